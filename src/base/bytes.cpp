@@ -1,0 +1,116 @@
+#include "base/bytes.hpp"
+
+namespace sotto::base {
+
+std::string to_token(Errc e) {
+  switch (e) {
+    case Errc::BadHex: return "bad_hex";
+    case Errc::BadBase64: return "bad_base64";
+    case Errc::Truncated: return "truncated";
+    case Errc::WrongLength: return "wrong_length";
+    case Errc::Io: return "io";
+  }
+  return "unknown";
+}
+SOTTO_DEFINE_ERRC(Errc, "sotto.base")
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int b64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+}  // namespace
+
+std::string to_hex(ByteView data) {
+  std::string out(data.size() * 2, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    out[2 * i] = kHexDigits[data[i] >> 4];
+    out[2 * i + 1] = kHexDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+Result<Bytes> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Error(Errc::BadHex, "hex has an odd number of characters");
+  Bytes out(hex.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return Error(Errc::BadHex, "not a hex character at position " + std::to_string(hi < 0 ? 2 * i + 1 : 2 * i + 2));
+    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return out;
+}
+
+std::string to_base64(ByteView data, Padding padding) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    std::uint32_t v = std::uint32_t{data[i]} << 16 | std::uint32_t{data[i + 1]} << 8 | data[i + 2];
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+    out += kB64[v & 63];
+  }
+  std::size_t rest = data.size() - i;
+  if (rest == 1) {
+    std::uint32_t v = std::uint32_t{data[i]} << 16;
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    if (padding == Padding::Yes) out += "==";
+  } else if (rest == 2) {
+    std::uint32_t v = std::uint32_t{data[i]} << 16 | std::uint32_t{data[i + 1]} << 8;
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+    if (padding == Padding::Yes) out += '=';
+  }
+  return out;
+}
+
+Result<Bytes> from_base64(std::string_view text) {
+  std::size_t pad = 0;
+  if (text.size() % 4 == 0 && !text.empty()) {
+    if (text.back() == '=') ++pad;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') ++pad;
+  }
+  std::string_view body = text.substr(0, text.size() - pad);
+  if (body.size() % 4 == 1) return Error(Errc::BadBase64, "base64 has an impossible length");
+  if (pad > 0 && (body.size() + pad) % 4 != 0) return Error(Errc::BadBase64, "base64 padding is wrong");
+  Bytes out;
+  out.reserve(body.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    int v = b64_value(body[i]);
+    if (v < 0) return Error(Errc::BadBase64, "not a base64 character at position " + std::to_string(i + 1));
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>(acc >> bits));
+      acc &= (1u << bits) - 1;
+    }
+  }
+  if (acc != 0) return Error(Errc::BadBase64, "base64 has non-zero trailing bits");
+  return out;
+}
+
+}  // namespace sotto::base

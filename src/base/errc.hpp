@@ -1,0 +1,19 @@
+#pragma once
+// Errors of the base layer (encodings).
+
+#include "base/error.hpp"
+
+namespace sotto::base {
+
+enum class Errc {
+  BadHex = 1,     // odd length or a non-hex character
+  BadBase64,      // bad character, bad length, bad padding or non-zero trailing bits
+  Truncated,      // fewer bytes than the format needs
+  WrongLength,    // a fixed-size value of another size
+  Io,             // a file could not be read or written
+};
+SOTTO_DECLARE_ERRC(Errc)
+
+}  // namespace sotto::base
+
+SOTTO_REGISTER_ERRC(sotto::base::Errc)

@@ -1,0 +1,84 @@
+#include "support/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+namespace sotto::test {
+
+ProcessResult run_process(const std::string& program, const std::vector<std::string>& args, const std::string& in) {
+  int pin[2], pout[2], perr[2];
+  if (::pipe2(pin, O_CLOEXEC) || ::pipe2(pout, O_CLOEXEC) || ::pipe2(perr, O_CLOEXEC)) throw std::runtime_error("pipe");
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork");
+  if (pid == 0) {
+    ::dup2(pin[0], 0);
+    ::dup2(pout[1], 1);
+    ::dup2(perr[1], 2);
+    ::setsid();  // no controlling terminal: prompts must fail cleanly, never hang
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(program.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(pin[0]);
+  ::close(pout[1]);
+  ::close(perr[1]);
+  std::size_t written = 0;
+  if (in.empty()) ::close(pin[1]), pin[1] = -1;
+  ProcessResult r;
+  pollfd fds[3] = {{pout[0], POLLIN, 0}, {perr[0], POLLIN, 0}, {pin[1], POLLOUT, 0}};
+  int open_reads = 2;
+  while (open_reads > 0) {
+    nfds_t n = pin[1] >= 0 ? 3 : 2;
+    if (::poll(fds, n, 30000) <= 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      ssize_t k = ::read(fds[i].fd, buf, sizeof buf);
+      if (k <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_reads;
+      } else {
+        (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(k));
+      }
+    }
+    if (pin[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t k = ::write(pin[1], in.data() + written, in.size() - written);
+      if (k > 0) written += static_cast<std::size_t>(k);
+      if (k <= 0 || written == in.size()) {
+        ::close(pin[1]);
+        pin[1] = -1;
+      }
+    }
+  }
+  if (pin[1] >= 0) ::close(pin[1]);
+  for (int i = 0; i < 2; ++i)
+    if (fds[i].fd >= 0) ::close(fds[i].fd);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "sotto-test-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace sotto::test
