@@ -1,0 +1,115 @@
+#include "onion/layer.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace sotto::onion {
+
+using nlohmann::json;
+
+Result<Layer> split_layer(ByteView data) {
+  if (data.size() < 4) return Error(Errc::BadFraming, "a layer needs a 4-byte length prefix");
+  std::uint32_t n = base::load_le<std::uint32_t>(data.data());
+  if (n > data.size() - 4)
+    return Error(Errc::BadFraming, "the length prefix (" + std::to_string(n) + ") exceeds the " +
+                                       std::to_string(data.size() - 4) + " bytes that follow");
+  return Layer{data.subspan(4, n), as_chars(data.subspan(4 + n))};
+}
+
+Bytes join_layer(ByteView blob, std::string_view j) {
+  Bytes out;
+  out.reserve(4 + blob.size() + j.size());
+  base::append_le(out, static_cast<std::uint32_t>(blob.size()));
+  append(out, blob);
+  append(out, j);
+  return out;
+}
+
+namespace {
+
+Result<json> parse_object(std::string_view text) {
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Error(Errc::BadJson, "the layer's JSON is not a JSON object");
+  return j;
+}
+
+Result<std::string> string_field(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) return Error(Errc::MissingField, std::string("the layer has no \"") + name + "\"");
+  if (!it->is_string()) return Error(Errc::BadField, std::string("\"") + name + "\" is not a string");
+  return it->get<std::string>();
+}
+
+template <class Key>
+Result<Key> key_field(const json& j, const char* name) {
+  auto s = string_field(j, name);
+  if (!s) return std::move(s).error();
+  auto k = Key::from_hex(*s);
+  if (!k) return Error(Errc::BadField, std::string("\"") + name + "\" is not a 64-hex key");
+  return k;
+}
+
+Result<HopHeader> header_of(const json& j) {
+  auto key = key_field<crypto::X25519Public>(j, "ephemeral_key");
+  if (!key) return std::move(key).error();
+  HopHeader h{*key, EncType::AesGcm, true};
+  if (auto it = j.find("enc_type"); it != j.end()) {
+    if (!it->is_string()) return Error(Errc::BadField, "\"enc_type\" is not a string");
+    auto e = parse_enc_type(it->get<std::string>());
+    if (!e) return std::move(e).error();
+    h.enc_type = *e;
+    h.enc_type_defaulted = false;
+  }
+  return h;
+}
+
+bool flag(const json& j, const char* name, bool fallback) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+}  // namespace
+
+Result<HopHeader> parse_hop_header(std::string_view text) {
+  auto j = parse_object(text);
+  if (!j) return std::move(j).error();
+  return header_of(*j);
+}
+
+Result<Route> route_of(const Layer& layer) {
+  auto parsed = parse_object(layer.json);
+  if (!parsed) return std::move(parsed).error();
+  const json& j = *parsed;
+  if (j.contains("headers")) return Route(FinalDestination{layer.blob, flag(j, "json", false), flag(j, "base64", true)});
+  if (j.contains("host")) {
+    RelayToServer r;
+    auto host = string_field(j, "host");
+    if (!host) return std::move(host).error();
+    auto target = string_field(j, "target");
+    if (!target) return std::move(target).error();
+    r.host = std::move(*host);
+    r.target = std::move(*target);
+    if (auto it = j.find("port"); it != j.end()) {
+      if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > 65535)
+        return Error(Errc::BadField, "\"port\" is not a port number");
+      r.port = static_cast<std::uint16_t>(it->get<std::uint64_t>());
+    }
+    if (auto it = j.find("protocol"); it != j.end()) {
+      if (!it->is_string() || (it->get<std::string>() != "https" && it->get<std::string>() != "http"))
+        return Error(Errc::BadField, "\"protocol\" is neither http nor https");
+      r.protocol = it->get<std::string>();
+    }
+    return Route(std::move(r));
+  }
+  auto next = key_field<crypto::Ed25519Public>(j, "destination");
+  if (!next) return std::move(next).error();
+  auto header = header_of(j);
+  if (!header) return std::move(header).error();
+  return Route(RelayToNode{layer.blob, *next, *header});
+}
+
+bool relay_target_allowed(std::string_view t) {
+  bool prefix = t.starts_with("/loki/") || t.starts_with("/oxen/");
+  return prefix && t.ends_with("/lsrpc") && t.find('?') == std::string_view::npos;
+}
+
+}  // namespace sotto::onion
