@@ -1,0 +1,20 @@
+#pragma once
+// Errors of the client library.
+
+#include "base/error.hpp"
+
+namespace sotto::client {
+
+enum class Errc {
+  NoAccount = 1,       // the profile has no account yet
+  AccountExists,       // init/restore into a profile that has one
+  BadKeyFile,          // the key file is damaged or of an unknown format
+  PassphraseRequired,  // the key file is encrypted and no passphrase was given
+  WrongPassphrase,     // the key file did not decrypt with this passphrase
+  Io,                  // the profile could not be read or written
+};
+SOTTO_DECLARE_ERRC(Errc)
+
+}  // namespace sotto::client
+
+SOTTO_REGISTER_ERRC(sotto::client::Errc)

@@ -1,0 +1,42 @@
+#pragma once
+// A profile: one account's directory on disk. Today it holds the key file
+// (docs/wire/key-file.md); later issues add the local database. Not thread-safe: one
+// process owns a profile at a time.
+
+#include <filesystem>
+
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "base/secret.hpp"
+#include "client/errc.hpp"
+#include "crypto/keys.hpp"
+#include "crypto/mnemonic.hpp"
+#include "crypto/pwhash.hpp"
+
+namespace sotto::client {
+
+// $XDG_DATA_HOME/sotto/default if XDG_DATA_HOME is set, else ~/.local/share/sotto/default.
+std::filesystem::path default_profile_dir();
+
+class Profile {
+ public:
+  explicit Profile(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path key_path() const { return dir_ / "account.key"; }
+
+  bool has_account() const;
+  // Creates the directory (0700) if needed and writes the key file (0600) atomically.
+  // AccountExists if there is one already: an account is never overwritten.
+  Result<void> create_account(const crypto::Seed16& seed, const base::SecretBytes* passphrase,
+                              crypto::PwhashParams params, base::Rng& rng);
+  // NoAccount, Io, or the key file's errors.
+  Result<bool> account_encrypted() const;
+  Result<crypto::Seed16> load_seed(const base::SecretBytes* passphrase) const;
+  Result<crypto::Keypair> load_keys(const base::SecretBytes* passphrase) const;
+
+ private:
+  Result<Bytes> read_key_file() const;
+  std::filesystem::path dir_;
+};
+
+}  // namespace sotto::client
