@@ -1,0 +1,30 @@
+#pragma once
+// The CLI's commands. Each returns the process exit code.
+
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+#include "cli/output.hpp"
+#include "client/profile.hpp"
+
+namespace sotto::cli {
+
+struct PassphraseOptions {
+  std::string file;  // --passphrase-file
+  bool ask = false;  // --ask-passphrase (init/restore: prompt for a new one)
+};
+
+client::Profile open_profile(const Options& opt);
+// Loads the account's keys, asking for the passphrase on the terminal if the key file is
+// encrypted and no --passphrase-file was given.
+Result<crypto::Keypair> unlock(const Options& opt, const PassphraseOptions& pp);
+
+int cmd_init(const Options& opt, const PassphraseOptions& pp);
+int cmd_restore(const Options& opt, const PassphraseOptions& pp);
+int cmd_whoami(const Options& opt, const PassphraseOptions& pp);
+int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::string& to,
+                    const std::optional<std::string>& text);
+int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data);
+
+}  // namespace sotto::cli

@@ -1,0 +1,65 @@
+// sotto: the command-line messenger. Parses arguments and calls the commands.
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace sotto::cli;
+  Options opt;
+  CLI::App app{"sotto: a private messenger. Your account is a keypair; no phone number, no e-mail."};
+  app.set_version_flag("--version", "sotto 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("--profile", opt.profile, "Profile directory (default ~/.local/share/sotto/default)");
+  app.add_flag("--json", opt.json, "Print results as JSON (one object per line), errors as JSON on stderr");
+
+  PassphraseOptions pp;
+  auto add_unlock = [&](CLI::App* c) {
+    c->add_option("--passphrase-file", pp.file, "Read the key file's passphrase from FILE")->check(CLI::ExistingFile);
+  };
+
+  auto* init = app.add_subcommand("init", "Create a new account and show its recovery phrase");
+  init->add_option("--passphrase-file", pp.file, "Encrypt the key with the passphrase in FILE")->check(CLI::ExistingFile);
+  init->add_flag("--ask-passphrase", pp.ask, "Encrypt the key with a passphrase asked on the terminal");
+
+  auto* restore = app.add_subcommand("restore", "Restore an account from its 13-word recovery phrase (read from stdin)");
+  restore->add_option("--passphrase-file", pp.file, "Encrypt the key with the passphrase in FILE")->check(CLI::ExistingFile);
+  restore->add_flag("--ask-passphrase", pp.ask, "Encrypt the key with a passphrase asked on the terminal");
+
+  auto* whoami = app.add_subcommand("whoami", "Show this profile's account ID (and a QR code on a terminal)");
+  add_unlock(whoami);
+
+  auto* dev = app.add_subcommand("dev", "Developer tools: Session-format messages as base64 storage data");
+  dev->require_subcommand(1);
+  std::string to;
+  std::optional<std::string> text, data;
+  auto* enc = dev->add_subcommand("encrypt", "Encrypt a 1:1 message for an account ID (text from stdin if not given)");
+  enc->add_option("--to", to, "Recipient account ID (05 + 64 hex)")->required();
+  enc->add_option("text", text, "Message text");
+  add_unlock(enc);
+  auto* dec = dev->add_subcommand("decrypt", "Decrypt a message addressed to this account (base64 from stdin if not given)");
+  dec->add_option("data", data, "Base64 storage data (a WebSocketMessage or an Envelope)");
+  add_unlock(dec);
+
+  for (auto* c : {init, restore, whoami, dev, enc, dec}) c->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (!pp.file.empty() && pp.ask) {
+    std::cerr << "sotto: --passphrase-file and --ask-passphrase cannot be used together\n";
+    return kExitUsage;
+  }
+
+  if (init->parsed()) return cmd_init(opt, pp);
+  if (restore->parsed()) return cmd_restore(opt, pp);
+  if (whoami->parsed()) return cmd_whoami(opt, pp);
+  if (enc->parsed()) return cmd_dev_encrypt(opt, pp, to, text);
+  if (dec->parsed()) return cmd_dev_decrypt(opt, pp, data);
+  return kExitUsage;
+}

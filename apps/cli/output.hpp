@@ -1,0 +1,28 @@
+#pragma once
+// How the CLI reports: human text by default, one JSON object per result with --json.
+// Errors go to stderr as "sotto: <sentence>" or {"error": ..., "code": ...}.
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "base/error.hpp"
+
+namespace sotto::cli {
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Options {
+  std::string profile;  // empty: the default profile
+  bool json = false;
+};
+
+// Prints `j` as one line of JSON on stdout (invalid UTF-8 replaced by U+FFFD).
+void print_json(const nlohmann::json& j);
+// Prints the error and returns kExitFailure.
+int fail(const Options& opt, const Error& e);
+int fail(const Options& opt, const std::string& code, const std::string& sentence);
+
+}  // namespace sotto::cli
