@@ -1,6 +1,7 @@
 // sotto dev encrypt | decrypt: one 1:1 message as Session's storage `data` (base64),
 // for the demo and for trying sotto against other Session-format implementations.
 
+#include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,15 @@
 namespace sotto::cli {
 
 namespace {
+// "2026-11-26 13:10:56 UTC" (the sender's clock, as the message says).
+std::string format_utc(std::uint64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  char buf[32];
+  if (!gmtime_r(&t, &tm) || std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) return std::to_string(ms) + " ms";
+  return buf;
+}
+
 // Reads an argument, or all of stdin when it is absent, without a trailing newline.
 Result<std::string> arg_or_stdin(const std::optional<std::string>& arg, const std::string& what) {
   if (arg) return *arg;
@@ -70,7 +80,7 @@ int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::
     if (dm->content.display_name) j["display_name"] = *dm->content.display_name;
     print_json(j);
   } else {
-    std::cout << "From: " << dm->sender.hex() << "\nSent: " << dm->content.timestamp_ms << " ms\n\n"
+    std::cout << "From: " << dm->sender.hex() << "\nSent: " << format_utc(dm->content.timestamp_ms) << "\n\n"
               << dm->content.body << std::endl;
   }
   return kExitOk;

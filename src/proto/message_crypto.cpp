@@ -56,17 +56,17 @@ Result<Decrypted> decrypt_incoming(const crypto::Keypair& me, ByteView ciphertex
   if (ciphertext.size() < kDmOverhead)
     return Error(Errc::TooShort, "a message ciphertext has at least 144 bytes; this has " + std::to_string(ciphertext.size()));
   auto inner = crypto::seal_open(ciphertext, me.x25519_public(), me.x25519_secret());
-  if (!inner) return Error(Errc::BoxOpenFailed, "the message does not decrypt with this account's key");
+  if (!inner) return Error(Errc::BoxOpenFailed, "the message does not decrypt with this account's key: it is for another account, or it was altered");
   std::size_t m_len = inner->size() - kKeyBytes - kSigBytes;
   crypto::Ed25519Public a;
   std::copy_n(inner->begin() + static_cast<std::ptrdiff_t>(m_len), kKeyBytes, a.bytes.begin());
   crypto::Signature sig;
   std::copy_n(inner->begin() + static_cast<std::ptrdiff_t>(m_len + kKeyBytes), kSigBytes, sig.begin());
 
-  // Verify over M || A || Y_self.
-  Bytes signed_part(inner->begin(), inner->begin() + static_cast<std::ptrdiff_t>(m_len + kKeyBytes));
-  append(signed_part, me.x25519_public().bytes);
-  if (!crypto::verify(sig, signed_part, a))
+  // Verify over M || A || Y_self: Y_self goes where SIG was (SIG is copied out above).
+  std::copy(me.x25519_public().bytes.begin(), me.x25519_public().bytes.end(),
+            inner->begin() + static_cast<std::ptrdiff_t>(m_len + kKeyBytes));
+  if (!crypto::verify(sig, ByteView(*inner).first(m_len + 2 * kKeyBytes), a))
     return Error(Errc::BadSignature, "the sender's signature does not verify (altered, or not addressed to this account)");
   auto sender_x = crypto::to_x25519(a);
   if (!sender_x) return Error(Errc::BadSenderKey, "the sender key inside the message has no X25519 form");

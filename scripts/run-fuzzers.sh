@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target in BIN_DIR for SECONDS each, starting from its seed corpus
+# in tests/fuzz/corpus/<target>/. New inputs go to a scratch directory, never to the repo.
+# Fails if any target finds a crash, a leak or a sanitizer report.
+set -euo pipefail
+bin=${1:?usage: run-fuzzers.sh BIN_DIR SECONDS}
+seconds=${2:-15}
+root=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$root/tests/fuzz/artifacts"
+targets=("$bin"/*_fuzz)
+[ -e "${targets[0]}" ] || { echo "fuzz: no fuzz targets in $bin" >&2; exit 1; }
+passed=0 failed=0
+for t in "${targets[@]}"; do
+  name=$(basename "$t")
+  mkdir -p "$scratch/$name"
+  seeds="$root/tests/fuzz/corpus/${name%_fuzz}"
+  corpus=("$scratch/$name")
+  [ -d "$seeds" ] && corpus+=("$seeds")
+  if "$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+       -artifact_prefix="$root/tests/fuzz/artifacts/$name-" "${corpus[@]}" >"$scratch/$name.log" 2>&1; then
+    execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$scratch/$name.log" | grep -oE '[0-9]+$' || echo '?')
+    echo "fuzz: $name ok ($execs inputs in ${seconds} s)"
+    passed=$((passed + 1))
+  else
+    echo "fuzz: $name FAILED; its log:"
+    tail -n 40 "$scratch/$name.log"
+    failed=$((failed + 1))
+  fi
+done
+echo "fuzz: $passed targets clean, $failed with findings"
+[ "$failed" -eq 0 ]
