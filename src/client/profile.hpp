@@ -15,18 +15,23 @@
 
 namespace sotto::client {
 
-// $XDG_DATA_HOME/sotto/default if XDG_DATA_HOME is set, else ~/.local/share/sotto/default.
-std::filesystem::path default_profile_dir();
+// $XDG_DATA_HOME/sotto/default if XDG_DATA_HOME is an absolute path, else
+// $HOME/.local/share/sotto/default; Io if HOME is unset or relative too.
+Result<std::filesystem::path> default_profile_dir();
 
 class Profile {
  public:
   explicit Profile(std::filesystem::path dir) : dir_(std::move(dir)) {}
   const std::filesystem::path& dir() const { return dir_; }
-  std::filesystem::path key_path() const { return dir_ / "account.key"; }
+  static constexpr const char* kKeyFileName = "account.key";
+  std::filesystem::path key_path() const { return dir_ / kKeyFileName; }
 
   bool has_account() const;
-  // Creates the directory (0700) if needed and writes the key file (0600) atomically.
-  // AccountExists if there is one already: an account is never overwritten.
+  // AccountExists (with a sentence saying so) if the profile has an account.
+  Result<void> check_no_account() const;
+  // Creates the directory (0700) if needed, refuses one that another user owns or may
+  // write to, and writes the key file (0600) atomically. AccountExists if there is one
+  // already: an account is never overwritten, even by a racing process.
   Result<void> create_account(const crypto::Seed16& seed, const base::SecretBytes* passphrase,
                               crypto::PwhashParams params, base::Rng& rng);
   // NoAccount, Io, or the key file's errors.
@@ -35,7 +40,7 @@ class Profile {
   Result<crypto::Keypair> load_keys(const base::SecretBytes* passphrase) const;
 
  private:
-  Result<Bytes> read_key_file() const;
+  Result<base::SecretBytes> read_key_file() const;
   std::filesystem::path dir_;
 };
 
