@@ -55,7 +55,9 @@ Result<base::Secret<32>> derive(const base::SecretBytes& passphrase, ByteView sa
 
 Result<Bytes> encode_key_file(const crypto::Seed16& seed, const base::SecretBytes* passphrase,
                               crypto::PwhashParams params, base::Rng& rng) {
-  Bytes f(kMagic, kMagic + kMagicLen);
+  Bytes f;
+  f.reserve(kEncryptedKeyFileSize);  // never reallocated: no stray copy of the seed
+  f.assign(kMagic, kMagic + kMagicLen);
   f.push_back(kVersion);
   f.push_back(passphrase ? kPassphrase : kPlain);
   f.push_back(kSeedLen);

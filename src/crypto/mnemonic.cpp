@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
-#include <vector>
 
 #include "base/bytes.hpp"
 
@@ -18,25 +18,41 @@ constexpr std::string_view kWords[] = {
 static_assert(std::size(kWords) == kWordListSize);
 constexpr std::size_t kPrefixLen = 3;
 constexpr std::uint64_t kN = kWordListSize;
+constexpr std::size_t kMaxWordLen = 12;  // the longest word in the list
+// Phrases of up to 64 bytes (48 words + checksum) are decoded; longer input is refused.
+constexpr std::size_t kMaxWords = 49;
 
-// CRC-32 (ISO-HDLC, as zlib's crc32) over `s`.
-std::uint32_t crc32(std::string_view s) {
+// Word indices of a phrase: equivalent to the seed, so wiped when done.
+struct Indices {
+  std::array<std::size_t, kMaxWords> v{};
+  std::size_t n = 0;
+  ~Indices() { base::secure_wipe(v.data(), sizeof v); }
+};
+
+std::uint32_t crc32_update(std::uint32_t c, std::string_view s) {
   static const auto table = [] {
     std::array<std::uint32_t, 256> t{};
     for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
+      std::uint32_t x = i;
+      for (int k = 0; k < 8; ++k) x = (x & 1) ? 0xEDB88320u ^ (x >> 1) : x >> 1;
+      t[i] = x;
     }
     return t;
   }();
-  std::uint32_t c = 0xFFFFFFFFu;
   for (char ch : s) c = table[(c ^ static_cast<std::uint8_t>(ch)) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return c;
 }
 
-// Index of the word whose 3-letter prefix is `prefix`, or -1. The list is sorted and
-// its 3-letter prefixes are unique, so a binary search over prefixes finds it.
+// word[CRC-32 (ISO-HDLC, as zlib) of the words' 3-letter prefixes mod count], computed
+// incrementally so the prefixes never sit in a buffer of their own.
+std::size_t checksum_index(const std::size_t* idx, std::size_t n) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (std::size_t i = 0; i < n; ++i) c = crc32_update(c, kWords[idx[i]].substr(0, kPrefixLen));
+  return (c ^ 0xFFFFFFFFu) % n;
+}
+
+// Index of the word whose 3-letter prefix is `prefix`, or -1. The list is sorted and its
+// 3-letter prefixes are unique, so a binary search over prefixes finds it.
 int find_prefix(std::string_view prefix) {
   std::size_t lo = 0, hi = kWordListSize;
   while (lo < hi) {
@@ -49,10 +65,16 @@ int find_prefix(std::string_view prefix) {
   return -1;
 }
 
-std::size_t checksum_index(const std::vector<std::size_t>& indices) {
-  std::string prefixes;
-  for (std::size_t i : indices) prefixes += kWords[i].substr(0, kPrefixLen);
-  return crc32(prefixes) % indices.size();
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::size_t count_words(std::string_view phrase) {
+  std::size_t count = 0;
+  bool in_word = false;
+  for (char c : phrase) {
+    if (!is_space(c) && !in_word) ++count;
+    in_word = !is_space(c);
+  }
+  return count;
 }
 
 }  // namespace
@@ -60,71 +82,75 @@ std::size_t checksum_index(const std::vector<std::size_t>& indices) {
 std::string_view word_at(std::size_t index) { return kWords[index]; }
 
 base::SecretBytes encode_words(ByteView data, bool checksum) {
-  std::vector<std::size_t> idx;
-  for (std::size_t off = 0; off + 4 <= data.size(); off += 4) {
+  if (data.size() % 4 != 0 || data.size() / 4 * 3 + 1 > kMaxWords) std::abort();  // a programming error
+  Indices idx;
+  for (std::size_t off = 0; off < data.size(); off += 4) {
     std::uint64_t x = base::load_le<std::uint32_t>(data.data() + off);
     std::uint64_t w1 = x % kN;
     std::uint64_t w2 = (x / kN + w1) % kN;
     std::uint64_t w3 = (x / kN / kN + w2) % kN;
-    idx.insert(idx.end(), {w1, w2, w3});
+    idx.v[idx.n++] = w1;
+    idx.v[idx.n++] = w2;
+    idx.v[idx.n++] = w3;
+    x = 0;
   }
-  if (checksum && !idx.empty()) idx.push_back(idx[checksum_index(idx)]);
-  std::string out;
-  out.reserve(idx.size() * 10);
-  for (std::size_t i = 0; i < idx.size(); ++i) {
-    if (i) out += ' ';
-    out += kWords[idx[i]];
+  if (checksum && idx.n > 0) {
+    std::size_t c = checksum_index(idx.v.data(), idx.n);
+    idx.v[idx.n] = idx.v[c];
+    ++idx.n;
   }
-  base::SecretBytes secret(out);
-  base::wipe_string(out);
-  for (auto& i : idx) i = 0;
-  return secret;
+  base::SecretBytes out(idx.n * (kMaxWordLen + 1));  // worst case: never reallocated
+  std::size_t len = 0;
+  for (std::size_t i = 0; i < idx.n; ++i) {
+    if (i) out.data()[len++] = ' ';
+    std::string_view w = kWords[idx.v[i]];
+    std::copy(w.begin(), w.end(), out.data() + len);
+    len += w.size();
+  }
+  return base::SecretBytes(out.span().first(len));
 }
 
 Result<base::SecretBytes> decode_words(std::string_view phrase) {
-  std::vector<std::string> words;
-  std::string cur;
-  for (char c : phrase) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      if (!cur.empty()) words.push_back(std::move(cur)), cur.clear();
-    } else {
-      cur += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-  }
-  if (!cur.empty()) words.push_back(std::move(cur));
-  base::wipe_string(cur);
-  struct Wiper {
-    std::vector<std::string>& w;
-    ~Wiper() { for (auto& s : w) base::wipe_string(s); }
-  } wiper{words};
-
-  if (words.empty() || (words.size() % 3 == 2))
-    return Error(Errc::WrongWordCount, "a recovery phrase has 3k or 3k+1 words; this has " + std::to_string(words.size()));
-  bool has_checksum = words.size() % 3 == 1;
-  if (has_checksum && words.size() < 4)
+  std::size_t count = count_words(phrase);
+  if (count == 0 || count % 3 == 2 || count > kMaxWords)
+    return Error(Errc::WrongWordCount, "a recovery phrase has 3k or 3k+1 words (at most 49); this has " + std::to_string(count));
+  bool has_checksum = count % 3 == 1;
+  if (has_checksum && count < 4)
     return Error(Errc::WrongWordCount, "a recovery phrase needs at least 3 words before its checksum word");
 
-  std::vector<std::size_t> idx;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    int k = words[i].size() >= kPrefixLen ? find_prefix(std::string_view(words[i]).substr(0, kPrefixLen)) : -1;
-    if (k < 0)
-      return Error(Errc::UnknownWord, "word " + std::to_string(i + 1) + " '" + words[i] + "' is not in the word list");
-    idx.push_back(static_cast<std::size_t>(k));
+  // Words are matched on their lower-cased 3-letter prefix; only the prefix is copied.
+  Indices idx;
+  std::array<char, kPrefixLen> prefix{};
+  std::size_t i = 0;
+  while (i < phrase.size()) {
+    while (i < phrase.size() && is_space(phrase[i])) ++i;
+    if (i == phrase.size()) break;
+    std::size_t len = 0;
+    for (; i < phrase.size() && !is_space(phrase[i]); ++i, ++len) {
+      char c = phrase[i];
+      if (len < kPrefixLen) prefix[len] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    int k = len >= kPrefixLen ? find_prefix(std::string_view(prefix.data(), kPrefixLen)) : -1;
+    base::secure_wipe(prefix.data(), prefix.size());
+    // The word itself stays out of the message: error details are log-safe.
+    if (k < 0) return Error(Errc::UnknownWord, "word " + std::to_string(idx.n + 1) + " is not in the word list (check its spelling)");
+    idx.v[idx.n++] = static_cast<std::size_t>(k);
   }
+  std::size_t data_words = has_checksum ? idx.n - 1 : idx.n;
   if (has_checksum) {
-    std::size_t check = idx.back();
-    idx.pop_back();
-    if (kWords[idx[checksum_index(idx)]].substr(0, kPrefixLen) != kWords[check].substr(0, kPrefixLen))
+    std::size_t expect = idx.v[checksum_index(idx.v.data(), data_words)];
+    if (kWords[expect].substr(0, kPrefixLen) != kWords[idx.v[data_words]].substr(0, kPrefixLen))
       return Error(Errc::BadChecksum, "the checksum word (the last one) does not match the others: check the words for typos and their order");
   }
-  base::SecretBytes out(idx.size() / 3 * 4);
-  for (std::size_t t = 0; t < idx.size(); t += 3) {
-    std::uint64_t w1 = idx[t], w2 = idx[t + 1], w3 = idx[t + 2];
+  base::SecretBytes out(data_words / 3 * 4);
+  for (std::size_t t = 0; t < data_words; t += 3) {
+    std::uint64_t w1 = idx.v[t], w2 = idx.v[t + 1], w3 = idx.v[t + 2];
     std::uint64_t x = w1 + kN * ((kN - w1 + w2) % kN) + kN * kN * ((kN - w2 + w3) % kN);
     if (x % kN != w1 || x > 0xFFFFFFFFull)
       return Error(Errc::InvalidPhrase, "words " + std::to_string(t + 1) + " to " + std::to_string(t + 3) +
                                             " are no valid group: this is not a phrase any wallet produced");
     base::store_le(out.data() + t / 3 * 4, static_cast<std::uint32_t>(x));
+    x = 0;
   }
   return out;
 }
@@ -132,13 +158,7 @@ Result<base::SecretBytes> decode_words(std::string_view phrase) {
 base::SecretBytes encode_phrase(const Seed16& seed) { return encode_words(seed.span(), true); }
 
 Result<Seed16> decode_phrase(std::string_view phrase) {
-  std::size_t count = 0;
-  bool in_word = false;
-  for (char c : phrase) {
-    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    if (!space && !in_word) ++count;
-    in_word = !space;
-  }
+  std::size_t count = count_words(phrase);
   if (count != kPhraseWords) {
     std::string why = "a recovery phrase has 13 words; this has " + std::to_string(count);
     if (count == 12) why += " (the last word, a checksum word, is missing)";
