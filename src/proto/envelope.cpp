@@ -46,7 +46,7 @@ Result<Content> decode_content(ByteView bytes) {
   c.body = dm.body();
   c.timestamp_ms = dm.timestamp();
   if (dm.has_profile() && dm.profile().has_displayname()) c.display_name = dm.profile().displayname();
-  if (msg.has_expirationtype()) {
+  if (msg.has_expirationtype() && msg.expirationtype() != wire::Content::UNKNOWN) {
     c.expiration_type = static_cast<ExpirationType>(msg.expirationtype());
     c.expiration_timer_s = msg.expirationtimer();
   }
