@@ -4,28 +4,20 @@
 
 #include <sodium.h>
 
+#include "crypto/hash.hpp"
 #include "crypto/sodium_init.hpp"
 
 namespace sotto::crypto {
 
-namespace {
-void seal_nonce(std::uint8_t nonce[crypto_box_NONCEBYTES], const std::uint8_t* eph_pk, const std::uint8_t* recipient) {
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, crypto_box_NONCEBYTES);
-  crypto_generichash_update(&st, eph_pk, crypto_box_PUBLICKEYBYTES);
-  crypto_generichash_update(&st, recipient, crypto_box_PUBLICKEYBYTES);
-  crypto_generichash_final(&st, nonce, crypto_box_NONCEBYTES);
-}
-}  // namespace
 
 Result<Bytes> seal(ByteView plaintext, const X25519Public& recipient, const X25519Secret& ephemeral) {
   detail::ensure_sodium();
   X25519Public eph_pk = x25519_public_of(ephemeral);
-  std::uint8_t nonce[crypto_box_NONCEBYTES];
-  seal_nonce(nonce, eph_pk.bytes.data(), recipient.bytes.data());
+  // nonce = BLAKE2b-192(eph_pk || recipient), as crypto_box_seal computes it.
+  Bytes nonce = Blake2b(crypto_box_NONCEBYTES).update(eph_pk.bytes).update(recipient.bytes).final();
   Bytes out(kSealOverhead + plaintext.size());
   std::copy(eph_pk.bytes.begin(), eph_pk.bytes.end(), out.begin());
-  if (crypto_box_easy(out.data() + crypto_box_PUBLICKEYBYTES, plaintext.data(), plaintext.size(), nonce,
+  if (crypto_box_easy(out.data() + crypto_box_PUBLICKEYBYTES, plaintext.data(), plaintext.size(), nonce.data(),
                       recipient.bytes.data(), ephemeral.data()) != 0) {
     return Error(Errc::BadKey, "the recipient key is a low-order point");
   }

@@ -8,7 +8,8 @@
 
 namespace sotto::crypto {
 
-// out_len in [16, 64]; key empty or [16, 64] bytes.
+// out_len in [16, 64]; key empty or [16, 64] bytes (anything else aborts: sizes come from
+// code, not from input).
 Bytes blake2b(std::size_t out_len, ByteView data, ByteView key = {});
 ByteArray<32> blake2b_256(ByteView data);
 

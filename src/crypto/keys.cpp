@@ -35,12 +35,12 @@ void ensure_sodium() {
 namespace {
 template <class Key>
 Result<Key> key_from_hex(std::string_view hex) {
-  if (hex.size() != 64) return Error(Errc::WrongLength, "a key has 64 hex characters; this has " + std::to_string(hex.size()));
-  auto b = base::from_hex(hex);
-  if (!b) return Error(Errc::BadHex, "a key must be hex: " + b.error().message());
-  Key k;
-  std::copy(b->begin(), b->end(), k.bytes.begin());
-  return k;
+  auto b = base::from_hex_fixed<32>(hex);
+  if (!b) {
+    if (b.error().is(base::Errc::WrongLength)) return Error(Errc::WrongLength, "a key has 64 hex characters; this has " + std::to_string(hex.size()));
+    return Error(Errc::BadHex, "a key must be hex: " + b.error().message());
+  }
+  return Key{*b};
 }
 }  // namespace
 
