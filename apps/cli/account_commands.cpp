@@ -31,10 +31,11 @@ Result<std::optional<base::SecretBytes>> new_passphrase(const PassphraseOptions&
 }
 
 int create(const Options& opt, const PassphraseOptions& pp, const crypto::Seed16& seed, bool show_phrase) {
-  client::Profile profile = open_profile(opt);
-  if (profile.has_account())
-    return fail(opt, Error(client::Errc::AccountExists, "this profile already has an account (" + profile.key_path().string() +
-                                                            "); it is never overwritten. Use --profile DIR for another one"));
+  auto opened = open_profile(opt);
+  if (!opened) return fail(opt, opened.error());
+  client::Profile& profile = *opened;
+  // Before asking for a passphrase: say at once that there is nothing to create.
+  if (auto r = profile.check_no_account(); !r) return fail(opt, r.error());
   auto pass = new_passphrase(pp);
   if (!pass) return fail(opt, pass.error());
   base::SystemRng rng;
@@ -47,7 +48,7 @@ int create(const Options& opt, const PassphraseOptions& pp, const crypto::Seed16
   if (opt.json) {
     nlohmann::json j{{"session_id", id}, {"profile", profile.dir().string()}, {"encrypted", pw != nullptr}};
     if (show_phrase) j["recovery_phrase"] = std::string(phrase.view());
-    print_json(j);
+    print_secret_json(j);
     if (show_phrase) base::wipe_string(j["recovery_phrase"].get_ref<std::string&>());
   } else {
     std::cout << (show_phrase ? "Account created" : "Account restored") << " in " << profile.dir().string()
@@ -56,32 +57,46 @@ int create(const Options& opt, const PassphraseOptions& pp, const crypto::Seed16
       std::cout << "\nRecovery phrase: write it down and keep it safe. It is the only way to restore this\n"
                    "account, and anyone who has it can read your messages:\n\n  "
                 << phrase.view() << "\n";
-    std::cout.flush();
   }
+  if (!output_ok())
+    return fail(opt, "output_failed",
+                "the account was created, but writing to standard output failed" +
+                    std::string(show_phrase ? ": run `sotto recovery-phrase` to see the recovery phrase" : ""));
   return kExitOk;
 }
 
 }  // namespace
 
-client::Profile open_profile(const Options& opt) {
-  return client::Profile(opt.profile.empty() ? client::default_profile_dir() : std::filesystem::path(opt.profile));
+Result<client::Profile> open_profile(const Options& opt) {
+  if (!opt.profile.empty()) return client::Profile(opt.profile);
+  auto dir = client::default_profile_dir();
+  if (!dir) return std::move(dir).error();
+  return client::Profile(*dir);
 }
 
-Result<crypto::Keypair> unlock(const Options& opt, const PassphraseOptions& pp) {
-  client::Profile profile = open_profile(opt);
+Result<crypto::Seed16> unlock_seed(const Options& opt, const PassphraseOptions& pp) {
+  auto opened = open_profile(opt);
+  if (!opened) return std::move(opened).error();
+  const client::Profile& profile = *opened;
   if (!pp.file.empty()) {
     auto p = read_secret_file(pp.file, "passphrase file");
     if (!p) return std::move(p).error();
-    return profile.load_keys(&*p);
+    return profile.load_seed(&*p);
   }
   auto encrypted = profile.account_encrypted();
   if (!encrypted) return std::move(encrypted).error();
-  if (!*encrypted) return profile.load_keys(nullptr);
+  if (!*encrypted) return profile.load_seed(nullptr);
   auto p = prompt_hidden("Passphrase: ");
   if (!p)
     return Error(client::Errc::PassphraseRequired,
                  "the account key is encrypted and there is no terminal to ask on: give --passphrase-file FILE");
-  return profile.load_keys(&*p);
+  return profile.load_seed(&*p);
+}
+
+Result<crypto::Keypair> unlock(const Options& opt, const PassphraseOptions& pp) {
+  auto seed = unlock_seed(opt, pp);
+  if (!seed) return std::move(seed).error();
+  return crypto::Keypair::from_seed(crypto::session_seed(*seed));
 }
 
 int cmd_init(const Options& opt, const PassphraseOptions& pp) {
@@ -106,6 +121,20 @@ int cmd_restore(const Options& opt, const PassphraseOptions& pp) {
   return create(opt, pp, *seed, false);
 }
 
+int cmd_recovery_phrase(const Options& opt, const PassphraseOptions& pp) {
+  auto seed = unlock_seed(opt, pp);
+  if (!seed) return fail(opt, seed.error());
+  base::SecretBytes phrase = crypto::encode_phrase(*seed);
+  if (opt.json) {
+    nlohmann::json j{{"recovery_phrase", std::string(phrase.view())}};
+    print_secret_json(j);
+    base::wipe_string(j["recovery_phrase"].get_ref<std::string&>());
+  } else {
+    std::cout << phrase.view() << "\n";
+  }
+  return output_ok() ? kExitOk : fail(opt, "output_failed", "writing to standard output failed");
+}
+
 int cmd_whoami(const Options& opt, const PassphraseOptions& pp) {
   auto keys = unlock(opt, pp);
   if (!keys) return fail(opt, keys.error());
@@ -115,9 +144,8 @@ int cmd_whoami(const Options& opt, const PassphraseOptions& pp) {
   } else {
     std::cout << id << "\n";
     if (stdout_is_terminal()) std::cout << "\n" << qr_code(id);
-    std::cout.flush();
   }
-  return kExitOk;
+  return output_ok() ? kExitOk : fail(opt, "output_failed", "writing to standard output failed");
 }
 
 }  // namespace sotto::cli

@@ -15,14 +15,16 @@ struct PassphraseOptions {
   bool ask = false;  // --ask-passphrase (init/restore: prompt for a new one)
 };
 
-client::Profile open_profile(const Options& opt);
-// Loads the account's keys, asking for the passphrase on the terminal if the key file is
-// encrypted and no --passphrase-file was given.
+Result<client::Profile> open_profile(const Options& opt);
+// Loads the account's seed (or keys), asking for the passphrase on the terminal if the
+// key file is encrypted and no --passphrase-file was given.
+Result<crypto::Seed16> unlock_seed(const Options& opt, const PassphraseOptions& pp);
 Result<crypto::Keypair> unlock(const Options& opt, const PassphraseOptions& pp);
 
 int cmd_init(const Options& opt, const PassphraseOptions& pp);
 int cmd_restore(const Options& opt, const PassphraseOptions& pp);
 int cmd_whoami(const Options& opt, const PassphraseOptions& pp);
+int cmd_recovery_phrase(const Options& opt, const PassphraseOptions& pp);
 int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::string& to,
                     const std::optional<std::string>& text);
 int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data);

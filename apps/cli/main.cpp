@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   auto* whoami = app.add_subcommand("whoami", "Show this profile's account ID (and a QR code on a terminal)");
   add_unlock(whoami);
 
+  auto* phrase = app.add_subcommand("recovery-phrase", "Show this account's 13-word recovery phrase (keep it secret)");
+  add_unlock(phrase);
+
   auto* dev = app.add_subcommand("dev", "Developer tools: Session-format messages as base64 storage data");
   dev->require_subcommand(1);
   std::string to;
@@ -43,7 +46,7 @@ int main(int argc, char** argv) {
   dec->add_option("data", data, "Base64 storage data (a WebSocketMessage or an Envelope)");
   add_unlock(dec);
 
-  for (auto* c : {init, restore, whoami, dev, enc, dec}) c->fallthrough();
+  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec}) c->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
   if (init->parsed()) return cmd_init(opt, pp);
   if (restore->parsed()) return cmd_restore(opt, pp);
   if (whoami->parsed()) return cmd_whoami(opt, pp);
+  if (phrase->parsed()) return cmd_recovery_phrase(opt, pp);
   if (enc->parsed()) return cmd_dev_encrypt(opt, pp, to, text);
   if (dec->parsed()) return cmd_dev_decrypt(opt, pp, data);
   return kExitUsage;

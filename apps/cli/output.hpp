@@ -21,6 +21,10 @@ struct Options {
 
 // Prints `j` as one line of JSON on stdout (invalid UTF-8 replaced by U+FFFD).
 void print_json(const nlohmann::json& j);
+// The same for JSON that holds a secret: the text is wiped after writing.
+void print_secret_json(const nlohmann::json& j);
+// Flushes stdout; false if anything written to it was lost (a closed pipe, a full disk).
+bool output_ok();
 // Prints the error and returns kExitFailure.
 int fail(const Options& opt, const Error& e);
 int fail(const Options& opt, const std::string& code, const std::string& sentence);

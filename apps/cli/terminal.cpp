@@ -10,26 +10,12 @@
 #include <vector>
 
 #include "base/errc.hpp"
+#include "base/fd_io.hpp"
 
 namespace sotto::cli {
 
 namespace {
 constexpr std::size_t kMaxSecretInput = 64 * 1024;
-
-// Reads up to kMaxSecretInput bytes from fd; fails on more.
-Result<base::SecretBytes> read_all(int fd, const std::string& what) {
-  base::SecretBytes buf(kMaxSecretInput + 1);
-  std::size_t off = 0;
-  while (off < buf.size()) {
-    ssize_t n = ::read(fd, buf.data() + off, buf.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error(base::Errc::Io, "cannot read " + what + ": " + std::strerror(errno));
-    if (n == 0) break;
-    off += static_cast<std::size_t>(n);
-  }
-  if (off > kMaxSecretInput) return Error(base::Errc::Io, what + " is larger than 64 KiB");
-  return base::SecretBytes(std::span<const std::uint8_t>(buf.data(), off));
-}
 
 base::SecretBytes strip_newline(base::SecretBytes s) {
   std::size_t n = s.size();
@@ -55,7 +41,7 @@ std::optional<base::SecretBytes> prompt_hidden(const std::string& prompt) {
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
   (void)!::write(fd, prompt.data(), prompt.size());
-  base::SecretBytes line(4096);
+  base::SecretBytes line(kMaxSecretInput);
   std::size_t off = 0;
   char c = 0;
   while (off < line.size()) {
@@ -73,13 +59,15 @@ std::optional<base::SecretBytes> prompt_hidden(const std::string& prompt) {
 Result<base::SecretBytes> read_secret_file(const std::string& path, const std::string& what) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error(base::Errc::Io, "cannot open " + what + " " + path + ": " + std::strerror(errno));
-  auto r = read_all(fd, what);
+  auto r = base::read_all(fd, kMaxSecretInput, what);
   ::close(fd);
   if (!r) return r;
   return strip_newline(std::move(*r));
 }
 
-Result<base::SecretBytes> read_stdin_secret(const std::string& what) { return read_all(STDIN_FILENO, what); }
+Result<base::SecretBytes> read_stdin_secret(const std::string& what) {
+  return base::read_all(STDIN_FILENO, kMaxSecretInput, what);
+}
 
 std::string qr_code(const std::string& text) {
   QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
