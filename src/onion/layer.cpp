@@ -88,6 +88,7 @@ Result<Route> route_of(const Layer& layer) {
     if (!target) return std::move(target).error();
     r.host = std::move(*host);
     r.target = std::move(*target);
+    r.target_allowed = relay_target_allowed(r.target);
     if (auto it = j.find("port"); it != j.end()) {
       if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > 65535)
         return Error(Errc::BadField, "\"port\" is not a port number");

@@ -49,6 +49,7 @@ struct RelayToServer {
   std::uint16_t port = 443;
   std::string protocol = "https";
   std::string target;
+  bool target_allowed = false;  // relay_target_allowed(target), judged when the layer is read
 };
 using Route = std::variant<FinalDestination, RelayToNode, RelayToServer>;
 

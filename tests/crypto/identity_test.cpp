@@ -4,6 +4,7 @@
 
 #include "crypto/account_id.hpp"
 #include "crypto/keys.hpp"
+#include "support/keys.hpp"
 #include "support/vectors.hpp"
 
 namespace sotto::crypto {
@@ -16,8 +17,7 @@ TEST(Identity, EveryVectorDerivesTheSameKeysAndAccountId) {
   ASSERT_GE(v["cases"].size(), 11u);
   for (const auto& c : v["cases"]) {
     SCOPED_TRACE(c["label"].get<std::string>());
-    Seed seed(std::span<const std::uint8_t, 32>(hex(c["seed"]).data(), 32));
-    Keypair kp = Keypair::from_seed(seed);
+    Keypair kp = test::keypair(c["seed"]);
     EXPECT_EQ(kp.ed25519_public().hex(), c["ed25519_public_key"]);
     EXPECT_EQ(base::to_hex(kp.ed25519_secret().span()), c["ed25519_secret_key"]);
     EXPECT_EQ(kp.x25519_public().hex(), c["x25519_public_key"]);
@@ -30,8 +30,7 @@ TEST(Identity, EveryVectorDerivesTheSameKeysAndAccountId) {
     EXPECT_EQ(x25519_public_of(kp.x25519_secret()), kp.x25519_public());
   }
   for (const auto& c : v["group_id_cases"]) {
-    Seed seed(std::span<const std::uint8_t, 32>(hex(c["seed"]).data(), 32));
-    Keypair kp = Keypair::from_seed(seed);
+    Keypair kp = test::keypair(c["seed"]);
     EXPECT_EQ(kp.ed25519_public().hex(), c["ed25519_public_key"]);
     EXPECT_EQ("03" + kp.ed25519_public().hex(), c["group_id"]);
   }

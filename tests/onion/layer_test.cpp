@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/mac.hpp"
+#include "support/keys.hpp"
 #include "support/vectors.hpp"
 
 namespace sotto::onion {
@@ -28,8 +29,8 @@ TEST(Layer, EveryLayerVectorSplitsParsesAndDecrypts) {
     EXPECT_EQ(h->ephemeral_key.hex(), c["ephemeral_key"]);
     EXPECT_EQ(enc_type_name(h->enc_type), c["enc_type"].get<std::string>());
     if (h->enc_type == EncType::AesGcm && !crypto::aes256gcm_available()) continue;
-    crypto::X25519Secret node_sk(std::span<const std::uint8_t, 32>(hex(c["node_secret_key"]).data(), 32));
-    crypto::X25519Public node_pk{test::hex_array<32>(c["node_public_key"])};
+    auto node_sk = test::x25519_secret(c["node_secret_key"]);
+    auto node_pk = test::x25519_public(c["node_public_key"]);
     auto k = node_hop_key(h->enc_type, node_sk, node_pk, h->ephemeral_key);
     ASSERT_TRUE(k);
     EXPECT_EQ(base::to_hex(k->span()), c["derived_key"]);
@@ -63,6 +64,7 @@ TEST(Layer, EveryRoutingVectorIsReadAsExpected) {
       EXPECT_EQ(s->port, x["port"].get<int>());
       EXPECT_EQ(s->protocol, x["protocol"]);
       EXPECT_EQ(s->target, x["target"]);
+      EXPECT_FALSE(s->target_allowed);  // "target" is no /loki/…/lsrpc path
     } else {
       ASSERT_EQ(kind, "relay_to_node");
       auto* r = std::get_if<RelayToNode>(&*route);
@@ -105,6 +107,13 @@ TEST(Layer, BadFramesAndJsonAreRefusedWithTheirReason) {
   EXPECT_TRUE(route_of(*split_layer(bad_port)).error().is(Errc::BadField));
   Bytes truncated_json = frame(R"({"headers":)");
   EXPECT_TRUE(route_of(*split_layer(truncated_json)).error().is(Errc::BadJson));
+}
+
+TEST(Layer, ServerTargetsAreJudgedWhenRead) {
+  Bytes ok = join_layer(as_bytes("x"), R"({"host":"h","target":"/oxen/v4/lsrpc"})");
+  auto r = route_of(*split_layer(ok));
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(std::get<RelayToServer>(*r).target_allowed);
 }
 
 TEST(Layer, DestinationFlags) {

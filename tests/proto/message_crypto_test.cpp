@@ -7,6 +7,7 @@
 
 #include "crypto/box.hpp"
 #include "crypto/hash.hpp"
+#include "support/keys.hpp"
 #include "support/vectors.hpp"
 
 namespace sotto::proto {
@@ -14,9 +15,7 @@ namespace {
 
 using test::hex;
 
-crypto::Keypair keys(const std::string& seed_hex) {
-  return crypto::Keypair::from_seed(crypto::Seed(std::span<const std::uint8_t, 32>(hex(seed_hex).data(), 32)));
-}
+crypto::Keypair keys(const std::string& seed_hex) { return test::keypair(seed_hex); }
 crypto::X25519Public x25519_of(const std::string& account_id) {
   auto id = crypto::AccountId::parse(account_id);
   if (!id) throw std::runtime_error("bad id in vector");

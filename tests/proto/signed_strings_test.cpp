@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/account_id.hpp"
+#include "support/keys.hpp"
 #include "support/vectors.hpp"
 
 namespace sotto::proto {
@@ -40,7 +41,7 @@ TEST(SignedStrings, EveryVectorBuildsTheSameStringAndSignature) {
     std::string s = signed_string_for(c);
     EXPECT_EQ(s, c["signed_string"].get<std::string>());
     EXPECT_EQ(base::to_hex(as_bytes(s)), c["signed_bytes"]);
-    auto kp = crypto::Keypair::from_seed(crypto::Seed(std::span<const std::uint8_t, 32>(test::hex(c["ed25519_seed"]).data(), 32)));
+    auto kp = test::keypair(c["ed25519_seed"]);
     EXPECT_EQ(kp.ed25519_public().hex(), c["ed25519_public_key"]);
     EXPECT_EQ(crypto::account_id_of(kp).hex(), c["session_id"]);
     crypto::Signature sig = crypto::sign(kp.ed25519_secret(), as_bytes(s));
