@@ -16,7 +16,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja:
+$(BUILD)/build.ninja: | deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOTTO_WERROR=ON
 
 build: deps $(BUILD)/build.ninja
@@ -30,7 +30,7 @@ unit-test: build
 
 # The same code built by clang 14 with AddressSanitizer and UndefinedBehaviorSanitizer:
 # the unit tests run again under the sanitizers, and the libFuzzer targets are built.
-$(FUZZ_BUILD)/build.ninja:
+$(FUZZ_BUILD)/build.ninja: | deps
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DSOTTO_WERROR=ON -DSOTTO_FUZZ=ON -DSOTTO_SANITIZE=address,undefined -DSOTTO_BENCH=OFF
 
@@ -45,7 +45,7 @@ test: unit-test fuzz-build
 	@scripts/run-fuzzers.sh $(FUZZ_BUILD)/bin $(FUZZ_SECONDS)
 	@echo "make test: all tests passed"
 
-$(BENCH_BUILD)/build.ninja:
+$(BENCH_BUILD)/build.ninja: | deps
 	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_TESTS=OFF
 
 bench: deps $(BENCH_BUILD)/build.ninja
