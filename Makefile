@@ -51,6 +51,7 @@ $(BENCH_BUILD)/build.ninja: | deps
 bench: deps $(BENCH_BUILD)/build.ninja
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bin/crypto_bench
+	$(BENCH_BUILD)/bin/storage_bench
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

@@ -1,0 +1,368 @@
+#include "node/storage/message_store.hpp"
+
+#include <algorithm>
+
+#include "node/storage/sqlite.hpp"
+
+namespace sotto::node::storage {
+
+namespace {
+
+constexpr std::int64_t kSchemaVersion = 1;
+
+// Migrations, in order: migration i takes the schema from version i to i + 1.
+constexpr const char* kMigrations[] = {
+    R"sql(
+    CREATE TABLE accounts (
+      id     INTEGER PRIMARY KEY,
+      pubkey BLOB NOT NULL UNIQUE,
+      msgs   INTEGER NOT NULL DEFAULT 0,
+      bytes  INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE messages (
+      id        INTEGER PRIMARY KEY,
+      account   INTEGER NOT NULL REFERENCES accounts(id),
+      namespace INTEGER NOT NULL,
+      hash      BLOB NOT NULL UNIQUE,
+      timestamp INTEGER NOT NULL,
+      expiry    INTEGER NOT NULL,
+      data      BLOB NOT NULL);
+    CREATE INDEX messages_by_owner ON messages(account, namespace, id);
+    CREATE INDEX messages_by_expiry ON messages(expiry);
+    CREATE TRIGGER messages_counted_in AFTER INSERT ON messages BEGIN
+      UPDATE accounts SET msgs = msgs + 1, bytes = bytes + length(NEW.data) WHERE id = NEW.account;
+    END;
+    CREATE TRIGGER messages_counted_out AFTER DELETE ON messages BEGIN
+      UPDATE accounts SET msgs = msgs - 1, bytes = bytes - length(OLD.data) WHERE id = OLD.account;
+    END;
+    )sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+MessageHash hash_of(ByteView b) {
+  MessageHash h{};
+  if (b.size() == h.size()) std::copy(b.begin(), b.end(), h.begin());
+  return h;
+}
+
+// Runs `sql` with the account id and an optional namespace bound as ?1 and ?2 (NULL for
+// "all namespaces"), collecting column 0 as hashes.
+template <class Bind>
+Result<std::vector<MessageHash>> collect_hashes(Db& db, const char* sql, Bind&& bind) {
+  auto st = db.prepare(sql);
+  if (!st) return std::move(st).error();
+  bind(**st);
+  std::vector<MessageHash> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(hash_of((*st)->blob(0)));
+  }
+  return out;
+}
+
+
+}  // namespace
+
+bool is_public_outbox(Namespace ns) { return ns < 0 && (-static_cast<int>(ns)) % 20 == 1; }
+
+MessageStore::MessageStore(std::unique_ptr<Db> db, Limits limits) : db_(std::move(db)), limits_(limits) {}
+MessageStore::~MessageStore() = default;
+
+Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path, Limits limits) {
+  auto db = Db::open(path);
+  if (!db) return std::move(db).error();
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                             "PRAGMA busy_timeout=5000"}) {
+    if (auto r = (*db)->exec(pragma); !r) return std::move(r).error();
+  }
+  std::unique_ptr<MessageStore> store(new MessageStore(std::move(*db), limits));
+  auto page = store->db_->pragma_int("page_size");
+  if (!page) return std::move(page).error();
+  store->page_size_ = *page;
+  std::string cap = "PRAGMA max_page_count=" + std::to_string(std::max<std::uint64_t>(limits.max_db_bytes / static_cast<std::uint64_t>(*page), 16));
+  if (auto r = store->db_->exec(cap.c_str()); !r) return std::move(r).error();
+  if (auto r = store->migrate(); !r) return std::move(r).error();
+  return store;
+}
+
+Result<void> MessageStore::migrate() {
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  if (auto r = db_->exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"); !r) return r;
+  auto get = db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!get) return std::move(get).error();
+  auto row = (*get)->step();
+  if (!row) return std::move(row).error();
+  std::int64_t version = *row ? (*get)->int64(0) : 0;
+  (*get)->reset();
+  if (version > kSchemaVersion)
+    return Error(Errc::Corrupt, "the message database has schema version " + std::to_string(version) +
+                                    ", newer than this sotto-node understands (" + std::to_string(kSchemaVersion) + ")");
+  for (std::int64_t v = version; v < kSchemaVersion; ++v)
+    if (auto r = db_->exec(kMigrations[v]); !r) return r;
+  auto set = db_->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)");
+  if (!set) return std::move(set).error();
+  if (auto r = (*set)->bind(1, kSchemaVersion).run(); !r) return r;
+  return tx->commit();
+}
+
+Result<std::int64_t> MessageStore::account_id(const AccountKey& account, bool create) {
+  auto get = db_->prepare("SELECT id FROM accounts WHERE pubkey = ?1");
+  if (!get) return std::move(get).error();
+  (*get)->bind(1, ByteView(account));
+  auto row = (*get)->step();
+  if (!row) return std::move(row).error();
+  if (*row) return (*get)->int64(0);
+  if (!create) return std::int64_t{-1};
+  auto ins = db_->prepare("INSERT INTO accounts (pubkey) VALUES (?1)");
+  if (!ins) return std::move(ins).error();
+  if (auto r = (*ins)->bind(1, ByteView(account)).run(); !r) return std::move(r).error();
+  return db_->last_insert_rowid();
+}
+
+Result<StoreOutcome> MessageStore::store_one(const StoreRequest& r) {
+  // Already stored: only the expiry may grow.
+  auto find = db_->prepare("SELECT expiry FROM messages WHERE hash = ?1");
+  if (!find) return std::move(find).error();
+  (*find)->bind(1, ByteView(r.hash));
+  auto row = (*find)->step();
+  if (!row) return std::move(row).error();
+  if (*row) {
+    std::int64_t old = (*find)->int64(0);
+    (*find)->reset();
+    std::int64_t expiry = std::max(old, r.expiry_ms);
+    if (expiry != old) {
+      auto up = db_->prepare("UPDATE messages SET expiry = ?2 WHERE hash = ?1");
+      if (!up) return std::move(up).error();
+      if (auto u = (*up)->bind(1, ByteView(r.hash)).bind(2, expiry).run(); !u) return std::move(u).error();
+    }
+    return StoreOutcome{true, expiry};
+  }
+  (*find)->reset();
+
+  auto id = account_id(r.account, true);
+  if (!id) return std::move(id).error();
+  if (is_public_outbox(r.ns)) {
+    auto del = db_->prepare("DELETE FROM messages WHERE account = ?1 AND namespace = ?2");
+    if (!del) return std::move(del).error();
+    if (auto d = (*del)->bind(1, *id).bind(2, std::int64_t{r.ns}).run(); !d) return std::move(d).error();
+  }
+  auto usage = db_->prepare("SELECT msgs, bytes FROM accounts WHERE id = ?1");
+  if (!usage) return std::move(usage).error();
+  (*usage)->bind(1, *id);
+  auto u = (*usage)->step();
+  if (!u) return std::move(u).error();
+  auto msgs = static_cast<std::uint64_t>((*usage)->int64(0));
+  auto bytes = static_cast<std::uint64_t>((*usage)->int64(1));
+  (*usage)->reset();
+  if (msgs + 1 > limits_.max_account_messages || bytes + r.data.size() > limits_.max_account_bytes)
+    return Error(Errc::QuotaExceeded, "this account's storage quota on this node is used up (" + std::to_string(msgs) +
+                                          " messages, " + std::to_string(bytes) + " bytes)");
+  auto ins = db_->prepare(
+      "INSERT INTO messages (account, namespace, hash, timestamp, expiry, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!ins) return std::move(ins).error();
+  (*ins)->bind(1, *id).bind(2, std::int64_t{r.ns}).bind(3, ByteView(r.hash)).bind(4, r.timestamp_ms).bind(5, r.expiry_ms).bind(6, r.data);
+  if (auto i = (*ins)->run(); !i) return std::move(i).error();
+  return StoreOutcome{false, r.expiry_ms};
+}
+
+Result<std::vector<StoreOutcome>> MessageStore::store_batch(std::span<const StoreRequest> requests) {
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  std::vector<StoreOutcome> out;
+  out.reserve(requests.size());
+  for (const auto& r : requests) {
+    auto o = store_one(r);
+    if (!o) return std::move(o).error();  // the transaction rolls back: nothing is stored
+    out.push_back(*o);
+  }
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return out;
+}
+
+Result<StoreOutcome> MessageStore::store(const StoreRequest& request) {
+  auto r = store_batch(std::span<const StoreRequest>(&request, 1));
+  if (!r) return std::move(r).error();
+  return r->front();
+}
+
+Result<RetrieveResult> MessageStore::retrieve(const AccountKey& account, Namespace ns,
+                                              const std::optional<MessageHash>& last_hash, std::size_t max_count,
+                                              std::size_t max_bytes, std::int64_t now_ms) {
+  RetrieveResult out;
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0 || max_count == 0) return out;
+  std::int64_t after = 0;
+  if (last_hash) {
+    auto pos = db_->prepare("SELECT id FROM messages WHERE hash = ?1 AND account = ?2 AND namespace = ?3");
+    if (!pos) return std::move(pos).error();
+    (*pos)->bind(1, ByteView(*last_hash)).bind(2, *id).bind(3, std::int64_t{ns});
+    auto row = (*pos)->step();
+    if (!row) return std::move(row).error();
+    if (*row) after = (*pos)->int64(0);  // unknown hash: from the oldest, as Session's nodes do
+    (*pos)->reset();
+  }
+  auto sel = db_->prepare(
+      "SELECT hash, timestamp, expiry, data FROM messages WHERE account = ?1 AND namespace = ?2 AND id > ?3 "
+      "AND expiry > ?4 ORDER BY id LIMIT ?5");
+  if (!sel) return std::move(sel).error();
+  (*sel)->bind(1, *id).bind(2, std::int64_t{ns}).bind(3, after).bind(4, now_ms).bind(5, static_cast<std::int64_t>(max_count) + 1);
+  std::size_t bytes = 0;
+  for (;;) {
+    auto row = (*sel)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    ByteView data = (*sel)->blob(3);
+    if (out.messages.size() == max_count || (!out.messages.empty() && bytes + data.size() > max_bytes)) {
+      out.more = true;
+      break;
+    }
+    bytes += data.size();
+    out.messages.push_back(Message{hash_of((*sel)->blob(0)), ns, (*sel)->int64(1), (*sel)->int64(2), Bytes(data.begin(), data.end())});
+  }
+  (*sel)->reset();
+  return out;
+}
+
+Result<std::vector<MessageHash>> MessageStore::delete_hashes(const AccountKey& account, std::span<const MessageHash> hashes) {
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  std::vector<MessageHash> deleted;
+  if (*id < 0) return deleted;
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  auto del = db_->prepare("DELETE FROM messages WHERE hash = ?1 AND account = ?2");
+  if (!del) return std::move(del).error();
+  for (const auto& h : hashes) {
+    (*del)->reset();
+    if (auto r = (*del)->bind(1, ByteView(h)).bind(2, *id).run(); !r) return std::move(r).error();
+    if (db_->changes() > 0) deleted.push_back(h);
+  }
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return deleted;
+}
+
+Result<std::vector<MessageHash>> MessageStore::delete_all(const AccountKey& account, std::optional<Namespace> ns) {
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0) return std::vector<MessageHash>{};
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  auto out = ns ? collect_hashes(*db_, "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 RETURNING hash",
+                                 [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}); })
+                : collect_hashes(*db_, "DELETE FROM messages WHERE account = ?1 RETURNING hash",
+                                 [&](Statement& s) { s.bind(1, *id); });
+  if (!out) return out;
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return out;
+}
+
+Result<std::vector<MessageHash>> MessageStore::delete_before(const AccountKey& account, std::optional<Namespace> ns,
+                                                             std::int64_t before_ms) {
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0) return std::vector<MessageHash>{};
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  auto out = ns ? collect_hashes(*db_,
+                                 "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp < ?3 RETURNING hash",
+                                 [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, before_ms); })
+                : collect_hashes(*db_, "DELETE FROM messages WHERE account = ?1 AND timestamp < ?3 RETURNING hash",
+                                 [&](Statement& s) { s.bind(1, *id).bind(3, before_ms); });
+  if (!out) return out;
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return out;
+}
+
+Result<std::map<MessageHash, std::int64_t>> MessageStore::expire(const AccountKey& account,
+                                                                 std::span<const MessageHash> hashes,
+                                                                 std::int64_t expiry_ms, ExpireMode mode) {
+  std::map<MessageHash, std::int64_t> updated;
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0) return updated;
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  const char* sql = mode == ExpireMode::Shorten ? "UPDATE messages SET expiry = ?3 WHERE hash = ?1 AND account = ?2 AND expiry > ?3"
+                    : mode == ExpireMode::Extend ? "UPDATE messages SET expiry = ?3 WHERE hash = ?1 AND account = ?2 AND expiry < ?3"
+                                                 : "UPDATE messages SET expiry = ?3 WHERE hash = ?1 AND account = ?2 AND expiry != ?3";
+  auto up = db_->prepare(sql);
+  if (!up) return std::move(up).error();
+  for (const auto& h : hashes) {
+    (*up)->reset();
+    if (auto r = (*up)->bind(1, ByteView(h)).bind(2, *id).bind(3, expiry_ms).run(); !r) return std::move(r).error();
+    if (db_->changes() > 0) updated[h] = expiry_ms;
+  }
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return updated;
+}
+
+Result<std::vector<MessageHash>> MessageStore::expire_all(const AccountKey& account, std::optional<Namespace> ns,
+                                                          std::int64_t expiry_ms) {
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0) return std::vector<MessageHash>{};
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  auto out = ns ? collect_hashes(*db_,
+                                 "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND namespace = ?2 AND expiry > ?3 RETURNING hash",
+                                 [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, expiry_ms); })
+                : collect_hashes(*db_, "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND expiry > ?3 RETURNING hash",
+                                 [&](Statement& s) { s.bind(1, *id).bind(3, expiry_ms); });
+  if (!out) return out;
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return out;
+}
+
+Result<std::map<MessageHash, std::int64_t>> MessageStore::get_expiries(const AccountKey& account,
+                                                                       std::span<const MessageHash> hashes) {
+  std::map<MessageHash, std::int64_t> out;
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0) return out;
+  auto get = db_->prepare("SELECT expiry FROM messages WHERE hash = ?1 AND account = ?2");
+  if (!get) return std::move(get).error();
+  for (const auto& h : hashes) {
+    (*get)->reset();
+    (*get)->bind(1, ByteView(h)).bind(2, *id);
+    auto row = (*get)->step();
+    if (!row) return std::move(row).error();
+    if (*row) out[h] = (*get)->int64(0);
+  }
+  (*get)->reset();
+  return out;
+}
+
+Result<std::uint64_t> MessageStore::sweep(std::int64_t now_ms) {
+  std::uint64_t total = 0;
+  for (;;) {  // in batches, so a large sweep never holds the write lock for long
+    auto tx = Tx::begin(*db_);
+    if (!tx) return std::move(tx).error();
+    auto del = db_->prepare("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expiry <= ?1 LIMIT 1000)");
+    if (!del) return std::move(del).error();
+    if (auto r = (*del)->bind(1, now_ms).run(); !r) return std::move(r).error();
+    auto n = static_cast<std::uint64_t>(db_->changes());
+    if (auto c = tx->commit(); !c) return std::move(c).error();
+    total += n;
+    if (n < 1000) return total;
+  }
+}
+
+Result<Stats> MessageStore::stats() {
+  Stats s;
+  auto sum = db_->prepare("SELECT COALESCE(SUM(msgs), 0), COALESCE(SUM(bytes), 0) FROM accounts");
+  if (!sum) return std::move(sum).error();
+  auto row = (*sum)->step();
+  if (!row) return std::move(row).error();
+  s.messages = static_cast<std::uint64_t>((*sum)->int64(0));
+  s.data_bytes = static_cast<std::uint64_t>((*sum)->int64(1));
+  (*sum)->reset();
+  auto pages = db_->pragma_int("page_count");
+  if (!pages) return std::move(pages).error();
+  s.db_bytes = static_cast<std::uint64_t>(*pages * page_size_);
+  return s;
+}
+
+}  // namespace sotto::node::storage

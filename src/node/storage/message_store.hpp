@@ -1,0 +1,118 @@
+#pragma once
+// The node's message store (docs/storage/message-store.md): one SQLite database with a
+// domain API. Callers pass the time in (sans-IO about time); the store never reads a
+// clock. Not thread-safe: the node owns one MessageStore on its storage thread.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+#include "node/storage/errc.hpp"
+#include "proto/constants.hpp"
+
+namespace sotto::node::storage {
+
+class Db;
+
+using AccountKey = ByteArray<33>;     // prefix byte + 32-byte key
+using MessageHash = ByteArray<32>;    // the raw bytes behind the 43-character hash
+using proto::Namespace;
+
+struct Limits {
+  std::uint64_t max_db_bytes = 3'500'000'000;         // Session's cap
+  std::uint64_t max_account_messages = 100'000;
+  std::uint64_t max_account_bytes = 1'000'000'000;    // bytes of message data
+};
+
+struct StoreRequest {
+  AccountKey account{};
+  Namespace ns = 0;
+  MessageHash hash{};
+  std::int64_t timestamp_ms = 0;
+  std::int64_t expiry_ms = 0;
+  ByteView data;
+};
+
+struct StoreOutcome {
+  bool already = false;       // the hash was stored before; its expiry may have been raised
+  std::int64_t expiry_ms = 0; // the expiry now stored
+};
+
+struct Message {
+  MessageHash hash{};
+  Namespace ns = 0;
+  std::int64_t timestamp_ms = 0;
+  std::int64_t expiry_ms = 0;
+  Bytes data;
+};
+
+struct RetrieveResult {
+  std::vector<Message> messages;
+  bool more = false;  // cut by max_count or max_bytes
+};
+
+enum class ExpireMode { Any, Shorten, Extend };
+
+struct Stats {
+  std::uint64_t messages = 0;
+  std::uint64_t data_bytes = 0;
+  std::uint64_t db_bytes = 0;
+};
+
+class MessageStore {
+ public:
+  // Opens (or creates) the database and runs the migrations. ":memory:" for tests.
+  static Result<std::unique_ptr<MessageStore>> open(const std::string& path, Limits limits = {});
+  ~MessageStore();
+  MessageStore(const MessageStore&) = delete;
+  MessageStore& operator=(const MessageStore&) = delete;
+
+  // Stores each request; all succeed or fail together in one transaction (the node's
+  // group commit). Errors: QuotaExceeded, Full, Io.
+  Result<std::vector<StoreOutcome>> store_batch(std::span<const StoreRequest> requests);
+  Result<StoreOutcome> store(const StoreRequest& request);
+
+  // Unexpired messages (expiry > now) after `last_hash`, at most max_count and
+  // max_bytes of data, but at least one.
+  Result<RetrieveResult> retrieve(const AccountKey& account, Namespace ns, const std::optional<MessageHash>& last_hash,
+                                  std::size_t max_count, std::size_t max_bytes, std::int64_t now_ms);
+
+  // Each returns the hashes it deleted (of this account only).
+  Result<std::vector<MessageHash>> delete_hashes(const AccountKey& account, std::span<const MessageHash> hashes);
+  Result<std::vector<MessageHash>> delete_all(const AccountKey& account, std::optional<Namespace> ns);
+  Result<std::vector<MessageHash>> delete_before(const AccountKey& account, std::optional<Namespace> ns,
+                                                 std::int64_t before_ms);
+
+  // Sets the expiry of the given hashes (of this account); returns those changed.
+  Result<std::map<MessageHash, std::int64_t>> expire(const AccountKey& account, std::span<const MessageHash> hashes,
+                                                     std::int64_t expiry_ms, ExpireMode mode);
+  // Shortens every message of the namespace (or all) that expires later than expiry_ms.
+  Result<std::vector<MessageHash>> expire_all(const AccountKey& account, std::optional<Namespace> ns,
+                                              std::int64_t expiry_ms);
+  Result<std::map<MessageHash, std::int64_t>> get_expiries(const AccountKey& account,
+                                                           std::span<const MessageHash> hashes);
+
+  // Deletes messages with expiry <= now; returns how many.
+  Result<std::uint64_t> sweep(std::int64_t now_ms);
+  Result<Stats> stats();
+
+ private:
+  MessageStore(std::unique_ptr<Db> db, Limits limits);
+  Result<void> migrate();
+  Result<std::int64_t> account_id(const AccountKey& account, bool create);
+  Result<StoreOutcome> store_one(const StoreRequest& r);
+  std::unique_ptr<Db> db_;
+  Limits limits_;
+  std::int64_t page_size_ = 4096;
+};
+
+// A public outbox namespace (-1, -21, -41, ...) holds one message per account.
+bool is_public_outbox(Namespace ns);
+
+}  // namespace sotto::node::storage

@@ -1,0 +1,83 @@
+#pragma once
+// A thin RAII wrapper over SQLite: a connection, prepared statements that are cached and
+// reused, and transactions. Private to node/storage/ (only its .cpp files include
+// sqlite3.h). Not thread-safe: one Db per thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+#include "node/storage/errc.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sotto::node::storage {
+
+class Statement {
+ public:
+  Statement(sqlite3_stmt* s) : s_(s) {}  // NOLINT
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, ByteView blob);
+  Statement& bind(int i, std::string_view text);
+  // True when a row is ready, false when done; Io/Full/Corrupt on error.
+  Result<bool> step();
+  // Runs to completion (for statements that return no rows).
+  Result<void> run();
+  std::int64_t int64(int col) const;
+  ByteView blob(int col) const;
+  // Resets and clears the bindings; called before each use.
+  Statement& reset();
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class Db {
+ public:
+  // Opens (creating if needed) the database at `path` (":memory:" for tests).
+  static Result<std::unique_ptr<Db>> open(const std::string& path);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  Result<void> exec(const char* sql);
+  // A cached prepared statement, reset and ready to bind. The SQL must be a literal:
+  // the cache is keyed by its address.
+  Result<Statement*> prepare(const char* sql);
+  std::int64_t changes() const;
+  std::int64_t last_insert_rowid() const;
+  Result<std::int64_t> pragma_int(const char* name);
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back unless commit() succeeded.
+class Tx {
+ public:
+  static Result<Tx> begin(Db& db);
+  Tx(Tx&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Tx& operator=(Tx&&) = delete;
+  ~Tx();
+  Result<void> commit();
+
+ private:
+  explicit Tx(Db& db) : db_(&db) {}
+  Db* db_;
+};
+
+// An error for the SQLite result code rc, with `what` saying what was being done.
+Error sqlite_error(int rc, const std::string& what);
+
+}  // namespace sotto::node::storage

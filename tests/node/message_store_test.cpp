@@ -1,0 +1,301 @@
+// The node's MessageStore against docs/storage/message-store.md.
+
+#include "node/storage/message_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "support/process.hpp"
+
+namespace sotto::node::storage {
+namespace {
+
+constexpr std::int64_t kNow = 1'700'000'000'000;
+constexpr std::int64_t kDay = 86'400'000;
+
+AccountKey account(std::uint8_t n) {
+  AccountKey k{};
+  k[0] = 0x05;
+  k[1] = n;
+  return k;
+}
+MessageHash hash(std::uint32_t n) {
+  MessageHash h{};
+  base::store_be(h.data(), n);
+  h[31] = 0xee;
+  return h;
+}
+
+struct Fixture {
+  std::unique_ptr<MessageStore> db;
+  std::vector<Bytes> payloads;  // StoreRequest views into these
+  explicit Fixture(Limits limits = {}, const std::string& path = ":memory:") {
+    auto s = MessageStore::open(path, limits);
+    if (!s) throw std::runtime_error(s.error().message());
+    db = std::move(*s);
+  }
+  Result<StoreOutcome> put(std::uint8_t acct, std::uint32_t h, Namespace ns = 0, std::int64_t expiry = kNow + kDay,
+                           std::size_t size = 100) {
+    payloads.push_back(Bytes(size, static_cast<std::uint8_t>(h)));
+    return db->store({account(acct), ns, hash(h), kNow, expiry, payloads.back()});
+  }
+  std::vector<MessageHash> get(std::uint8_t acct, Namespace ns = 0, std::optional<MessageHash> after = {},
+                               std::size_t count = 100, std::size_t bytes = 1 << 20, std::int64_t now = kNow,
+                               bool* more = nullptr) {
+    auto r = db->retrieve(account(acct), ns, after, count, bytes, now);
+    if (!r) throw std::runtime_error(r.error().message());
+    if (more) *more = r->more;
+    std::vector<MessageHash> out;
+    for (auto& m : r->messages) out.push_back(m.hash);
+    return out;
+  }
+};
+
+TEST(MessageStore, StoresRetrievesInOrderAndPagesAfterAHash) {
+  Fixture f;
+  for (std::uint32_t i = 1; i <= 5; ++i) {
+    auto r = f.put(1, i);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_FALSE(r->already);
+  }
+  EXPECT_EQ(f.get(1), (std::vector<MessageHash>{hash(1), hash(2), hash(3), hash(4), hash(5)}));
+  EXPECT_EQ(f.get(1, 0, hash(3)), (std::vector<MessageHash>{hash(4), hash(5)}));
+  EXPECT_TRUE(f.get(1, 0, hash(5)).empty());
+  // A hash this node does not know (expired, or never here): from the oldest again.
+  EXPECT_EQ(f.get(1, 0, hash(99)).size(), 5u);
+  // Other accounts and namespaces see nothing of it.
+  EXPECT_TRUE(f.get(2).empty());
+  EXPECT_TRUE(f.get(1, 3).empty());
+  auto full = f.db->retrieve(account(1), 0, std::nullopt, 10, 1 << 20, kNow);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->messages[0].data, Bytes(100, 1));
+  EXPECT_EQ(full->messages[0].timestamp_ms, kNow);
+  EXPECT_EQ(full->messages[0].expiry_ms, kNow + kDay);
+}
+
+TEST(MessageStore, CountAndSizeLimitsCutTheAnswerButReturnAtLeastOne) {
+  Fixture f;
+  for (std::uint32_t i = 1; i <= 5; ++i) ASSERT_TRUE(f.put(1, i, 0, kNow + kDay, 1000));
+  bool more = false;
+  EXPECT_EQ(f.get(1, 0, {}, 2, 1 << 20, kNow, &more).size(), 2u);
+  EXPECT_TRUE(more);
+  EXPECT_EQ(f.get(1, 0, {}, 5, 1 << 20, kNow, &more).size(), 5u);
+  EXPECT_FALSE(more);
+  EXPECT_EQ(f.get(1, 0, {}, 10, 2500, kNow, &more).size(), 2u);
+  EXPECT_TRUE(more);
+  EXPECT_EQ(f.get(1, 0, {}, 10, 10, kNow, &more).size(), 1u);  // one even if bigger than max_size
+  EXPECT_TRUE(more);
+}
+
+TEST(MessageStore, ADuplicateOnlyExtendsTheExpiry) {
+  Fixture f;
+  ASSERT_TRUE(f.put(1, 7, 0, kNow + 1000));
+  auto again = f.put(1, 7, 0, kNow + 5000);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->already);
+  EXPECT_EQ(again->expiry_ms, kNow + 5000);
+  auto shorter = f.put(1, 7, 0, kNow + 10);
+  ASSERT_TRUE(shorter);
+  EXPECT_TRUE(shorter->already);
+  EXPECT_EQ(shorter->expiry_ms, kNow + 5000);  // never shortened by a store
+  EXPECT_EQ(f.get(1).size(), 1u);
+  EXPECT_EQ(f.db->stats()->messages, 1u);
+}
+
+TEST(MessageStore, ExpiredMessagesAreNeverReturnedAndTheSweepDeletesThem) {
+  Fixture f;
+  ASSERT_TRUE(f.put(1, 1, 0, kNow + 1000));
+  ASSERT_TRUE(f.put(1, 2, 0, kNow + 3000));
+  EXPECT_EQ(f.get(1, 0, {}, 100, 1 << 20, kNow + 999).size(), 2u);
+  EXPECT_EQ(f.get(1, 0, {}, 100, 1 << 20, kNow + 1000).size(), 1u);  // expiry == now: gone
+  EXPECT_EQ(*f.db->sweep(kNow + 1000), 1u);
+  EXPECT_EQ(f.db->stats()->messages, 1u);
+  EXPECT_EQ(*f.db->sweep(kNow + 1000), 0u);
+  EXPECT_EQ(*f.db->sweep(kNow + 10'000), 1u);
+  EXPECT_EQ(f.db->stats()->messages, 0u);
+  EXPECT_EQ(f.db->stats()->data_bytes, 0u);
+}
+
+TEST(MessageStore, SweepsLargeBacklogsInBatches) {
+  Fixture f;
+  std::vector<StoreRequest> reqs;
+  Bytes data(10, 1);
+  for (std::uint32_t i = 0; i < 2500; ++i) reqs.push_back({account(1), 0, hash(i), kNow, kNow + 1, data});
+  ASSERT_TRUE(f.db->store_batch(reqs));
+  EXPECT_EQ(*f.db->sweep(kNow + 1), 2500u);
+}
+
+TEST(MessageStore, QuotaRefusesAStoreAndABatchIsAllOrNothing) {
+  Limits l;
+  l.max_account_messages = 3;
+  l.max_account_bytes = 10'000;
+  Fixture f(l);
+  ASSERT_TRUE(f.put(1, 1));
+  ASSERT_TRUE(f.put(1, 2));
+  ASSERT_TRUE(f.put(1, 3));
+  auto over = f.put(1, 4);
+  ASSERT_FALSE(over);
+  EXPECT_TRUE(over.error().is(Errc::QuotaExceeded));
+  EXPECT_TRUE(f.put(2, 4));  // another account is not affected
+  // Bytes quota.
+  auto big = f.put(3, 5, 0, kNow + kDay, 10'001);
+  ASSERT_FALSE(big);
+  EXPECT_TRUE(big.error().is(Errc::QuotaExceeded));
+  // A batch whose last request is over quota stores none of them.
+  Bytes d(10, 9);
+  std::vector<StoreRequest> batch{{account(4), 0, hash(10), kNow, kNow + kDay, d},
+                                  {account(4), 0, hash(11), kNow, kNow + kDay, d},
+                                  {account(1), 0, hash(12), kNow, kNow + kDay, d}};
+  auto b = f.db->store_batch(batch);
+  ASSERT_FALSE(b);
+  EXPECT_TRUE(f.get(4).empty());
+  // Deleting frees quota (the counters follow every delete path).
+  std::vector<MessageHash> h1{hash(1)};
+  ASSERT_EQ(f.db->delete_hashes(account(1), h1)->size(), 1u);
+  EXPECT_TRUE(f.put(1, 4));
+}
+
+TEST(MessageStore, TheDatabaseSizeCapMakesStoresFailCleanly) {
+  Limits l;
+  l.max_db_bytes = 256 * 1024;
+  Fixture f(l);
+  std::uint32_t stored = 0;
+  Error last;
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    auto r = f.put(static_cast<std::uint8_t>(i % 7), i, 0, kNow + kDay, 8000);
+    if (!r) {
+      last = r.error();
+      break;
+    }
+    ++stored;
+  }
+  ASSERT_LT(stored, 100u);
+  EXPECT_GT(stored, 10u);
+  EXPECT_TRUE(last.is(Errc::Full)) << last.message();
+  EXPECT_NE(last.message().find("full"), std::string::npos);
+  auto s = f.db->stats();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->messages, stored);  // everything acknowledged is still there
+  EXPECT_LE(s->db_bytes, l.max_db_bytes);
+  // Deleting and sweeping make room again.
+  EXPECT_GT(*f.db->sweep(kNow + 2 * kDay), 0u);
+  EXPECT_TRUE(f.put(1, 1000, 0, kNow + 3 * kDay, 8000));
+}
+
+TEST(MessageStore, APublicOutboxKeepsOneMessage) {
+  Fixture f;
+  EXPECT_TRUE(is_public_outbox(-1));
+  EXPECT_TRUE(is_public_outbox(-21));
+  EXPECT_FALSE(is_public_outbox(-10));
+  EXPECT_FALSE(is_public_outbox(1));
+  ASSERT_TRUE(f.put(1, 1, -21));
+  ASSERT_TRUE(f.put(1, 2, -21));
+  EXPECT_EQ(f.get(1, -21), (std::vector<MessageHash>{hash(2)}));
+  ASSERT_TRUE(f.put(1, 3, -10));
+  ASSERT_TRUE(f.put(1, 4, -10));
+  EXPECT_EQ(f.get(1, -10).size(), 2u);
+}
+
+TEST(MessageStore, DeletesTouchOnlyTheOwnersMessages) {
+  Fixture f;
+  for (std::uint32_t i = 1; i <= 3; ++i) ASSERT_TRUE(f.put(1, i));
+  ASSERT_TRUE(f.put(2, 10));
+  ASSERT_TRUE(f.put(1, 20, 5));
+  std::vector<MessageHash> ask{hash(1), hash(10), hash(77)};
+  auto d = f.db->delete_hashes(account(1), ask);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(*d, std::vector<MessageHash>{hash(1)});  // not account 2's, not an unknown one
+  EXPECT_EQ(f.get(2).size(), 1u);
+  auto ns0 = f.db->delete_all(account(1), Namespace{0});
+  ASSERT_TRUE(ns0);
+  EXPECT_EQ(ns0->size(), 2u);
+  EXPECT_EQ(f.get(1, 5).size(), 1u);
+  auto all = f.db->delete_all(account(1), std::nullopt);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(*all, std::vector<MessageHash>{hash(20)});
+  EXPECT_TRUE(f.db->delete_all(account(9), std::nullopt)->empty());  // unknown account
+}
+
+TEST(MessageStore, DeleteBeforeUsesTheMessageTimestamp) {
+  Fixture f;
+  Bytes d(5, 1);
+  ASSERT_TRUE(f.db->store({account(1), 0, hash(1), kNow - 500, kNow + kDay, d}));
+  ASSERT_TRUE(f.db->store({account(1), 0, hash(2), kNow, kNow + kDay, d}));
+  ASSERT_TRUE(f.db->store({account(1), 2, hash(3), kNow - 500, kNow + kDay, d}));
+  auto r = f.db->delete_before(account(1), Namespace{0}, kNow);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, std::vector<MessageHash>{hash(1)});
+  auto all = f.db->delete_before(account(1), std::nullopt, kNow + 1);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);
+}
+
+TEST(MessageStore, ExpireHonoursItsModeAndExpireAllOnlyShortens) {
+  Fixture f;
+  ASSERT_TRUE(f.put(1, 1, 0, kNow + 1000));
+  ASSERT_TRUE(f.put(1, 2, 0, kNow + 5000));
+  ASSERT_TRUE(f.put(2, 3, 0, kNow + 5000));
+  std::vector<MessageHash> hs{hash(1), hash(2), hash(3)};
+  auto ext = f.db->expire(account(1), hs, kNow + 3000, ExpireMode::Extend);
+  ASSERT_TRUE(ext);
+  EXPECT_EQ(ext->size(), 1u);
+  EXPECT_EQ(ext->at(hash(1)), kNow + 3000);
+  auto sh = f.db->expire(account(1), hs, kNow + 2000, ExpireMode::Shorten);
+  ASSERT_TRUE(sh);
+  EXPECT_EQ(sh->size(), 2u);  // both were later than 2000
+  auto any = f.db->expire(account(1), hs, kNow + 9000, ExpireMode::Any);
+  ASSERT_TRUE(any);
+  EXPECT_EQ(any->size(), 2u);  // not account 2's
+  auto ex = f.db->get_expiries(account(1), hs);
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->size(), 2u);
+  EXPECT_EQ(ex->at(hash(2)), kNow + 9000);
+  auto all = f.db->expire_all(account(1), std::nullopt, kNow + 4000);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);
+  auto none = f.db->expire_all(account(1), std::nullopt, kNow + 8000);  // would lengthen: no
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(f.db->get_expiries(account(2), hs)->at(hash(3)), kNow + 5000);
+}
+
+TEST(MessageStore, SurvivesReopeningAndRefusesANewerSchema) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("messages.db");
+  {
+    Fixture f({}, path);
+    ASSERT_TRUE(f.put(1, 1));
+    ASSERT_TRUE(f.put(1, 2));
+  }
+  {
+    Fixture f({}, path);
+    EXPECT_EQ(f.get(1).size(), 2u);
+    EXPECT_EQ(f.db->stats()->messages, 2u);
+  }
+  {  // Pretend a newer sotto wrote it.
+    auto s = MessageStore::open(path);
+    ASSERT_TRUE(s);
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE meta SET value = 99 WHERE key = 'schema_version'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  auto s = MessageStore::open(path);
+  ASSERT_FALSE(s);
+  EXPECT_TRUE(s.error().is(Errc::Corrupt));
+  EXPECT_NE(s.error().message().find("newer"), std::string::npos);
+}
+
+TEST(MessageStore, AFileThatIsNotADatabaseIsRefused) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("junk.db");
+  FILE* fp = std::fopen(path.c_str(), "w");
+  std::fputs("this is not an SQLite database, just some text that is long enough to have a header", fp);
+  std::fclose(fp);
+  auto s = MessageStore::open(path);
+  ASSERT_FALSE(s);
+  EXPECT_TRUE(s.error().is(Errc::Corrupt)) << s.error().message();
+}
+
+}  // namespace
+}  // namespace sotto::node::storage
