@@ -212,7 +212,7 @@ TEST(MessageStore, DeletesTouchOnlyTheOwnersMessages) {
   EXPECT_EQ(f.get(1, 5).size(), 1u);
   auto all = f.db->delete_all(account(1), std::nullopt);
   ASSERT_TRUE(all);
-  EXPECT_EQ(*all, std::vector<MessageHash>{hash(20)});
+  EXPECT_EQ(*all, (std::vector<Affected>{{hash(20), 5}}));  // each with its namespace
   EXPECT_TRUE(f.db->delete_all(account(9), std::nullopt)->empty());  // unknown account
 }
 
@@ -224,7 +224,7 @@ TEST(MessageStore, DeleteBeforeUsesTheMessageTimestamp) {
   ASSERT_TRUE(f.db->store({account(1), 2, hash(3), kNow - 500, kNow + kDay, d}));
   auto r = f.db->delete_before(account(1), Namespace{0}, kNow);
   ASSERT_TRUE(r);
-  EXPECT_EQ(*r, std::vector<MessageHash>{hash(1)});
+  EXPECT_EQ(*r, (std::vector<Affected>{{hash(1), 0}}));
   auto all = f.db->delete_before(account(1), std::nullopt, kNow + 1);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 2u);

@@ -44,19 +44,19 @@ MessageHash hash_of(ByteView b) {
   return h;
 }
 
-// Runs `sql` with the account id and an optional namespace bound as ?1 and ?2 (NULL for
-// "all namespaces"), collecting column 0 as hashes.
+// Runs `sql` (which RETURNs hash, namespace) after `bind` has bound its parameters,
+// collecting what it touched.
 template <class Bind>
-Result<std::vector<MessageHash>> collect_hashes(Db& db, const char* sql, Bind&& bind) {
+Result<std::vector<Affected>> collect(Db& db, const char* sql, Bind&& bind) {
   auto st = db.prepare(sql);
   if (!st) return std::move(st).error();
   bind(**st);
-  std::vector<MessageHash> out;
+  std::vector<Affected> out;
   for (;;) {
     auto row = (*st)->step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    out.push_back(hash_of((*st)->blob(0)));
+    out.push_back({hash_of((*st)->blob(0)), static_cast<Namespace>((*st)->int64(1))});
   }
   return out;
 }
@@ -244,32 +244,32 @@ Result<std::vector<MessageHash>> MessageStore::delete_hashes(const AccountKey& a
   return deleted;
 }
 
-Result<std::vector<MessageHash>> MessageStore::delete_all(const AccountKey& account, std::optional<Namespace> ns) {
+Result<std::vector<Affected>> MessageStore::delete_all(const AccountKey& account, std::optional<Namespace> ns) {
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();
-  if (*id < 0) return std::vector<MessageHash>{};
+  if (*id < 0) return std::vector<Affected>{};
   auto tx = Tx::begin(*db_);
   if (!tx) return std::move(tx).error();
-  auto out = ns ? collect_hashes(*db_, "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 RETURNING hash",
+  auto out = ns ? collect(*db_, "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}); })
-                : collect_hashes(*db_, "DELETE FROM messages WHERE account = ?1 RETURNING hash",
+                : collect(*db_, "DELETE FROM messages WHERE account = ?1 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id); });
   if (!out) return out;
   if (auto c = tx->commit(); !c) return std::move(c).error();
   return out;
 }
 
-Result<std::vector<MessageHash>> MessageStore::delete_before(const AccountKey& account, std::optional<Namespace> ns,
+Result<std::vector<Affected>> MessageStore::delete_before(const AccountKey& account, std::optional<Namespace> ns,
                                                              std::int64_t before_ms) {
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();
-  if (*id < 0) return std::vector<MessageHash>{};
+  if (*id < 0) return std::vector<Affected>{};
   auto tx = Tx::begin(*db_);
   if (!tx) return std::move(tx).error();
-  auto out = ns ? collect_hashes(*db_,
-                                 "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp < ?3 RETURNING hash",
+  auto out = ns ? collect(*db_,
+                                 "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp < ?3 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, before_ms); })
-                : collect_hashes(*db_, "DELETE FROM messages WHERE account = ?1 AND timestamp < ?3 RETURNING hash",
+                : collect(*db_, "DELETE FROM messages WHERE account = ?1 AND timestamp < ?3 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(3, before_ms); });
   if (!out) return out;
   if (auto c = tx->commit(); !c) return std::move(c).error();
@@ -299,17 +299,17 @@ Result<std::map<MessageHash, std::int64_t>> MessageStore::expire(const AccountKe
   return updated;
 }
 
-Result<std::vector<MessageHash>> MessageStore::expire_all(const AccountKey& account, std::optional<Namespace> ns,
+Result<std::vector<Affected>> MessageStore::expire_all(const AccountKey& account, std::optional<Namespace> ns,
                                                           std::int64_t expiry_ms) {
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();
-  if (*id < 0) return std::vector<MessageHash>{};
+  if (*id < 0) return std::vector<Affected>{};
   auto tx = Tx::begin(*db_);
   if (!tx) return std::move(tx).error();
-  auto out = ns ? collect_hashes(*db_,
-                                 "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND namespace = ?2 AND expiry > ?3 RETURNING hash",
+  auto out = ns ? collect(*db_,
+                                 "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND namespace = ?2 AND expiry > ?3 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, expiry_ms); })
-                : collect_hashes(*db_, "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND expiry > ?3 RETURNING hash",
+                : collect(*db_, "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND expiry > ?3 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(3, expiry_ms); });
   if (!out) return out;
   if (auto c = tx->commit(); !c) return std::move(c).error();

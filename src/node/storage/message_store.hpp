@@ -59,6 +59,13 @@ struct RetrieveResult {
 
 enum class ExpireMode { Any, Shorten, Extend };
 
+// A message a bulk operation touched.
+struct Affected {
+  MessageHash hash{};
+  Namespace ns = 0;
+  bool operator==(const Affected&) const = default;
+};
+
 struct Stats {
   std::uint64_t messages = 0;
   std::uint64_t data_bytes = 0;
@@ -85,16 +92,16 @@ class MessageStore {
 
   // Each returns the hashes it deleted (of this account only).
   Result<std::vector<MessageHash>> delete_hashes(const AccountKey& account, std::span<const MessageHash> hashes);
-  Result<std::vector<MessageHash>> delete_all(const AccountKey& account, std::optional<Namespace> ns);
-  Result<std::vector<MessageHash>> delete_before(const AccountKey& account, std::optional<Namespace> ns,
-                                                 std::int64_t before_ms);
+  Result<std::vector<Affected>> delete_all(const AccountKey& account, std::optional<Namespace> ns);
+  Result<std::vector<Affected>> delete_before(const AccountKey& account, std::optional<Namespace> ns,
+                                              std::int64_t before_ms);
 
   // Sets the expiry of the given hashes (of this account); returns those changed.
   Result<std::map<MessageHash, std::int64_t>> expire(const AccountKey& account, std::span<const MessageHash> hashes,
                                                      std::int64_t expiry_ms, ExpireMode mode);
   // Shortens every message of the namespace (or all) that expires later than expiry_ms.
-  Result<std::vector<MessageHash>> expire_all(const AccountKey& account, std::optional<Namespace> ns,
-                                              std::int64_t expiry_ms);
+  Result<std::vector<Affected>> expire_all(const AccountKey& account, std::optional<Namespace> ns,
+                                           std::int64_t expiry_ms);
   Result<std::map<MessageHash, std::int64_t>> get_expiries(const AccountKey& account,
                                                            std::span<const MessageHash> hashes);
 

@@ -1,0 +1,671 @@
+// The storage RPC methods (docs/wire/storage-rpc.md). Parameter parsing follows Session's
+// storage server field by field; checks run in its order, so a client sees the same status
+// for the same mistake.
+
+#include "node/rpc/handler.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <variant>
+
+#include "crypto/account_id.hpp"
+#include "node/rpc/errc.hpp"
+#include "proto/message_hash.hpp"
+#include "proto/signed_strings.hpp"
+
+namespace sotto::node::rpc {
+
+std::string to_token(Errc e) {
+  switch (e) {
+    case Errc::BadRequest: return "bad_request";
+    case Errc::Unauthorized: return "unauthorized";
+    case Errc::Forbidden: return "forbidden";
+    case Errc::NotFound: return "not_found";
+    case Errc::NotAcceptable: return "not_acceptable";
+    case Errc::WrongSwarm: return "wrong_swarm";
+    case Errc::Internal: return "internal";
+  }
+  return "unknown";
+}
+SOTTO_DEFINE_ERRC(Errc, "sotto.node.rpc")
+
+int to_wire_status(Errc e) {
+  switch (e) {
+    case Errc::BadRequest: return 400;
+    case Errc::Unauthorized: return 401;
+    case Errc::Forbidden: return 403;
+    case Errc::NotFound: return 404;
+    case Errc::NotAcceptable: return 406;
+    case Errc::WrongSwarm: return 421;
+    case Errc::Internal: return 500;
+  }
+  return 500;
+}
+
+namespace {
+
+using nlohmann::json;
+using storage::AccountKey;
+using storage::MessageHash;
+using proto::Namespace;
+using NsOrAll = std::optional<Namespace>;  // nullopt: "all"
+
+// --- Spec constants (session-v1.md §3.5) ---
+constexpr std::int64_t kTtlMin = 10'000;
+constexpr std::int64_t kTtlMaxPublicInbox = 14LL * 86'400'000;
+constexpr std::int64_t kTtlMaxPrivate = 30LL * 86'400'000;
+constexpr std::int64_t kStoreTolerance = 10'000;
+constexpr std::int64_t kSignatureTolerance = 60'000;
+constexpr std::int64_t kRetrieveMaxSize = 7'800'000;
+constexpr std::size_t kMaxBatch = 20;
+constexpr std::int64_t kMinTimestamp = 1'000'000'000;  // below: seconds given for milliseconds
+const json kHardfork = json::array({19, 3});
+const json kVersion = json::array({0, 1, 0});
+
+// What a handler hands back: a body, and whether the (one-member) swarm failed or found
+// nothing, which the edge turns into 500 or 404 with that same body.
+struct Out {
+  json body;
+  int status = 200;
+};
+using R = Result<Out>;
+
+Error bad(const std::string& why) { return Error(Errc::BadRequest, why); }
+
+bool is_public_inbox(Namespace ns) { return ns % 10 == 0; }
+bool is_public_outbox(Namespace ns) { return storage::is_public_outbox(ns); }
+bool is_noauth_retrieve(Namespace ns) { return ns == -10 || is_public_outbox(ns); }
+
+// --- parameters ---
+
+Result<AccountKey> pubkey_param(const json& p, bool alias) {
+  const json* v = nullptr;
+  if (auto it = p.find("pubkey"); it != p.end() && !it->is_null()) v = &*it;
+  if (alias)
+    if (auto it = p.find("pubKey"); it != p.end() && !it->is_null()) {
+      if (v) return bad("Cannot specify both 'pubkey' and 'pubKey'");
+      v = &*it;
+    }
+  if (!v) return bad("Required field 'pubkey' missing");
+  if (!v->is_string()) return bad("Invalid value given for 'pubkey': expected string");
+  auto k = base::from_hex_fixed<33>(v->get_ref<const std::string&>());
+  if (!k) return bad("Pubkey must be 66 hex digits (33 bytes) long");
+  return *k;
+}
+
+// An unsigned integer of milliseconds (or, with `stringy`, a string of digits).
+Result<std::optional<std::int64_t>> ms_param(const json& p, const char* name, bool stringy = false) {
+  auto it = p.find(name);
+  if (it == p.end() || it->is_null()) return std::optional<std::int64_t>();
+  std::int64_t v = 0;
+  if (it->is_number_unsigned()) {
+    if (it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) return bad(std::string("Invalid value given for '") + name + "': out of range");
+    v = it->get<std::int64_t>();
+  } else if (stringy && it->is_string() && !it->get_ref<const std::string&>().empty() &&
+             it->get_ref<const std::string&>().size() <= 18 &&
+             std::all_of(it->get_ref<const std::string&>().begin(), it->get_ref<const std::string&>().end(),
+                         [](char c) { return c >= '0' && c <= '9'; })) {
+    v = std::stoll(it->get_ref<const std::string&>());
+  } else {
+    return bad(std::string("Invalid value given for '") + name + "': expected integer timestamp (in milliseconds)");
+  }
+  return std::optional<std::int64_t>(v);
+}
+
+Result<std::optional<std::int64_t>> timestamp_param(const json& p, const char* name, bool stringy = false) {
+  auto v = ms_param(p, name, stringy);
+  if (v && *v && **v < kMinTimestamp)
+    return bad(std::string("Invalid timestamp for '") + name + "': timestamp must be in milliseconds");
+  return v;
+}
+
+Result<std::optional<Namespace>> ns_param(const json& p) {
+  auto it = p.find("namespace");
+  if (it == p.end() || it->is_null()) return std::optional<Namespace>();
+  if (!it->is_number_integer()) return bad("Invalid value given for 'namespace': expected 16-bit integer");
+  auto v = it->get<std::int64_t>();
+  if (v < -32768 || v > 32767) return bad("Invalid value given for 'namespace': value out of range");
+  return std::optional<Namespace>(static_cast<Namespace>(v));
+}
+
+Result<NsOrAll> ns_or_all_param(const json& p) {
+  auto it = p.find("namespace");
+  if (it != p.end() && it->is_string()) {
+    if (it->get_ref<const std::string&>() == "all") return NsOrAll();
+    return bad("Invalid value given for 'namespace': expected integer or \"all\"");
+  }
+  auto ns = ns_param(p);
+  if (!ns) return std::move(ns).error();
+  return NsOrAll(ns->value_or(0));
+}
+
+Result<std::vector<std::string>> hashes_param(const json& p, const char* name) {
+  auto it = p.find(name);
+  if (it == p.end() || it->is_null()) return bad(std::string("Required field '") + name + "' missing");
+  std::vector<std::string> out;
+  if (it->is_string()) out.push_back(it->get<std::string>());
+  else if (it->is_array()) {
+    for (const auto& x : *it) {
+      if (!x.is_string()) return bad(std::string("Invalid value given for '") + name + "': expected string array");
+      out.push_back(x.get<std::string>());
+    }
+  } else {
+    return bad(std::string("Invalid value given for '") + name + "': expected string array");
+  }
+  if (out.empty()) return bad(std::string(name) + " does not contain any message hashes");
+  for (const auto& h : out) {
+    auto raw = base::from_base64(h);
+    if (h.size() != proto::kMessageHashLength || !raw || raw->size() != 32) return bad("invalid message hash: " + h);
+  }
+  return out;
+}
+
+MessageHash raw_hash(const std::string& h) {
+  MessageHash out{};
+  auto raw = base::from_base64(h);
+  if (raw && raw->size() == out.size()) std::copy(raw->begin(), raw->end(), out.begin());
+  return out;
+}
+std::string text_hash(const MessageHash& h) { return base::to_base64(h, base::Padding::No); }
+
+struct Auth {
+  std::optional<crypto::Ed25519Public> pubkey_ed25519;
+  std::optional<crypto::Signature> signature;
+  bool subaccount = false;
+};
+
+Result<Auth> auth_params(const json& p, const AccountKey& pk) {
+  Auth a;
+  if (auto it = p.find("pubkey_ed25519"); it != p.end() && !it->is_null()) {
+    if (pk[0] != 0x05) return bad("pubkey_ed25519 is only permitted for 05[...] pubkeys");
+    if (!it->is_string()) return bad("Invalid pubkey_ed25519: expected 64 hex char or 32 byte pubkey");
+    auto k = crypto::Ed25519Public::from_hex(it->get_ref<const std::string&>());
+    if (!k) return bad("Invalid pubkey_ed25519: expected 64 hex char or 32 byte pubkey");
+    a.pubkey_ed25519 = *k;
+  }
+  if (auto it = p.find("signature"); it != p.end() && !it->is_null()) {
+    if (!it->is_string()) return bad("invalid signature: expected base64 encoded Ed25519 signature");
+    const auto& s = it->get_ref<const std::string&>();
+    auto raw = base::from_base64(s);
+    if (!(s.size() == 86 || (s.size() == 88 && s.ends_with("=="))) || !raw || raw->size() != 64)
+      return bad("invalid signature: expected base64 encoded Ed25519 signature");
+    crypto::Signature sig;
+    std::copy(raw->begin(), raw->end(), sig.begin());
+    a.signature = sig;
+  }
+  if (auto it = p.find("subaccount"); it != p.end() && !it->is_null() && !(it->is_string() && it->get_ref<const std::string&>().empty()))
+    a.subaccount = true;
+  return a;
+}
+
+// Verifies `a.signature` over `signed_string` for account `pk`.
+Result<void> verify(const AccountKey& pk, const Auth& a, std::string_view signed_string, const char* method) {
+  std::string m(method);
+  if (a.subaccount) return Error(Errc::Unauthorized, m + ": subaccount authentication is not supported by this node");
+  if (!a.signature) return Error(Errc::Unauthorized, m + ": request signature required");
+  crypto::Ed25519Public key;
+  if (pk[0] == 0x05) {
+    if (!a.pubkey_ed25519) return Error(Errc::Unauthorized, m + ": pubkey_ed25519 is required for 05 accounts");
+    auto x = crypto::to_x25519(*a.pubkey_ed25519);
+    if (!x || !std::equal(x->bytes.begin(), x->bytes.end(), pk.begin() + 1))
+      return Error(Errc::Unauthorized, m + ": pubkey_ed25519 does not belong to pubkey");
+    key = *a.pubkey_ed25519;
+  } else {
+    std::copy(pk.begin() + 1, pk.end(), key.bytes.begin());
+  }
+  if (!crypto::verify(*a.signature, as_bytes(signed_string), key))
+    return Error(Errc::Unauthorized, m + " signature verification failed");
+  return {};
+}
+
+Result<void> check_window(std::int64_t ts, std::int64_t now, const char* what) {
+  if (ts < now - kSignatureTolerance || ts > now + kSignatureTolerance)
+    return Error(Errc::NotAcceptable, std::string(what) + " timestamp too far from current time");
+  return {};
+}
+
+std::string pubkey_hex(const AccountKey& pk) { return base::to_hex(pk); }
+
+std::string node_signature(Context& ctx, std::string_view message) {
+  return base::to_base64(crypto::sign(ctx.node_keys.ed25519_secret(), as_bytes(message)));
+}
+
+json swarm_json(const SwarmInfo& s) {
+  json nodes = json::array();
+  for (const auto& n : s.members)
+    nodes.push_back({{"ip", n.ip}, {"port_https", n.https_port}, {"port", std::to_string(n.https_port)},
+                     {"pubkey_ed25519", n.ed25519.hex()}, {"pubkey_x25519", n.x25519.hex()}});
+  char id[17];
+  std::snprintf(id, sizeof id, "%llx", static_cast<unsigned long long>(s.id));
+  return {{"snodes", std::move(nodes)}, {"swarm", id}};
+}
+
+Result<void> check_swarm(Context& ctx, const AccountKey& pk) {
+  if (ctx.swarm.is_ours(pk)) return {};
+  return Error(Errc::WrongSwarm, swarm_json(ctx.swarm.swarm_for(pk)).dump());
+}
+
+void add_misc(json& j, std::int64_t now) {
+  j["t"] = now;
+  j["hf"] = kHardfork;
+}
+
+// Member results live under "swarm" keyed by this node's Ed25519 key (one member until
+// the network issue forwards to peers).
+json& mine(Context& ctx, json& out) { return out["swarm"][ctx.node_keys.ed25519_public().hex()]; }
+
+// --- methods ---
+
+R do_store(Context& ctx, const json& p, std::int64_t now) {
+  // As Session's parser: store's timestamp is a plain (or stringified) integer with no
+  // seconds check, so a value in seconds fails the clock window below (406).
+  auto ts = ms_param(p, "timestamp", true);
+  if (!ts) return std::move(ts).error();
+  auto ttl = ms_param(p, "ttl", true);
+  if (!ttl) return std::move(ttl).error();
+  auto expiry = timestamp_param(p, "expiry");
+  if (!expiry) return std::move(expiry).error();
+  if (!*ts) return bad("Required field 'timestamp' missing");
+  if (*ttl && *expiry) return bad("Cannot specify both 'expiry' and 'ttl'");
+  if (!*ttl && !*expiry) return bad("Required field 'expiry' or 'ttl' missing");
+  std::int64_t exp = *expiry ? **expiry : **ts + **ttl;
+  auto pk = pubkey_param(p, true);
+  if (!pk) return std::move(pk).error();
+  auto ns = ns_param(p);
+  if (!ns) return std::move(ns).error();
+  Namespace n = ns->value_or(0);
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  auto sig_ts = timestamp_param(p, "sig_timestamp");
+  if (!sig_ts) return std::move(sig_ts).error();
+  auto it = p.find("data");
+  if (it == p.end() || it->is_null()) return bad("Required field 'data' missing");
+  if (!it->is_string()) return bad("Invalid value given for 'data': expected string");
+  const auto& b64 = it->get_ref<const std::string&>();
+  if (b64.size() > proto::kMaxMessageData / 3 * 4)
+    return bad("Message body exceeds maximum allowed length of " + std::to_string(proto::kMaxMessageData) + " bytes");
+  auto data = base::from_base64(b64);
+  if (!data) return bad("Invalid 'data' value: not base64 encoded");
+
+  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  std::int64_t ttl_ms = exp - **ts;
+  if (ttl_ms < kTtlMin || ttl_ms > (is_public_inbox(n) ? kTtlMaxPublicInbox : kTtlMaxPrivate))
+    return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
+  if (**ts > now + kStoreTolerance || exp < now - kStoreTolerance)
+    return Error(Errc::NotAcceptable, "Timestamp error: check your clock");
+  if (!is_public_inbox(n)) {
+    if (!a->signature) return Error(Errc::Unauthorized, "store: signature required to store to namespace " + std::to_string(n));
+    std::int64_t st = sig_ts->value_or(**ts);
+    if (st < now - kSignatureTolerance || st > now + kSignatureTolerance)
+      return Error(Errc::NotAcceptable, "store signature timestamp too far from current time");
+    if (auto v = verify(*pk, *a, proto::signed_store(n, st), "store"); !v) return std::move(v).error();
+  }
+
+  std::string hash = proto::message_hash(*pk, n, *data);
+  Out out;
+  json& me = mine(ctx, out.body);
+  auto stored = ctx.store.store({*pk, n, raw_hash(hash), **ts, exp, *data});
+  if (stored) {
+    me["hash"] = hash;
+    me["signature"] = node_signature(ctx, hash);
+    if (stored->already) me["already"] = true;
+    me["expiry"] = stored->expiry_ms;
+    me["t"] = now;
+    out.body["hash"] = hash;
+  } else {
+    me["failed"] = true;
+    me["reason"] = stored.error().message();
+    out.status = 500;  // no member stored it
+  }
+  add_misc(out.body, now);
+  return out;
+}
+
+R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
+  auto pk = pubkey_param(p, true);
+  if (!pk) return std::move(pk).error();
+  auto ns = ns_param(p);
+  if (!ns) return std::move(ns).error();
+  Namespace n = ns->value_or(0);
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  auto ts = timestamp_param(p, "timestamp");
+  if (!ts) return std::move(ts).error();
+  bool signed_req = a->pubkey_ed25519 || a->signature || *ts || !is_noauth_retrieve(n);
+  if (signed_req && !a->signature) return bad("Required field 'signature' missing");
+  if (signed_req && !*ts) return bad("Required field 'timestamp' missing");
+  const json* lh = nullptr;
+  for (const char* name : {"last_hash", "lastHash"})
+    if (auto it = p.find(name); it != p.end() && !it->is_null()) {
+      if (lh) return bad("Cannot specify both 'last_hash' and 'lastHash'");
+      lh = &*it;
+    }
+  std::optional<MessageHash> last;
+  if (lh) {
+    if (!lh->is_string()) return bad("Invalid value given for 'last_hash': expected string");
+    const auto& s = lh->get_ref<const std::string&>();
+    if (!s.empty()) {
+      auto raw = base::from_base64(s);
+      if (s.size() != proto::kMessageHashLength) return bad("Invalid last_hash: expected base64 (43 chars)");
+      if (!raw || raw->size() != 32) return bad("Invalid last_hash: not base64");
+      last = raw_hash(s);
+    }
+  }
+  auto int_param = [&](const char* name) -> Result<std::optional<std::int64_t>> {
+    auto it = p.find(name);
+    if (it == p.end() || it->is_null()) return std::optional<std::int64_t>();
+    if (!it->is_number_integer()) return bad(std::string("Invalid value given for '") + name + "': expected integer");
+    return std::optional<std::int64_t>(it->get<std::int64_t>());
+  };
+  auto max_count = int_param("max_count");
+  if (!max_count) return std::move(max_count).error();
+  auto max_size = int_param("max_size");
+  if (!max_size) return std::move(max_size).error();
+
+  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  if (signed_req) {
+    if (auto w = check_window(**ts, now, "retrieve"); !w) return std::move(w).error();
+    if (auto v = verify(*pk, *a, proto::signed_retrieve(n, **ts), "retrieve"); !v) return std::move(v).error();
+  }
+  std::optional<std::int64_t> count = *max_count, size = *max_size;
+  if (count && *count <= 0) count.reset();
+  if (size && *size == 0) size.reset();
+  if (!count && !size) size = -5;
+  std::int64_t bytes = !size ? kRetrieveMaxSize : *size < 0 ? kRetrieveMaxSize / -*size : std::min(*size, kRetrieveMaxSize);
+  std::size_t n_max = static_cast<std::size_t>(std::min<std::int64_t>(count.value_or(1'000'000), 1'000'000));
+  auto got = ctx.store.retrieve(*pk, n, last, n_max, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)), now);
+  if (!got) return Error(Errc::Internal, "Internal Server Error. Could not retrieve messages");
+  json msgs = json::array();
+  for (const auto& m : got->messages)
+    msgs.push_back({{"hash", text_hash(m.hash)}, {"timestamp", m.timestamp_ms}, {"expiration", m.expiry_ms},
+                    {"data", base::to_base64(m.data)}});
+  Out out{{{"messages", std::move(msgs)}, {"more", got->more}}};
+  add_misc(out.body, now);
+  return out;
+}
+
+// delete_all / delete_before / expire_all answer with the touched hashes: a sorted list
+// for one namespace, {ns: [...]} for all; the node signs pubkey ‖ value ‖ sorted hashes.
+void affected_reply(Context& ctx, json& me, const char* key, std::vector<storage::Affected> touched, bool all,
+                    const AccountKey& pk, std::int64_t value) {
+  std::sort(touched.begin(), touched.end(), [](const auto& x, const auto& y) { return text_hash(x.hash) < text_hash(y.hash); });
+  std::string signed_msg = pubkey_hex(pk) + std::to_string(value);
+  for (const auto& t : touched) signed_msg += text_hash(t.hash);
+  me["signature"] = node_signature(ctx, signed_msg);
+  if (all) {
+    json groups = json::object();
+    for (const auto& t : touched) groups[std::to_string(t.ns)].push_back(text_hash(t.hash));
+    me[key] = std::move(groups);
+  } else {
+    json list = json::array();
+    for (const auto& t : touched) list.push_back(text_hash(t.hash));
+    me[key] = std::move(list);
+  }
+}
+
+R do_delete(Context& ctx, const json& p, std::int64_t now) {
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  if (!a->signature) return bad("Required field 'signature' missing");
+  auto hashes = hashes_param(p, "messages");
+  if (!hashes) return std::move(hashes).error();
+  bool required = false;
+  if (auto it = p.find("required"); it != p.end() && !it->is_null()) {
+    if (!it->is_boolean()) return bad("Invalid value given for 'required': expected boolean");
+    required = it->get<bool>();
+  }
+  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  if (auto v = verify(*pk, *a, proto::signed_delete(*hashes), "delete_msgs"); !v) return std::move(v).error();
+  std::vector<MessageHash> raw;
+  for (const auto& h : *hashes) raw.push_back(raw_hash(h));
+  auto deleted = ctx.store.delete_hashes(*pk, raw);
+  if (!deleted) return Error(Errc::Internal, "Internal Server Error. Could not delete messages");
+  std::vector<std::string> names;
+  for (const auto& h : *deleted) names.push_back(text_hash(h));
+  std::sort(names.begin(), names.end());
+  std::string signed_msg = pubkey_hex(*pk);
+  for (const auto& h : *hashes) signed_msg += h;
+  for (const auto& h : names) signed_msg += h;
+  Out out;
+  json& me = mine(ctx, out.body);
+  me["deleted"] = names;
+  me["signature"] = node_signature(ctx, signed_msg);
+  add_misc(out.body, now);
+  if (required && names.empty()) out.status = 404;
+  return out;
+}
+
+template <class Op>
+R bulk(Context& ctx, const json& p, const char* value_name, Op&& op) {
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  if (!a->signature) return bad("Required field 'signature' missing");
+  auto ns = ns_or_all_param(p);
+  if (!ns) return std::move(ns).error();
+  auto value = timestamp_param(p, value_name);
+  if (!value) return std::move(value).error();
+  if (!*value) return bad(std::string("Required field '") + value_name + "' missing");
+  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  return op(*pk, *a, *ns, **value);
+}
+
+R do_delete_all(Context& ctx, const json& p, std::int64_t now) {
+  return bulk(ctx, p, "timestamp", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t ts) -> R {
+    if (auto w = check_window(ts, now, "delete_all"); !w) return std::move(w).error();
+    if (auto v = verify(pk, a, proto::signed_delete_all(ns, ts), "delete_all"); !v) return std::move(v).error();
+    auto d = ctx.store.delete_all(pk, ns);
+    if (!d) return Error(Errc::Internal, "Internal Server Error. Could not delete messages");
+    Out out;
+    affected_reply(ctx, mine(ctx, out.body), "deleted", std::move(*d), !ns, pk, ts);
+    add_misc(out.body, now);
+    return out;
+  });
+}
+
+R do_delete_before(Context& ctx, const json& p, std::int64_t now) {
+  return bulk(ctx, p, "before", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t before) -> R {
+    if (before > now + kSignatureTolerance) return Error(Errc::Unauthorized, "delete_before timestamp too far in the future");
+    if (auto v = verify(pk, a, proto::signed_delete_before(ns, before), "delete_before"); !v) return std::move(v).error();
+    auto d = ctx.store.delete_before(pk, ns, before);
+    if (!d) return Error(Errc::Internal, "Internal Server Error. Could not delete messages");
+    Out out;
+    affected_reply(ctx, mine(ctx, out.body), "deleted", std::move(*d), !ns, pk, before);
+    add_misc(out.body, now);
+    return out;
+  });
+}
+
+R do_expire_all(Context& ctx, const json& p, std::int64_t now) {
+  return bulk(ctx, p, "expiry", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t expiry) -> R {
+    if (expiry < now - kSignatureTolerance) return Error(Errc::NotAcceptable, "expire_all timestamp should be >= current time");
+    if (auto v = verify(pk, a, proto::signed_expire_all(ns, expiry), "expire_all"); !v) return std::move(v).error();
+    auto d = ctx.store.expire_all(pk, ns, expiry);
+    if (!d) return Error(Errc::Internal, "Internal Server Error. Could not update expiries");
+    Out out;
+    affected_reply(ctx, mine(ctx, out.body), "updated", std::move(*d), !ns, pk, expiry);
+    add_misc(out.body, now);
+    return out;
+  });
+}
+
+R do_expire(Context& ctx, const json& p, std::int64_t now) {
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  if (!a->signature) return bad("Required field 'signature' missing");
+  auto hashes = hashes_param(p, "messages");
+  if (!hashes) return std::move(hashes).error();
+  if (auto it = p.find("expiry"); it != p.end() && it->is_array())
+    return bad("Invalid value given for 'expiry': per-message expiries are not supported; give one expiry");
+  auto expiry = timestamp_param(p, "expiry");
+  if (!expiry) return std::move(expiry).error();
+  if (!*expiry) return bad("Required field 'expiry' missing");
+  bool shorten = false, extend = false;
+  for (auto [name, flag] : {std::pair{"shorten", &shorten}, std::pair{"extend", &extend}})
+    if (auto it = p.find(name); it != p.end() && !it->is_null()) {
+      if (!it->is_boolean()) return bad(std::string("Invalid value given for '") + name + "': expected boolean");
+      *flag = it->get<bool>();
+    }
+  if (shorten && extend) return bad("Cannot specify both 'shorten' and 'extend'");
+  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  if (**expiry < now - kSignatureTolerance) return Error(Errc::Unauthorized, "expire: timestamp should be >= current time");
+  storage::ExpireMode mode = shorten ? storage::ExpireMode::Shorten : extend ? storage::ExpireMode::Extend : storage::ExpireMode::Any;
+  proto::ExpireMode signed_mode = shorten ? proto::ExpireMode::Shorten : extend ? proto::ExpireMode::Extend : proto::ExpireMode::Any;
+  std::vector<std::int64_t> requested{**expiry};
+  if (auto v = verify(*pk, *a, proto::signed_expire(signed_mode, requested, *hashes), "expire"); !v)
+    return std::move(v).error();
+  std::int64_t used = std::min(**expiry, now + kTtlMaxPrivate);
+  std::vector<MessageHash> raw;
+  for (const auto& h : *hashes) raw.push_back(raw_hash(h));
+  auto updated = ctx.store.expire(*pk, raw, used, mode);
+  if (!updated) return Error(Errc::Internal, "Internal Server Error. Could not update expiries");
+  std::vector<std::string> names;
+  for (const auto& [h, e] : *updated) names.push_back(text_hash(h));
+  std::sort(names.begin(), names.end());
+  std::map<std::string, std::int64_t> unchanged;
+  if (shorten || extend) {
+    std::vector<MessageHash> rest;
+    for (const auto& h : *hashes)
+      if (!std::binary_search(names.begin(), names.end(), h)) rest.push_back(raw_hash(h));
+    auto ex = ctx.store.get_expiries(*pk, rest);
+    if (!ex) return Error(Errc::Internal, "Internal Server Error. Could not read expiries");
+    for (const auto& [h, e] : *ex) unchanged[text_hash(h)] = e;
+  }
+  std::string signed_msg = pubkey_hex(*pk) + std::to_string(used);
+  for (const auto& h : *hashes) signed_msg += h;
+  for (const auto& h : names) signed_msg += h;
+  for (const auto& [h, e] : unchanged) signed_msg += h + std::to_string(e);
+  Out out;
+  json& me = mine(ctx, out.body);
+  me["expiry"] = used;
+  me["updated"] = names;
+  if (shorten || extend) me["unchanged"] = unchanged;
+  me["signature"] = node_signature(ctx, signed_msg);
+  add_misc(out.body, now);
+  return out;
+}
+
+R do_get_expiries(Context& ctx, const json& p, std::int64_t now) {
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  if (!a->signature) return bad("Required field 'signature' missing");
+  auto hashes = hashes_param(p, "messages");
+  if (!hashes) return std::move(hashes).error();
+  auto ts = timestamp_param(p, "timestamp");
+  if (!ts) return std::move(ts).error();
+  if (!*ts) return bad("Required field 'timestamp' missing");
+  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  if (auto w = check_window(**ts, now, "get_expiries"); !w) return std::move(w).error();
+  if (auto v = verify(*pk, *a, proto::signed_get_expiries(**ts, *hashes), "get_expiries"); !v) return std::move(v).error();
+  std::vector<MessageHash> raw;
+  for (const auto& h : *hashes) raw.push_back(raw_hash(h));
+  auto ex = ctx.store.get_expiries(*pk, raw);
+  if (!ex) return Error(Errc::Internal, "Internal Server Error. Could not read expiries");
+  json e = json::object();
+  for (const auto& [h, v] : *ex) e[text_hash(h)] = v;
+  Out out{{{"expiries", std::move(e)}}};
+  add_misc(out.body, now);
+  return out;
+}
+
+R do_get_swarm(Context& ctx, const json& p, std::int64_t now) {
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  Out out{swarm_json(ctx.swarm.swarm_for(*pk))};
+  add_misc(out.body, now);
+  return out;
+}
+
+R do_info(Context&, const json&, std::int64_t now) {
+  Out out{{{"version", kVersion}, {"timestamp", now}}};
+  add_misc(out.body, now);
+  return out;
+}
+
+using Method = R (*)(Context&, const json&, std::int64_t);
+const std::map<std::string, Method, std::less<>>& methods() {
+  static const std::map<std::string, Method, std::less<>> m{
+      {"store", do_store},
+      {"retrieve", do_retrieve},
+      {"delete", do_delete},
+      {"delete_all", do_delete_all},
+      {"delete_before", do_delete_before},
+      {"expire", do_expire},
+      {"expire_all", do_expire_all},
+      {"get_expiries", do_get_expiries},
+      {"get_swarm", do_get_swarm},
+      {"get_snodes_for_pubkey", do_get_swarm},
+      {"info", do_info},
+  };
+  return m;
+}
+
+// One request {"method", "params"} (not batch/sequence) -> status and body.
+Reply run_one(Context& ctx, const json& req, std::int64_t now) {
+  auto fail = [](Error e) {
+    auto code = static_cast<Errc>(e.code().value());
+    if (e.code().category() != errc_category(Errc::BadRequest)) code = Errc::Internal;
+    bool is_json = code == Errc::WrongSwarm;  // its detail is the right swarm, as JSON
+    return Reply{to_wire_status(code), e.detail(), is_json};
+  };
+  auto m = req.find("method");
+  if (m == req.end() || !m->is_string()) return fail(bad("invalid request: no method"));
+  auto it = methods().find(m->get_ref<const std::string&>());
+  if (it == methods().end()) return fail(bad("invalid request: unknown method '" + m->get<std::string>() + "'"));
+  static const json empty = json::object();
+  auto p = req.find("params");
+  if (p != req.end() && !p->is_object() && !p->is_null()) return fail(bad("invalid request: params is not an object"));
+  const json& params = (p == req.end() || p->is_null()) ? empty : *p;
+  auto r = it->second(ctx, params, now);
+  if (!r) return fail(std::move(r).error());
+  return Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true};
+}
+
+Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequence) {
+  auto reqs = params.find("requests");
+  if (reqs == params.end() || !reqs->is_array() || reqs->empty() || reqs->size() > kMaxBatch)
+    return Reply{400, "Invalid batch: 'requests' must hold 1 to 20 subrequests", false};
+  for (const auto& r : *reqs) {
+    if (!r.is_object()) return Reply{400, "Invalid batch: a subrequest is not an object", false};
+    auto m = r.find("method");
+    if (m != r.end() && m->is_string() && (*m == "batch" || *m == "sequence"))
+      return Reply{400, "Invalid batch: subrequests cannot be batch or sequence", false};
+  }
+  json results = json::array();
+  for (const auto& r : *reqs) {
+    Reply sub = run_one(ctx, r, now);
+    json entry{{"code", sub.status}};
+    entry["body"] = sub.json ? json::parse(sub.body, nullptr, false) : json(sub.body);
+    results.push_back(std::move(entry));
+    if (sequence && (sub.status < 200 || sub.status > 299)) break;
+  }
+  json body{{"results", std::move(results)}};
+  return Reply{200, body.dump(-1, ' ', false, json::error_handler_t::replace), true};
+}
+
+}  // namespace
+
+Reply handle(Context& ctx, std::string_view body) {
+  if (body.size() > kMaxBodyBytes) return Reply{413, "Request body too large", false};
+  json req = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (req.is_discarded() || !req.is_object()) return Reply{400, "invalid json", false};
+  std::int64_t now = ctx.clock.now_ms();
+  auto m = req.find("method");
+  if (m != req.end() && m->is_string() && (*m == "batch" || *m == "sequence")) {
+    auto p = req.find("params");
+    if (p == req.end() || !p->is_object()) return Reply{400, "Invalid batch: params is not an object", false};
+    return run_batch(ctx, *p, now, *m == "sequence");
+  }
+  return run_one(ctx, req, now);
+}
+
+}  // namespace sotto::node::rpc
