@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +80,67 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace sotto::test
+
+namespace sotto::test {
+
+Daemon::Daemon(const std::string& program, const std::vector<std::string>& args) {
+  int pout[2];
+  if (::pipe2(pout, O_CLOEXEC)) throw std::runtime_error("pipe");
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork");
+  if (pid_ == 0) {
+    ::dup2(pout[1], 1);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(program.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(pout[1]);
+  out_ = pout[0];
+}
+
+Daemon::~Daemon() {
+  if (!reaped_) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+  if (out_ >= 0) ::close(out_);
+}
+
+std::string Daemon::read_line(int timeout_ms) {
+  for (;;) {
+    auto nl = buffer_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    pollfd p{out_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return {};
+    char buf[4096];
+    ssize_t k = ::read(out_, buf, sizeof buf);
+    if (k <= 0) return {};
+    buffer_.append(buf, static_cast<std::size_t>(k));
+  }
+}
+
+void Daemon::signal(int sig) {
+  if (!reaped_) ::kill(pid_, sig);
+}
+
+int Daemon::wait() {
+  if (!reaped_) {
+    ::waitpid(pid_, &status_, 0);
+    reaped_ = true;
+  }
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
 }
 
 }  // namespace sotto::test

@@ -31,3 +31,29 @@ class TempDir {
 };
 
 }  // namespace sotto::test
+
+namespace sotto::test {
+
+// A long-running program (a daemon) started with its stdout read line by line.
+class Daemon {
+ public:
+  Daemon(const std::string& program, const std::vector<std::string>& args);
+  ~Daemon();  // SIGKILL if still running
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+  // The next line of stdout, or "" after `timeout_ms` or at its end.
+  std::string read_line(int timeout_ms = 10'000);
+  void signal(int sig);
+  // Waits for the exit; returns the exit code (128 + signal when killed).
+  int wait();
+  int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  int out_ = -1;
+  std::string buffer_;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+}  // namespace sotto::test

@@ -591,6 +591,8 @@ R do_info(Context&, const json&, std::int64_t now) {
   return out;
 }
 
+Reply text_reply(int status, std::string sentence) { return Reply{status, std::move(sentence), false, {}}; }
+
 using Method = R (*)(Context&, const json&, std::int64_t);
 const std::map<std::string, Method, std::less<>>& methods() {
   static const std::map<std::string, Method, std::less<>> m{
@@ -615,7 +617,7 @@ Reply run_one(Context& ctx, const json& req, std::int64_t now) {
     auto code = static_cast<Errc>(e.code().value());
     if (e.code().category() != errc_category(Errc::BadRequest)) code = Errc::Internal;
     bool is_json = code == Errc::WrongSwarm;  // its detail is the right swarm, as JSON
-    return Reply{to_wire_status(code), e.detail(), is_json};
+    return Reply{to_wire_status(code), e.detail(), is_json, {}};
   };
   auto m = req.find("method");
   if (m == req.end() || !m->is_string()) return fail(bad("invalid request: no method"));
@@ -626,19 +628,20 @@ Reply run_one(Context& ctx, const json& req, std::int64_t now) {
   if (p != req.end() && !p->is_object() && !p->is_null()) return fail(bad("invalid request: params is not an object"));
   const json& params = (p == req.end() || p->is_null()) ? empty : *p;
   auto r = it->second(ctx, params, now);
-  if (!r) return fail(std::move(r).error());
-  return Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true};
+  Reply out = r ? Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true, {}} : fail(std::move(r).error());
+  out.method = it->first;
+  return out;
 }
 
 Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequence) {
   auto reqs = params.find("requests");
   if (reqs == params.end() || !reqs->is_array() || reqs->empty() || reqs->size() > kMaxBatch)
-    return Reply{400, "Invalid batch: 'requests' must hold 1 to 20 subrequests", false};
+    return text_reply(400, "Invalid batch: 'requests' must hold 1 to 20 subrequests");
   for (const auto& r : *reqs) {
-    if (!r.is_object()) return Reply{400, "Invalid batch: a subrequest is not an object", false};
+    if (!r.is_object()) return text_reply(400, "Invalid batch: a subrequest is not an object");
     auto m = r.find("method");
     if (m != r.end() && m->is_string() && (*m == "batch" || *m == "sequence"))
-      return Reply{400, "Invalid batch: subrequests cannot be batch or sequence", false};
+      return text_reply(400, "Invalid batch: subrequests cannot be batch or sequence");
   }
   json results = json::array();
   for (const auto& r : *reqs) {
@@ -649,20 +652,20 @@ Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequenc
     if (sequence && (sub.status < 200 || sub.status > 299)) break;
   }
   json body{{"results", std::move(results)}};
-  return Reply{200, body.dump(-1, ' ', false, json::error_handler_t::replace), true};
+  return Reply{200, body.dump(-1, ' ', false, json::error_handler_t::replace), true, sequence ? "sequence" : "batch"};
 }
 
 }  // namespace
 
 Reply handle(Context& ctx, std::string_view body) {
-  if (body.size() > kMaxBodyBytes) return Reply{413, "Request body too large", false};
+  if (body.size() > kMaxBodyBytes) return text_reply(413, "Request body too large");
   json req = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded() || !req.is_object()) return Reply{400, "invalid json", false};
+  if (req.is_discarded() || !req.is_object()) return text_reply(400, "invalid json");
   std::int64_t now = ctx.clock.now_ms();
   auto m = req.find("method");
   if (m != req.end() && m->is_string() && (*m == "batch" || *m == "sequence")) {
     auto p = req.find("params");
-    if (p == req.end() || !p->is_object()) return Reply{400, "Invalid batch: params is not an object", false};
+    if (p == req.end() || !p->is_object()) return text_reply(400, "Invalid batch: params is not an object");
     return run_batch(ctx, *p, now, *m == "sequence");
   }
   return run_one(ctx, req, now);

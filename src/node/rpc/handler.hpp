@@ -20,6 +20,7 @@ struct Reply {
   int status = 200;
   std::string body;  // JSON on success, a sentence on failure
   bool json = true;
+  std::string method;  // the method asked for, when the body named a known one (for metrics)
 };
 
 struct Context {

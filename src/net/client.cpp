@@ -1,0 +1,129 @@
+#include "net/client.hpp"
+
+#include <optional>
+#include <variant>
+
+#include "base/errc.hpp"
+#include "net/asio.hpp"
+
+namespace sotto::net {
+
+struct HttpClient::Impl {
+  std::string host;
+  std::uint16_t port;
+  bool tls;
+  std::chrono::milliseconds timeout;
+  asio::io_context ioc;
+  ssl::context ctx{ssl::context::tls_client};
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream;
+  std::optional<beast::tcp_stream> plain_stream;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls_stream) : *plain_stream; }
+  bool connected() { return tls ? tls_stream.has_value() : plain_stream.has_value(); }
+  void drop() {
+    tls_stream.reset();
+    plain_stream.reset();
+    buffer.clear();
+  }
+
+  // Runs the io_context until `done` or the timeout.
+  template <class Start>
+  beast::error_code run(Start&& start) {
+    beast::error_code result = asio::error::would_block;
+    start([&](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
+  Result<void> connect() {
+    drop();
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    auto eps = resolver.resolve(host, std::to_string(port), ec);
+    if (ec) return Error(base::Errc::Io, "cannot resolve " + host + ": " + ec.message());
+    if (tls) {
+      tls_stream.emplace(ioc, ctx);
+      // SNI (SSL_set_tlsext_host_name is a macro with an old-style cast).
+      SSL_ctrl(tls_stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(host.c_str()));
+    } else {
+      plain_stream.emplace(ioc);
+    }
+    lowest().expires_after(timeout);
+    ec = run([&](auto cb) { lowest().async_connect(eps, [cb](beast::error_code e, const tcp::endpoint&) { cb(e); }); });
+    if (ec) {
+      drop();
+      return Error(base::Errc::Io, "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
+    }
+    if (tls) {
+      lowest().expires_after(timeout);
+      ec = run([&](auto cb) { tls_stream->async_handshake(ssl::stream_base::client, cb); });
+      if (ec) {
+        drop();
+        return Error(base::Errc::Io, "TLS handshake with " + host + ":" + std::to_string(port) + " failed: " + ec.message());
+      }
+    }
+    return {};
+  }
+
+  template <class Stream>
+  Result<HttpResponse> exchange(Stream& s, const http::request<http::string_body>& req) {
+    lowest().expires_after(timeout);
+    auto ec = run([&](auto cb) { http::async_write(s, req, cb); });
+    if (ec) return Error(base::Errc::Io, "sending the request failed: " + ec.message());
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    lowest().expires_after(timeout);
+    ec = run([&](auto cb) { http::async_read(s, buffer, parser, cb); });
+    if (ec) return Error(base::Errc::Io, "reading the reply failed: " + ec.message());
+    auto res = parser.release();
+    HttpResponse out;
+    out.status = static_cast<int>(res.result_int());
+    out.body = std::move(res.body());
+    out.content_type = std::string(res[http::field::content_type]);
+    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (!res.keep_alive()) drop();
+    return out;
+  }
+};
+
+HttpClient::HttpClient(std::string host, std::uint16_t port, bool tls, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->host = std::move(host);
+  impl_->port = port;
+  impl_->tls = tls;
+  impl_->timeout = timeout;
+  impl_->ctx.set_verify_mode(ssl::verify_none);
+}
+HttpClient::~HttpClient() = default;
+
+Result<HttpResponse> HttpClient::request(std::string_view method, std::string_view target, std::string_view body) {
+  auto& s = *impl_;
+  http::request<http::string_body> req;
+  req.method(http::string_to_verb(beast::string_view(method.data(), method.size())));
+  req.target(beast::string_view(target.data(), target.size()));
+  req.version(11);
+  req.set(http::field::host, s.host);
+  req.set(http::field::content_type, "application/json");
+  req.keep_alive(true);
+  req.body() = std::string(body);
+  req.prepare_payload();
+  // A kept-alive connection the server closed meanwhile fails the first try: retry once on
+  // a fresh connection (only when the old one was reused).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool reused = s.connected();
+    if (!reused)
+      if (auto c = s.connect(); !c) return std::move(c).error();
+    auto r = s.tls ? s.exchange(*s.tls_stream, req) : s.exchange(*s.plain_stream, req);
+    if (r || !reused) {
+      if (!r) s.drop();
+      return r;
+    }
+    s.drop();
+  }
+  return Error(base::Errc::Io, "the connection failed twice");
+}
+
+}  // namespace sotto::net

@@ -1,0 +1,248 @@
+#include "net/server.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "base/errc.hpp"
+#include "net/asio.hpp"
+#include "net/rate_limiter.hpp"
+
+namespace sotto::net {
+
+namespace {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = beast::tcp_stream;
+
+beast::tcp_stream& lowest(TlsStream& s) { return beast::get_lowest_layer(s); }
+beast::tcp_stream& lowest(PlainStream& s) { return s; }
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  ServerConfig cfg;
+  HttpHandler handler;
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  ssl::context tls{ssl::context::tls_server};
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  RateLimiter limiter;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> open{0}, refused{0}, limited{0}, too_large{0};
+
+  // Idle keep-alive connections, closed at stop(); busy ones finish their reply first.
+  std::mutex mu;
+  std::set<std::shared_ptr<void>> sessions;  // guarded by mu
+  std::vector<std::function<void()>> closers_for_stop;
+
+  Impl(ServerConfig c, HttpHandler h)
+      : cfg(std::move(c)), handler(std::move(h)), limiter(cfg.rate_per_second, cfg.rate_burst) {}
+
+  void do_accept();
+  template <class Stream>
+  struct Session;
+};
+
+template <class Stream>
+struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
+  std::shared_ptr<Impl> srv;
+  Stream stream;
+  beast::flat_buffer buffer;
+  std::optional<http::request_parser<http::string_body>> parser;
+  http::response<http::string_body> res;
+  std::string remote_ip;
+  bool busy = false;  // a request is being handled or answered
+
+  template <class... A>
+  Session(std::shared_ptr<Impl> s, A&&... args) : srv(std::move(s)), stream(std::forward<A>(args)...) {}
+
+  void start() {
+    beast::error_code ec;
+    auto ep = lowest(stream).socket().remote_endpoint(ec);
+    if (ec) return finish();
+    remote_ip = ep.address().to_string();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      lowest(stream).expires_after(srv->cfg.read_timeout);
+      stream.async_handshake(ssl::stream_base::server,
+                             [self = this->shared_from_this()](beast::error_code hec) {
+                               if (hec) return self->finish();
+                               self->read();
+                             });
+    } else {
+      read();
+    }
+  }
+
+  void read() {
+    if (srv->stopping) return finish();
+    busy = false;
+    parser.emplace();
+    parser->body_limit(srv->cfg.max_body);
+    lowest(stream).expires_after(srv->cfg.idle_timeout);
+    http::async_read_header(stream, buffer, *parser, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      self->busy = true;
+      lowest(self->stream).expires_after(self->srv->cfg.read_timeout);
+      http::async_read(self->stream, self->buffer, *self->parser,
+                       [self](beast::error_code ec2, std::size_t) { self->on_request(ec2); });
+    });
+  }
+
+  void on_request(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      ++srv->too_large;
+      return respond({413, "Request body too large", "text/plain", {}}, false);
+    }
+    if (ec) return finish();
+    auto req = parser->release();
+    if (srv->cfg.rate_per_second > 0 && !srv->limiter.allow(remote_ip, RateLimiter::Clock::now())) {
+      ++srv->limited;
+      return respond({429, "Too many requests, try again later", "text/plain", {}}, req.keep_alive());
+    }
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.body = std::move(req.body());
+    r.remote_ip = remote_ip;
+    for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    bool keep = req.keep_alive();
+    auto self = this->shared_from_this();
+    auto exec = lowest(stream).get_executor();
+    // The work guard keeps the server's threads running until this reply is written, even
+    // if stop() is called while the handler works.
+    auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(srv->ioc.get_executor());
+    srv->handler(std::move(r), [self, exec, keep, guard](HttpResponse out) {
+      asio::post(exec, [self, out = std::move(out), keep, guard]() mutable { self->respond(std::move(out), keep); });
+    });
+  }
+
+  void respond(HttpResponse out, bool keep) {
+    res = {};
+    res.version(11);
+    res.result(static_cast<http::status>(out.status));
+    res.set(http::field::server, "sotto-node");
+    res.set(http::field::content_type, out.content_type);
+    for (auto& [k, v] : out.headers) res.set(k, v);
+    res.body() = std::move(out.body);
+    res.keep_alive(keep && !srv->stopping);
+    res.prepare_payload();
+    lowest(stream).expires_after(srv->cfg.read_timeout);
+    http::async_write(stream, res, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || !self->res.keep_alive()) return self->finish();
+      self->read();
+    });
+  }
+
+  void finish() {
+    busy = false;
+    beast::error_code ec;
+    lowest(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest(stream).close();
+    std::lock_guard lock(srv->mu);
+    if (srv->sessions.erase(this->shared_from_this())) --srv->open;
+  }
+
+  // At stop: a connection waiting for its next request is closed now; one in the middle
+  // of a request finishes it (its reply says Connection: close).
+  void close_if_idle() {
+    if (busy) return;
+    beast::error_code ec;
+    lowest(stream).socket().cancel(ec);
+  }
+};
+
+void Server::Impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket sock) {
+    if (ec) {
+      if (!self->stopping && ec != asio::error::operation_aborted) self->do_accept();
+      return;
+    }
+    if (self->open >= self->cfg.max_connections) {
+      ++self->refused;
+      beast::error_code ignore;
+      sock.close(ignore);
+      return self->do_accept();
+    }
+    std::shared_ptr<void> keep;
+    std::function<void()> start;
+    if (self->cfg.tls) {
+      auto s = std::make_shared<Session<TlsStream>>(self, std::move(sock), self->tls);
+      keep = s;
+      start = [s] { s->start(); };
+    } else {
+      auto s = std::make_shared<Session<PlainStream>>(self, std::move(sock));
+      keep = s;
+      start = [s] { s->start(); };
+    }
+    {
+      std::lock_guard lock(self->mu);
+      self->sessions.insert(keep);
+      ++self->open;
+    }
+    start();
+    self->do_accept();
+  });
+}
+
+Server::Server(ServerConfig config, HttpHandler handler)
+    : impl_(std::make_shared<Impl>(std::move(config), std::move(handler))) {}
+
+Server::~Server() { stop(); }
+
+Result<void> Server::start() {
+  auto& s = *impl_;
+  beast::error_code ec;
+  if (s.cfg.tls) {
+    s.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    s.tls.use_certificate_chain(asio::buffer(s.cfg.cert_pem), ec);
+    if (!ec) s.tls.use_private_key(asio::buffer(s.cfg.key_pem), ssl::context::pem, ec);
+    if (ec) return Error(base::Errc::Io, "the TLS certificate or key is not usable: " + ec.message());
+  }
+  auto addr = asio::ip::make_address(s.cfg.host, ec);
+  if (ec) return Error(base::Errc::Io, "not an IP address: " + s.cfg.host);
+  tcp::endpoint ep(addr, s.cfg.port);
+  s.acceptor.open(ep.protocol(), ec);
+  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(ep, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error(base::Errc::Io, "cannot listen on " + s.cfg.host + ":" + std::to_string(s.cfg.port) + ": " + ec.message());
+  s.work.emplace(asio::make_work_guard(s.ioc));
+  s.do_accept();
+  for (int i = 0; i < std::max(1, s.cfg.threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  return {};
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor.is_open() ? impl_->acceptor.local_endpoint().port() : 0; }
+
+void Server::stop() {
+  auto& s = *impl_;
+  if (s.threads.empty() || s.stopping.exchange(true)) return;
+  asio::post(s.ioc, [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+    std::lock_guard lock(s.mu);
+    for (auto& p : s.sessions) {
+      if (s.cfg.tls) {
+        auto t = std::static_pointer_cast<Impl::Session<TlsStream>>(p);
+        asio::post(lowest(t->stream).get_executor(), [t] { t->close_if_idle(); });
+      } else {
+        auto u = std::static_pointer_cast<Impl::Session<PlainStream>>(p);
+        asio::post(u->stream.get_executor(), [u] { u->close_if_idle(); });
+      }
+    }
+  });
+  s.work.reset();  // run() returns once the last in-flight exchange is done
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+}
+
+ServerStats Server::stats() const {
+  return {impl_->open.load(), impl_->refused.load(), impl_->limited.load(), impl_->too_large.load()};
+}
+
+}  // namespace sotto::net
