@@ -1,0 +1,72 @@
+#include "config.hpp"
+
+#include <set>
+#include <toml++/toml.h>
+
+#include "base/errc.hpp"
+
+namespace sotto::apps {
+
+Result<HostPort> parse_host_port(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return Error(base::Errc::Io, "'" + text + "' is not HOST:PORT");
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+    return Error(base::Errc::Io, "'" + port + "' is not a port number (0-65535)");
+  return HostPort{host, static_cast<std::uint16_t>(std::stoul(port))};
+}
+
+Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Error(base::Errc::Io, "config " + path + ": " + std::string(e.description()) + " (line " +
+                                     std::to_string(e.source().begin.line) + ")");
+  }
+  static const std::set<std::string> known{"data_dir", "listen", "admin_listen", "public_ip", "threads", "log_level",
+                                           "max_connections", "sweep_seconds", "rate_limit", "limits"};
+  for (const auto& [k, v] : t)
+    if (!known.count(std::string(k.str()))) return Error(base::Errc::Io, "config " + path + ": unknown key '" + std::string(k.str()) + "'");
+  auto str = [&](const char* key, std::string& out) -> Result<void> {
+    if (auto n = t[key]; n) {
+      auto v = n.value<std::string>();
+      if (!v) return Error(base::Errc::Io, std::string("config: ") + key + " must be a string");
+      out = *v;
+    }
+    return {};
+  };
+  auto num = [&](toml::node_view<toml::node> n, const char* key, auto& out) -> Result<void> {
+    if (!n) return {};
+    auto v = n.value<double>();
+    if (!v || *v < 0) return Error(base::Errc::Io, std::string("config: ") + key + " must be a non-negative number");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+    return {};
+  };
+  std::string listen, admin;
+  for (auto r : {str("data_dir", cfg.data_dir), str("listen", listen), str("admin_listen", admin), str("public_ip", cfg.public_ip),
+                 str("log_level", cfg.log_level), num(t["threads"], "threads", cfg.threads),
+                 num(t["max_connections"], "max_connections", cfg.max_connections),
+                 num(t["sweep_seconds"], "sweep_seconds", cfg.sweep_seconds),
+                 num(t["rate_limit"]["per_second"], "rate_limit.per_second", cfg.rate_per_second),
+                 num(t["rate_limit"]["burst"], "rate_limit.burst", cfg.rate_burst),
+                 num(t["limits"]["max_db_bytes"], "limits.max_db_bytes", cfg.limits.max_db_bytes),
+                 num(t["limits"]["max_account_messages"], "limits.max_account_messages", cfg.limits.max_account_messages),
+                 num(t["limits"]["max_account_bytes"], "limits.max_account_bytes", cfg.limits.max_account_bytes)})
+    if (!r) return r;
+  if (!listen.empty()) {
+    auto hp = parse_host_port(listen);
+    if (!hp) return std::move(hp).error();
+    cfg.listen = *hp;
+  }
+  if (!admin.empty()) {
+    auto hp = parse_host_port(admin);
+    if (!hp) return std::move(hp).error();
+    cfg.admin = *hp;
+  }
+  return {};
+}
+
+}  // namespace sotto::apps

@@ -1,0 +1,37 @@
+#pragma once
+// sotto-node's configuration: a TOML file (packaging/sotto-node.toml shows every key), then
+// command-line flags over it.
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.hpp"
+#include "node/storage/message_store.hpp"
+
+namespace sotto::apps {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+// "HOST:PORT" (IPv4, or [IPv6]:PORT).
+Result<HostPort> parse_host_port(const std::string& text);
+
+struct NodeConfig {
+  std::string data_dir = "/var/lib/sotto-node";
+  HostPort listen{"0.0.0.0", 22021};
+  HostPort admin{"127.0.0.1", 22025};
+  std::string public_ip;  // announced in get_swarm; defaults to the listen address
+  int threads = 2;
+  std::string log_level = "info";
+  double rate_per_second = 300, rate_burst = 600;
+  std::size_t max_connections = 1000;
+  int sweep_seconds = 10;
+  node::storage::Limits limits;
+};
+
+// Reads the keys present in the TOML file over `cfg`; unknown keys are errors, so a typo
+// is not silently ignored.
+Result<void> load_toml(const std::string& path, NodeConfig& cfg);
+
+}  // namespace sotto::apps

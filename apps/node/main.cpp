@@ -1,0 +1,213 @@
+// sotto-node: the service node daemon. Wiring only: configuration, identity, TLS
+// certificate, message store, the storage RPC behind the HTTPS server, metrics on the
+// admin port, the expiry sweep, and a clean shutdown on SIGTERM/SIGINT.
+
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "base/clock.hpp"
+#include "base/fd_io.hpp"
+#include "base/log.hpp"
+#include "base/rng.hpp"
+#include "config.hpp"
+#include "net/executor.hpp"
+#include "net/server.hpp"
+#include "net/tls_cert.hpp"
+#include "node/identity.hpp"
+#include "node/metrics.hpp"
+#include "node/rpc/handler.hpp"
+
+namespace fs = std::filesystem;
+using namespace sotto;
+
+namespace {
+
+int fail(const std::string& why) {
+  log::error("startup_failed", {log::kv("reason", base::Plain(why))});
+  std::cerr << "sotto-node: " << why << std::endl;
+  return 1;
+}
+
+// The TLS certificate and key in the data dir, made on first start.
+Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, const std::string& cn) {
+  auto crt = dir / "tls.crt", key = dir / "tls.key";
+  if (fs::exists(crt) && fs::exists(key)) {
+    std::ifstream c(crt), k(key);
+    std::string cs((std::istreambuf_iterator<char>(c)), {}), ks((std::istreambuf_iterator<char>(k)), {});
+    return net::CertificatePem{cs, ks};
+  }
+  auto pem = net::make_self_signed_certificate(cn);
+  if (!pem) return pem;
+  auto write = [](const fs::path& p, const std::string& text, mode_t mode) {
+    FILE* f = std::fopen(p.c_str(), "w");
+    if (!f) return false;
+    ::chmod(p.c_str(), mode);
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    return std::fclose(f) == 0 && ok;
+  };
+  if (!write(key, pem->key, 0600) || !write(crt, pem->cert, 0644))
+    return Error(base::Errc::Io, "cannot write the TLS certificate into " + dir.string());
+  return pem;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  apps::NodeConfig cfg;
+  std::string config_file, listen, admin, data_dir, log_level, public_ip;
+  CLI::App app{"sotto-node: a sotto service node. Stores end-to-end encrypted messages for the accounts of its swarm."};
+  app.set_version_flag("--version", "sotto-node 0.1.0");
+  app.add_option("--config", config_file, "TOML config file (flags override it)")->check(CLI::ExistingFile);
+  app.add_option("--data-dir", data_dir, "Where the node keeps its key, certificate and messages");
+  app.add_option("--listen", listen, "HTTPS address for clients and nodes, HOST:PORT (port 0: any free port)");
+  app.add_option("--admin-listen", admin, "Plain-HTTP address for /metrics, HOST:PORT (default 127.0.0.1:22025)");
+  app.add_option("--public-ip", public_ip, "The IP this node announces (default: the listen address)");
+  app.add_option("--log-level", log_level, "debug, info, warn or error");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (!config_file.empty())
+    if (auto r = apps::load_toml(config_file, cfg); !r) {
+      std::cerr << "sotto-node: " << r.error().message() << std::endl;
+      return 2;
+    }
+  if (!data_dir.empty()) cfg.data_dir = data_dir;
+  if (!public_ip.empty()) cfg.public_ip = public_ip;
+  if (!log_level.empty()) cfg.log_level = log_level;
+  for (auto [text, target] : {std::pair{&listen, &cfg.listen}, std::pair{&admin, &cfg.admin}})
+    if (!text->empty()) {
+      auto hp = apps::parse_host_port(*text);
+      if (!hp) {
+        std::cerr << "sotto-node: " << hp.error().message() << std::endl;
+        return 2;
+      }
+      *target = *hp;
+    }
+  if (!log::set_level(cfg.log_level)) {
+    std::cerr << "sotto-node: unknown log level '" << cfg.log_level << "'" << std::endl;
+    return 2;
+  }
+
+  fs::path dir(cfg.data_dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fail("cannot create the data dir " + dir.string() + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  base::SystemRng rng;
+  bool created = false;
+  auto keys = node::load_or_create_identity(dir, rng, created);
+  if (!keys) return fail(keys.error().message());
+  auto cert = load_or_create_certificate(dir, "sotto-node " + keys->ed25519_public().hex().substr(0, 16));
+  if (!cert) return fail(cert.error().message());
+  auto store = node::storage::MessageStore::open((dir / "messages.db").string(), cfg.limits);
+  if (!store) return fail(store.error().message());
+
+  base::SystemClock clock;
+  node::Metrics metrics;
+  net::SerialExecutor storage;  // the MessageStore is used from this thread only
+  std::string announced_ip = cfg.public_ip.empty() ? cfg.listen.host : cfg.public_ip;
+
+  net::ServerConfig pub;
+  pub.host = cfg.listen.host;
+  pub.port = cfg.listen.port;
+  pub.cert_pem = cert->cert;
+  pub.key_pem = cert->key;
+  pub.threads = cfg.threads;
+  pub.rate_per_second = cfg.rate_per_second;
+  pub.rate_burst = cfg.rate_burst;
+  pub.max_connections = cfg.max_connections;
+
+  // The swarm is built once the port is known (port 0 picks one).
+  std::unique_ptr<node::rpc::SingleNodeSwarm> swarm;
+  std::unique_ptr<node::rpc::Context> ctx;
+  std::string ping_key = base::to_base64(keys->ed25519_public().bytes);
+
+  net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
+    if (req.method == "POST" && req.target == "/storage_rpc/v1") {
+      auto start = std::chrono::steady_clock::now();
+      storage.post([&, body = std::move(req.body), reply = std::move(reply), start] {
+        auto r = node::rpc::handle(*ctx, body);
+        metrics.request(r.method, r.status);
+        if (r.method == "store" || r.method == "retrieve")
+          metrics.latency(r.method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        reply({r.status, std::move(r.body), r.json ? "application/json" : "text/plain; charset=utf-8", {}});
+      });
+      return;
+    }
+    if (req.method == "POST" && req.target == "/ping_test/v1") {
+      // The signature over the caller's body proves this node holds its key.
+      std::string proof = base::to_base64(crypto::sign(keys->ed25519_secret(), as_bytes("sotto-ping-test" + req.body)));
+      reply({200, R"({"status":"OK"})", "application/json", {{"X-Oxen-Snode-Pubkey", ping_key}, {"X-Sotto-Ping-Signature", proof}}});
+      metrics.request("ping_test", 200);
+      return;
+    }
+    metrics.request("other", 404);
+    reply({404, "Not found", "text/plain", {}});
+  });
+  if (auto r = server.start(); !r) return fail(r.error().message());
+  swarm = std::make_unique<node::rpc::SingleNodeSwarm>(
+      node::rpc::NodeAddress{keys->ed25519_public(), keys->x25519_public(), announced_ip, server.port()});
+  ctx = std::make_unique<node::rpc::Context>(node::rpc::Context{**store, clock, *keys, *swarm});
+
+  net::ServerConfig adm;
+  adm.host = cfg.admin.host;
+  adm.port = cfg.admin.port;
+  adm.tls = false;
+  adm.rate_per_second = 0;
+  net::Server admin_server(adm, [&](net::HttpRequest req, net::Reply reply) {
+    if (req.method == "GET" && req.target == "/metrics") {
+      auto s = server.stats();
+      metrics.gauge("connections_open", static_cast<double>(s.connections_open));
+      metrics.gauge("connections_refused", static_cast<double>(s.connections_refused));
+      metrics.gauge("rate_limited", static_cast<double>(s.rate_limited));
+      metrics.gauge("requests_too_large", static_cast<double>(s.too_large));
+      reply({200, metrics.prometheus(), "text/plain; version=0.0.4", {}});
+      return;
+    }
+    reply({404, "Not found", "text/plain", {}});
+  });
+  if (auto r = admin_server.start(); !r) {
+    server.stop();
+    return fail(r.error().message());
+  }
+
+  auto refresh = [&] {
+    auto swept = (*store)->sweep(clock.now_ms());
+    if (swept && *swept) metrics.count("messages_expired", "", "", *swept);
+    if (!swept) log::error("sweep_failed", {log::kv("reason", base::Plain(swept.error().message()))});
+    if (auto st = (*store)->stats()) {
+      metrics.gauge("messages_stored", static_cast<double>(st->messages));
+      metrics.gauge("message_bytes_stored", static_cast<double>(st->data_bytes));
+      metrics.gauge("database_bytes", static_cast<double>(st->db_bytes));
+    }
+  };
+  storage.post(refresh);
+  storage.every(std::chrono::seconds(std::max(1, cfg.sweep_seconds)), refresh);
+
+  log::info("node_started", {log::kv("ed25519", base::Plain(keys->ed25519_public().hex())),
+                              log::kv("x25519", base::Plain(keys->x25519_public().hex())),
+                              log::kv("key_created", created), log::kv("listen", base::Plain(cfg.listen.host + ":" + std::to_string(server.port()))),
+                              log::kv("admin", base::Plain(cfg.admin.host + ":" + std::to_string(admin_server.port())))});
+  // One JSON line on stdout for scripts and tests: where the node listens, and its keys.
+  std::cout << R"({"event":"ready","listen":")" << cfg.listen.host << ":" << server.port() << R"(","admin":")"
+            << cfg.admin.host << ":" << admin_server.port() << R"(","pubkey_ed25519":")" << keys->ed25519_public().hex()
+            << R"(","pubkey_x25519":")" << keys->x25519_public().hex() << "\"}" << std::endl;
+
+  int sig = net::wait_for_shutdown_signal();
+  log::info("node_stopping", {log::kv("signal", sig)});
+  server.stop();        // in-flight requests finish and are answered
+  admin_server.stop();
+  storage.stop();       // queued store work runs to its end
+  store->reset();       // closes the database
+  log::info("node_stopped");
+  return 0;
+}

@@ -1,0 +1,212 @@
+// The real sotto-node binary on a free loopback port, spoken to over HTTPS as a Session
+// client would.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "base/clock.hpp"
+#include "crypto/account_id.hpp"
+#include "net/client.hpp"
+#include "proto/signed_strings.hpp"
+#include "support/process.hpp"
+
+namespace sotto {
+namespace {
+
+using nlohmann::json;
+
+struct Running {
+  std::unique_ptr<test::Daemon> d;
+  json ready;
+  std::uint16_t port = 0, admin = 0;
+  explicit Running(const std::string& data_dir, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                                  "--log-level", "warn"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    d = std::make_unique<test::Daemon>(SOTTO_NODE_BIN, args);
+    std::string line = d->read_line(15'000);
+    if (line.empty()) throw std::runtime_error("sotto-node did not start");
+    ready = json::parse(line);
+    auto port_of = [](const std::string& hp) { return static_cast<std::uint16_t>(std::stoi(hp.substr(hp.rfind(':') + 1))); };
+    port = port_of(ready["listen"]);
+    admin = port_of(ready["admin"]);
+  }
+};
+
+struct Account {
+  crypto::Keypair keys;
+  std::string id;
+  explicit Account(std::uint64_t seed) : keys(make(seed)), id(crypto::account_id_of(keys).hex()) {}
+  static crypto::Keypair make(std::uint64_t seed) {
+    base::SeededRng rng(seed);
+    return crypto::Keypair::generate(rng);
+  }
+  json retrieve(std::int64_t now, const std::string& last_hash = "") const {
+    auto sig = crypto::sign(keys.ed25519_secret(), as_bytes(proto::signed_retrieve(0, now)));
+    return {{"method", "retrieve"},
+            {"params", {{"pubkey", id}, {"pubkey_ed25519", keys.ed25519_public().hex()}, {"namespace", 0},
+                        {"timestamp", now}, {"signature", base::to_base64(sig)}, {"last_hash", last_hash}}}};
+  }
+};
+
+json store_req(const std::string& to, const std::string& data, std::int64_t now) {
+  return {{"method", "store"},
+          {"params", {{"pubkey", to}, {"timestamp", now}, {"ttl", 86'400'000}, {"data", base::to_base64(as_bytes(data))}}}};
+}
+
+std::int64_t now_ms() { return base::SystemClock().now_ms(); }
+
+// Every hash retrievable for `a`, paging through the mailbox.
+std::set<std::string> all_hashes(net::HttpClient& c, const Account& a) {
+  std::set<std::string> out;
+  std::string last;
+  for (int page = 0; page < 1000; ++page) {
+    auto r = c.post("/storage_rpc/v1", a.retrieve(now_ms(), last).dump());
+    if (!r || r->status != 200) throw std::runtime_error("retrieve failed");
+    json body = json::parse(r->body);
+    for (const auto& m : body["messages"]) out.insert(m["hash"].get<std::string>()), last = m["hash"];
+    if (!body["more"].get<bool>()) break;
+  }
+  return out;
+}
+
+TEST(Daemon, ServesSessionsRpcOverHttpsAndKeepsMessagesAcrossRestarts) {
+  test::TempDir tmp;
+  Account bob(1);
+  std::string hash, ed;
+  {
+    Running n(tmp.sub("node"));
+    ed = n.ready["pubkey_ed25519"];
+    net::HttpClient c("127.0.0.1", n.port, true);
+    auto info = c.post("/storage_rpc/v1", R"({"method":"info","params":{}})");
+    ASSERT_TRUE(info) << info.error().message();
+    EXPECT_EQ(info->status, 200);
+    auto s = c.post("/storage_rpc/v1", store_req(bob.id, "kept across restarts", now_ms()).dump());
+    ASSERT_TRUE(s);
+    ASSERT_EQ(s->status, 200) << s->body;
+    hash = json::parse(s->body)["hash"];
+    EXPECT_EQ(all_hashes(c, bob), std::set<std::string>{hash});
+    // The key on disk is private.
+    std::ifstream key(tmp.sub("node/node.key"));
+    EXPECT_TRUE(key.good());
+    n.d->signal(SIGTERM);
+    EXPECT_EQ(n.d->wait(), 0);  // a clean shutdown
+  }
+  Running again(tmp.sub("node"));
+  EXPECT_EQ(again.ready["pubkey_ed25519"], ed);  // the same identity
+  net::HttpClient c("127.0.0.1", again.port, true);
+  EXPECT_EQ(all_hashes(c, bob), std::set<std::string>{hash});
+}
+
+TEST(Daemon, PingTestProvesTheKeyAndMetricsAreServed) {
+  test::TempDir tmp;
+  Running n(tmp.sub("node"));
+  net::HttpClient c("127.0.0.1", n.port, true);
+  auto p = c.post("/ping_test/v1", "nonce-1234");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->status, 200);
+  std::string sig_b64, key_b64;
+  for (auto& [k, v] : p->headers) {
+    if (k == "X-Sotto-Ping-Signature") sig_b64 = v;
+    if (k == "X-Oxen-Snode-Pubkey") key_b64 = v;
+  }
+  auto key = crypto::Ed25519Public::from_hex(n.ready["pubkey_ed25519"].get<std::string>());
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key_b64, base::to_base64(key->bytes));
+  auto sig = base::from_base64(sig_b64);
+  ASSERT_TRUE(sig && sig->size() == 64);
+  crypto::Signature s;
+  std::copy(sig->begin(), sig->end(), s.begin());
+  EXPECT_TRUE(crypto::verify(s, as_bytes("sotto-ping-testnonce-1234"), *key));
+  EXPECT_FALSE(crypto::verify(s, as_bytes("sotto-ping-testnonce-9999"), *key));
+
+  ASSERT_EQ(c.post("/storage_rpc/v1", R"({"method":"info"})")->status, 200);
+  net::HttpClient admin("127.0.0.1", n.admin, false);
+  auto m = admin.get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200);
+  EXPECT_NE(m->body.find("sotto_requests_total{method=\"info\",status=\"200\"} 1"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("sotto_messages_stored"), std::string::npos);
+  EXPECT_EQ(c.get("/nothing/here")->status, 404);
+}
+
+TEST(Daemon, OversizeBodiesAndFloodsAreRefused) {
+  test::TempDir tmp;
+  std::ofstream(tmp.sub("node.toml")) << "[rate_limit]\nper_second = 5\nburst = 5\n";
+  Running n(tmp.sub("node"), {"--config", tmp.sub("node.toml")});
+  net::HttpClient c("127.0.0.1", n.port, true);
+  // Refused: either a 413 reply, or the connection closed while the client still sends.
+  auto big = c.post("/storage_rpc/v1", std::string(11 * 1024 * 1024, ' '));
+  if (big) {
+    EXPECT_EQ(big->status, 413);
+  }
+  net::HttpClient d("127.0.0.1", n.port, true);
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = d.post("/storage_rpc/v1", R"({"method":"info"})");
+    ASSERT_TRUE(r);
+    (r->status == 429 ? limited : ok)++;
+  }
+  EXPECT_LE(ok, 7);  // the burst of 5, plus what refilled meanwhile
+  EXPECT_GE(limited, 13);
+}
+
+TEST(Daemon, BadConfigurationIsACleanError) {
+  test::TempDir tmp;
+  std::ofstream(tmp.sub("bad.toml")) << "listn = \"127.0.0.1:1\"\n";
+  auto r = test::run_process(SOTTO_NODE_BIN, {"--data-dir", tmp.sub("n"), "--config", tmp.sub("bad.toml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown key 'listn'"), std::string::npos) << r.err;
+  auto port = test::run_process(SOTTO_NODE_BIN, {"--data-dir", tmp.sub("n"), "--listen", "127.0.0.1:99999"});
+  EXPECT_EQ(port.exit_code, 2);
+  EXPECT_NE(port.err.find("not a port number"), std::string::npos) << port.err;
+}
+
+// Stores at full speed from several connections, SIGKILL mid-load, restart: every store
+// that was answered 200 must be there.
+TEST(Daemon, NothingAcknowledgedIsLostWhenKilled) {
+  test::TempDir tmp;
+  Account bob(7);
+  std::set<std::string> acked;
+  std::mutex mu;
+  {
+    Running n(tmp.sub("node"));
+    std::atomic<bool> go{true};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w)
+      writers.emplace_back([&, w] {
+        net::HttpClient c("127.0.0.1", n.port, true, std::chrono::seconds(5));
+        for (int i = 0; go; ++i) {
+          auto r = c.post("/storage_rpc/v1", store_req(bob.id, "w" + std::to_string(w) + "-" + std::to_string(i), now_ms()).dump());
+          if (!r) break;  // the node is gone
+          if (r->status == 200) {
+            std::lock_guard lock(mu);
+            acked.insert(json::parse(r->body)["hash"].get<std::string>());
+          }
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    n.d->signal(SIGKILL);
+    EXPECT_EQ(n.d->wait(), 128 + SIGKILL);
+    go = false;
+    for (auto& t : writers) t.join();
+  }
+  ASSERT_GT(acked.size(), 50u);  // the load really ran
+  std::cout << "[ info ] " << acked.size() << " stores acknowledged before SIGKILL\n";
+  Running again(tmp.sub("node"));
+  net::HttpClient c("127.0.0.1", again.port, true);
+  auto have = all_hashes(c, bob);
+  std::size_t missing = 0;
+  for (const auto& h : acked) missing += have.count(h);
+  missing = acked.size() - missing;
+  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged stores";
+}
+
+}  // namespace
+}  // namespace sotto
