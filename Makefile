@@ -52,6 +52,7 @@ bench: deps $(BENCH_BUILD)/build.ninja
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bin/crypto_bench
 	$(BENCH_BUILD)/bin/storage_bench
+	$(BENCH_BUILD)/bin/node_rpc
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

@@ -259,6 +259,42 @@ TEST(MessageStore, ExpireHonoursItsModeAndExpireAllOnlyShortens) {
   EXPECT_EQ(f.db->get_expiries(account(2), hs)->at(hash(3)), kNow + 5000);
 }
 
+TEST(MessageStore, AGroupCommitsTogetherAndAFailedStoreInsideItChangesNothingElse) {
+  Limits l;
+  l.max_account_messages = 2;
+  test::TempDir tmp;
+  std::string path = tmp.sub("g.db");
+  {
+    Fixture f(l, path);
+    ASSERT_TRUE(f.db->begin_group());
+    EXPECT_TRUE(f.put(1, 1));
+    EXPECT_TRUE(f.put(1, 2));
+    EXPECT_FALSE(f.put(1, 3));  // over quota: its savepoint rolls back, the group lives on
+    EXPECT_TRUE(f.put(2, 4));
+    EXPECT_EQ(f.get(1).size(), 2u);  // visible inside the group
+    EXPECT_FALSE(f.db->begin_group());  // not nestable
+    ASSERT_TRUE(f.db->end_group());
+    EXPECT_FALSE(f.db->end_group());
+  }
+  Fixture again(l, path);
+  EXPECT_EQ(again.get(1).size(), 2u);
+  EXPECT_EQ(again.get(2).size(), 1u);
+}
+
+TEST(MessageStore, AnUncommittedGroupIsNotDurable) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("g.db");
+  {
+    Fixture f({}, path);
+    ASSERT_TRUE(f.put(1, 1));
+    ASSERT_TRUE(f.db->begin_group());
+    ASSERT_TRUE(f.put(1, 2));
+    // Closed without end_group (as a crash would): the open transaction is rolled back.
+  }
+  Fixture again({}, path);
+  EXPECT_EQ(again.get(1), std::vector<MessageHash>{hash(1)});
+}
+
 TEST(MessageStore, SurvivesReopeningAndRefusesANewerSchema) {
   test::TempDir tmp;
   std::string path = tmp.sub("messages.db");

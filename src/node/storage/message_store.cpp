@@ -335,6 +335,21 @@ Result<std::map<MessageHash, std::int64_t>> MessageStore::get_expiries(const Acc
   return out;
 }
 
+Result<void> MessageStore::begin_group() {
+  if (db_->in_group()) return Error(Errc::BadArgument, "a group is already open");
+  if (auto r = db_->exec("BEGIN IMMEDIATE"); !r) return r;
+  db_->set_in_group(true);
+  return {};
+}
+
+Result<void> MessageStore::end_group() {
+  if (!db_->in_group()) return Error(Errc::BadArgument, "no group is open");
+  db_->set_in_group(false);
+  auto r = db_->exec("COMMIT");
+  if (!r) (void)db_->exec("ROLLBACK");
+  return r;
+}
+
 Result<std::uint64_t> MessageStore::sweep(std::int64_t now_ms) {
   std::uint64_t total = 0;
   for (;;) {  // in batches, so a large sweep never holds the write lock for long

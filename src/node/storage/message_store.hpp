@@ -105,6 +105,13 @@ class MessageStore {
   Result<std::map<MessageHash, std::int64_t>> get_expiries(const AccountKey& account,
                                                            std::span<const MessageHash> hashes);
 
+  // Group commit: between begin_group() and end_group() every call runs inside one
+  // transaction, so many requests share one fsync. Nothing in the group is durable (and
+  // no caller may be told it is) until end_group() succeeds; if it fails, the whole group
+  // is rolled back. Not nestable.
+  Result<void> begin_group();
+  Result<void> end_group();
+
   // Deletes messages with expiry <= now; returns how many.
   Result<std::uint64_t> sweep(std::int64_t now_ms);
   Result<Stats> stats();

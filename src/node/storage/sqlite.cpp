@@ -122,17 +122,24 @@ Result<std::int64_t> Db::pragma_int(const char* name) {
 }
 
 Result<Tx> Tx::begin(Db& db) {
-  auto r = db.exec("BEGIN IMMEDIATE");
+  bool sp = db.in_group();
+  auto r = db.exec(sp ? "SAVEPOINT tx" : "BEGIN IMMEDIATE");
   if (!r) return std::move(r).error();
-  return Tx(db);
+  return Tx(db, sp);
 }
 
 Tx::~Tx() {
-  if (db_) (void)db_->exec("ROLLBACK");
+  if (!db_) return;
+  if (savepoint_) {
+    (void)db_->exec("ROLLBACK TO tx");
+    (void)db_->exec("RELEASE tx");
+  } else {
+    (void)db_->exec("ROLLBACK");
+  }
 }
 
 Result<void> Tx::commit() {
-  auto r = db_->exec("COMMIT");
+  auto r = db_->exec(savepoint_ ? "RELEASE tx" : "COMMIT");
   if (r) db_ = nullptr;
   return r;
 }

@@ -56,25 +56,32 @@ class Db {
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
   Result<std::int64_t> pragma_int(const char* name);
+  // An outer transaction (group commit): Tx inside it become savepoints.
+  bool in_group() const { return in_group_; }
+  void set_in_group(bool v) { in_group_ = v; }
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  bool in_group_ = false;
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 
-// BEGIN IMMEDIATE ... COMMIT; rolls back unless commit() succeeded.
+// BEGIN IMMEDIATE ... COMMIT; rolls back unless commit() succeeded. Inside a group
+// (Db::in_group) it is a savepoint: commit() releases it, and the group's COMMIT makes it
+// durable; a failure rolls back to the savepoint, leaving the group's other work intact.
 class Tx {
  public:
   static Result<Tx> begin(Db& db);
-  Tx(Tx&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Tx(Tx&& o) noexcept : db_(o.db_), savepoint_(o.savepoint_) { o.db_ = nullptr; }
   Tx& operator=(Tx&&) = delete;
   ~Tx();
   Result<void> commit();
 
  private:
-  explicit Tx(Db& db) : db_(&db) {}
+  Tx(Db& db, bool savepoint) : db_(&db), savepoint_(savepoint) {}
   Db* db_;
+  bool savepoint_;
 };
 
 // An error for the SQLite result code rc, with `what` saying what was being done.

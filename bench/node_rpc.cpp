@@ -1,0 +1,244 @@
+// node_rpc: one sotto-node over loopback HTTPS with 64 keep-alive connections, against the
+// ceiling measured in the same run (the same per-request cryptography plus one SQLite
+// insert in its own transaction, or one indexed select, in a tight loop in one thread).
+//
+//   node_rpc [--seconds S] [--connections N]
+//
+// Prints its figures; asserts nothing. The load generator shares the machine's cores with
+// the node, as the issue asks.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/rng.hpp"
+#include "crypto/account_id.hpp"
+#include "net/client.hpp"
+#include "node/storage/message_store.hpp"
+#include "proto/message_hash.hpp"
+#include "proto/signed_strings.hpp"
+
+using namespace sotto;
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+std::int64_t now_ms() { return base::SystemClock().now_ms(); }
+double secs(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct Account {
+  crypto::Keypair keys;
+  std::string id;
+  explicit Account(std::uint64_t seed) : keys(make(seed)), id(crypto::account_id_of(keys).hex()) {}
+  static crypto::Keypair make(std::uint64_t seed) {
+    base::SeededRng rng(seed);
+    return crypto::Keypair::generate(rng);
+  }
+  std::string retrieve_body(std::int64_t now) const {
+    auto sig = crypto::sign(keys.ed25519_secret(), as_bytes(proto::signed_retrieve(0, now)));
+    return json{{"method", "retrieve"},
+                {"params", {{"pubkey", id}, {"pubkey_ed25519", keys.ed25519_public().hex()}, {"namespace", 0},
+                            {"timestamp", now}, {"signature", base::to_base64(sig)}, {"max_count", 10}}}}
+        .dump();
+  }
+};
+
+std::string store_body(const std::string& to, std::uint64_t n, const std::string& payload_b64) {
+  // Unique data per message (the first bytes carry n), 1 KiB in all.
+  char tag[32];
+  std::snprintf(tag, sizeof tag, "%016llx", static_cast<unsigned long long>(n));
+  std::string data = payload_b64;
+  std::copy(tag, tag + 16, data.begin());
+  return json{{"method", "store"}, {"params", {{"pubkey", to}, {"timestamp", now_ms()}, {"ttl", 86'400'000}, {"data", data}}}}.dump();
+}
+
+struct Node {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+  std::string dir;
+  explicit Node(const std::string& d) : dir(d) {
+    std::ofstream(dir + ".toml") << "[rate_limit]\nper_second = 0\n[limits]\nmax_account_messages = 10000000\n";
+    int p[2];
+    if (pipe(p)) std::exit(1);
+    pid = fork();
+    if (pid == 0) {
+      dup2(p[1], 1);
+      execl(SOTTO_NODE_BIN, SOTTO_NODE_BIN, "--data-dir", dir.c_str(), "--listen", "127.0.0.1:0", "--admin-listen",
+            "127.0.0.1:0", "--log-level", "warn", "--config", (dir + ".toml").c_str(), nullptr);
+      _exit(127);
+    }
+    close(p[1]);
+    std::string line;
+    char c;
+    while (read(p[0], &c, 1) == 1 && c != '\n') line += c;
+    auto j = json::parse(line);
+    std::string l = j["listen"];
+    port = static_cast<std::uint16_t>(std::stoi(l.substr(l.rfind(':') + 1)));
+  }
+  long rss_kb() const {
+    std::ifstream s("/proc/" + std::to_string(pid) + "/status");
+    std::string k;
+    long v = 0;
+    while (s >> k)
+      if (k == "VmRSS:") {
+        s >> v;
+        break;
+      }
+    return v;
+  }
+  ~Node() {
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+  }
+};
+
+struct Load {
+  std::uint64_t done = 0, errors = 0;
+  std::vector<double> latencies;  // seconds
+  double seconds = 0;
+  double rate() const { return static_cast<double>(done) / seconds; }
+  double pct(double p) {
+    if (latencies.empty()) return 0;
+    std::sort(latencies.begin(), latencies.end());
+    return latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(p * static_cast<double>(latencies.size())))];
+  }
+};
+
+// Runs `make_body` over `conns` connections for `seconds`; closed loop when rate == 0,
+// else each connection sends at rate/conns per second (open loop: latency counts from the
+// scheduled send time, so a slow server shows as latency, not as a slower generator).
+// `budget` > 0 stops after that many requests in all.
+template <class MakeBody>
+Load drive(std::uint16_t port, int conns, double seconds, double rate, MakeBody make_body, std::uint64_t budget = 0) {
+  Load total;
+  std::mutex mu;
+  std::atomic<std::uint64_t> seq{0};
+  auto start = SteadyClock::now();
+  auto end = start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
+  std::vector<std::thread> ts;
+  for (int c = 0; c < conns; ++c)
+    ts.emplace_back([&, c] {
+      net::HttpClient client("127.0.0.1", port, true, std::chrono::seconds(30));
+      Load mine;
+      double interval = rate > 0 ? static_cast<double>(conns) / rate : 0;
+      auto next = start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(interval * c / conns));
+      while (SteadyClock::now() < end) {
+        if (rate > 0) {
+          std::this_thread::sleep_until(next);
+          if (next >= end) break;
+        }
+        auto sent = rate > 0 ? next : SteadyClock::now();
+        std::uint64_t n = seq++;
+        if (budget && n >= budget) break;
+        auto r = client.post("/storage_rpc/v1", make_body(n));
+        auto t = SteadyClock::now();
+        if (r && r->status == 200) {
+          ++mine.done;
+          mine.latencies.push_back(secs(t - sent));
+        } else {
+          ++mine.errors;
+        }
+        if (rate > 0) next += std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(interval));
+      }
+      std::lock_guard lock(mu);
+      total.done += mine.done;
+      total.errors += mine.errors;
+      total.latencies.insert(total.latencies.end(), mine.latencies.begin(), mine.latencies.end());
+    });
+  for (auto& t : ts) t.join();
+  total.seconds = secs(SteadyClock::now() - start);
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 5;
+  int conns = 64;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--seconds") seconds = std::stod(argv[i + 1]);
+    if (a == "--connections") conns = std::stoi(argv[i + 1]);
+  }
+  auto tmp = std::filesystem::temp_directory_path() / ("sotto-node-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(tmp);
+  std::string payload = base::to_base64(Bytes(1024, 0x41));
+  Account bob(1), small(2), large(3);
+
+  // --- ceiling: the same work in a tight loop, one thread, same run ---
+  double ceil_store = 0, ceil_retrieve = 0;
+  {
+    auto db = std::move(*node::storage::MessageStore::open((tmp / "ceiling.db").string()));
+    base::SeededRng rng(5);
+    auto node_keys = crypto::Keypair::generate(rng);
+    auto pk = *base::from_hex_fixed<33>(bob.id);
+    Bytes data(1024, 0x41);
+    const int n = 3000;
+    auto t = SteadyClock::now();
+    for (int i = 0; i < n; ++i) {
+      base::store_be(data.data(), static_cast<std::uint32_t>(i));
+      std::string h = proto::message_hash(pk, 0, data);
+      auto raw = *base::from_base64(h);
+      node::storage::MessageHash mh;
+      std::copy(raw.begin(), raw.end(), mh.begin());
+      (void)crypto::sign(node_keys.ed25519_secret(), as_bytes(h));
+      if (!db->store({pk, 0, mh, now_ms(), now_ms() + 86'400'000, data})) return 1;
+    }
+    ceil_store = n / secs(SteadyClock::now() - t);
+    auto sig = crypto::sign(bob.keys.ed25519_secret(), as_bytes(proto::signed_retrieve(0, 1)));
+    t = SteadyClock::now();
+    for (int i = 0; i < 20'000; ++i) {
+      if (!crypto::verify(sig, as_bytes(proto::signed_retrieve(0, 1)), bob.keys.ed25519_public())) return 1;
+      (void)crypto::to_x25519(bob.keys.ed25519_public());
+      if (!db->retrieve(pk, 0, std::nullopt, 10, 1 << 20, now_ms())) return 1;
+    }
+    ceil_retrieve = 20'000 / secs(SteadyClock::now() - t);
+  }
+
+  Node node((tmp / "node").string());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  long idle_rss = node.rss_kb();
+
+  auto peak = drive(node.port, conns, seconds, 0, [&](std::uint64_t i) { return store_body(bob.id, i, payload); });
+  auto half = drive(node.port, conns, seconds, peak.rate() / 2, [&](std::uint64_t i) { return store_body(bob.id, (1ull << 40) + i, payload); });
+
+  // Mailboxes of 100 and 10,000 messages.
+  {
+    net::HttpClient c("127.0.0.1", node.port, true);
+    for (int i = 0; i < 100; ++i) (void)c.post("/storage_rpc/v1", store_body(small.id, (2ull << 40) + static_cast<unsigned>(i), payload));
+  }
+  (void)drive(node.port, conns, 600, 0, [&](std::uint64_t i) { return store_body(large.id, (3ull << 40) + i, payload); }, 10'000);
+  auto r_small = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return small.retrieve_body(now_ms()); });
+  auto r_large = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return large.retrieve_body(now_ms()); });
+  long loaded_rss = node.rss_kb();
+
+  std::printf("\nnode_rpc: one sotto-node, loopback HTTPS, %d keep-alive connections, 1 KiB messages, %.0f s per phase\n", conns, seconds);
+  std::printf("  ceiling (same run, one thread): %8.0f stores/s (hash + sign + insert, own transaction)\n", ceil_store);
+  std::printf("                                  %8.0f retrieves/s (verify + select 10)\n", ceil_retrieve);
+  std::printf("  stores, closed loop:            %8.0f /s = %.0f%% of ceiling; p50 %.1f ms, p99 %.1f ms; errors %llu\n", peak.rate(),
+              100 * peak.rate() / ceil_store, 1e3 * peak.pct(0.5), 1e3 * peak.pct(0.99), static_cast<unsigned long long>(peak.errors));
+  std::printf("  stores at half that rate:       %8.0f /s; p50 %.1f ms, p99 %.1f ms; errors %llu\n", half.rate(), 1e3 * half.pct(0.5),
+              1e3 * half.pct(0.99), static_cast<unsigned long long>(half.errors));
+  std::printf("  retrieves of 10, mailbox 100:   %8.0f /s; p99 %.1f ms\n", r_small.rate(), 1e3 * r_small.pct(0.99));
+  std::printf("  retrieves of 10, mailbox 10000: %8.0f /s; p99 %.1f ms (ratio to mailbox 100: %.2f)\n", r_large.rate(),
+              1e3 * r_large.pct(0.99), r_large.rate() / r_small.rate());
+  std::printf("  node resident memory: idle %.1f MB, after the load %.1f MB\n", static_cast<double>(idle_rss) / 1024,
+              static_cast<double>(loaded_rss) / 1024);
+  std::filesystem::remove_all(tmp);
+  std::filesystem::remove(tmp.string() + ".toml");
+  return 0;
+}
