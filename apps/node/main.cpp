@@ -2,7 +2,9 @@
 // certificate, message store, the storage RPC behind the HTTPS server, metrics on the
 // admin port, the expiry sweep, and a clean shutdown on SIGTERM/SIGINT.
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -41,16 +43,23 @@ Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, cons
   if (fs::exists(crt) && fs::exists(key)) {
     std::ifstream c(crt), k(key);
     std::string cs((std::istreambuf_iterator<char>(c)), {}), ks((std::istreambuf_iterator<char>(k)), {});
+    if (cs.find("BEGIN CERTIFICATE") == std::string::npos || ks.find("PRIVATE KEY") == std::string::npos)
+      return Error(base::Errc::Io, "the TLS certificate in " + dir.string() + " is damaged: remove tls.crt and tls.key to make new ones");
     return net::CertificatePem{cs, ks};
   }
   auto pem = net::make_self_signed_certificate(cn);
   if (!pem) return pem;
+  // Written under a temporary name with its final mode from the start, synced, then renamed
+  // into place: a crash never leaves a half-written file, and the key is never readable.
   auto write = [](const fs::path& p, const std::string& text, mode_t mode) {
-    FILE* f = std::fopen(p.c_str(), "w");
-    if (!f) return false;
-    ::chmod(p.c_str(), mode);
-    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    return std::fclose(f) == 0 && ok;
+    fs::path tmp = p;
+    tmp += ".tmp";
+    ::unlink(tmp.c_str());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ok = ::close(fd) == 0 && ok;
+    return ok && ::rename(tmp.c_str(), p.c_str()) == 0;
   };
   if (!write(key, pem->key, 0600) || !write(crt, pem->cert, 0644))
     return Error(base::Errc::Io, "cannot write the TLS certificate into " + dir.string());
@@ -60,6 +69,7 @@ Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, cons
 }  // namespace
 
 int main(int argc, char** argv) {
+  net::block_shutdown_signals();  // before any thread starts: signals wait for the clean path
   apps::NodeConfig cfg;
   std::string config_file, listen, admin, data_dir, log_level, public_ip;
   CLI::App app{"sotto-node: a sotto service node. Stores end-to-end encrypted messages for the accounts of its swarm."};
@@ -92,6 +102,11 @@ int main(int argc, char** argv) {
       }
       *target = *hp;
     }
+  if (cfg.public_ip.empty() && (cfg.listen.host == "0.0.0.0" || cfg.listen.host == "::")) {
+    std::cerr << "sotto-node: listening on " << cfg.listen.host
+              << " needs public_ip (--public-ip or the config): it is the address get_swarm announces" << std::endl;
+    return 2;
+  }
   if (!log::set_level(cfg.log_level)) {
     std::cerr << "sotto-node: unknown log level '" << cfg.log_level << "'" << std::endl;
     return 2;
@@ -102,6 +117,7 @@ int main(int argc, char** argv) {
   fs::create_directories(dir, ec);
   if (ec) return fail("cannot create the data dir " + dir.string() + ": " + ec.message());
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return fail("cannot make the data dir " + dir.string() + " private: " + ec.message());
 
   base::SystemRng rng;
   bool created = false;
@@ -137,6 +153,7 @@ int main(int argc, char** argv) {
   // transaction's COMMIT is on disk. If the commit fails, every answer in the group
   // becomes a 500: nothing is acknowledged that was not stored.
   constexpr std::size_t kMaxGroup = 256;
+  constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;  // beyond: 503, never unbounded memory
   struct Pending {
     std::string body;
     net::Reply reply;
@@ -144,6 +161,7 @@ int main(int argc, char** argv) {
   };
   std::mutex queue_mu;
   std::vector<Pending> queue;  // guarded by queue_mu
+  std::size_t queued_bytes = 0;  // guarded by queue_mu
   bool drain_posted = false;   // guarded by queue_mu
   std::function<void()> drain = [&] {
     std::vector<Pending> group;
@@ -153,6 +171,7 @@ int main(int argc, char** argv) {
       std::size_t n = std::min(queue.size(), kMaxGroup);
       group.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + static_cast<std::ptrdiff_t>(n)));
       queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
+      for (const auto& p : group) queued_bytes -= p.body.size();
       more = !queue.empty();
       drain_posted = more;
     }
@@ -161,7 +180,11 @@ int main(int argc, char** argv) {
     bool grouped = group.size() > 1 && (*store)->begin_group();
     std::vector<node::rpc::Reply> replies;
     replies.reserve(group.size());
-    for (auto& p : group) replies.push_back(node::rpc::handle(*ctx, p.body));
+    for (auto& p : group) {
+      // Once SQLite has rolled the group back, nothing more may run in it.
+      if (grouped && (*store)->group_broken()) replies.push_back({500, "the node could not commit to its database", false, {}});
+      else replies.push_back(node::rpc::handle(*ctx, p.body));
+    }
     if (grouped) {
       if (auto c = (*store)->end_group(); !c) {
         log::error("group_commit_failed", {log::kv("requests", group.size()), log::kv("reason", base::Plain(c.error().message()))});
@@ -180,19 +203,35 @@ int main(int argc, char** argv) {
 
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
     if (req.method == "POST" && req.target == "/storage_rpc/v1") {
-      bool post = false;
+      bool post = false, busy = false;
       {
         std::lock_guard lock(queue_mu);
-        queue.push_back({std::move(req.body), std::move(reply), std::chrono::steady_clock::now()});
-        post = !drain_posted;
-        drain_posted = true;
+        if (queued_bytes + req.body.size() > kMaxQueuedBytes) {
+          busy = true;
+        } else {
+          queued_bytes += req.body.size();
+          queue.push_back({std::move(req.body), std::move(reply), std::chrono::steady_clock::now()});
+          post = !drain_posted;
+          drain_posted = true;
+        }
+      }
+      if (busy) {
+        metrics.count("rejected", "cause", "busy");
+        reply({503, "Service busy, try again later", "text/plain", {}});
+        return;
       }
       if (post) storage.post(drain);
       return;
     }
     if (req.method == "POST" && req.target == "/ping_test/v1") {
-      // The signature over the caller's body proves this node holds its key.
-      std::string proof = base::to_base64(crypto::sign(keys->ed25519_secret(), as_bytes("sotto-ping-test" + req.body)));
+      // A signature over the caller's nonce proves this node holds its key. The nonce is
+      // short and fixed in form, and the signed text is domain-separated, so this is no
+      // signing oracle for anything else the key signs.
+      if (req.body.size() < 16 || req.body.size() > 64) {
+        reply({400, "ping_test needs a nonce of 16 to 64 bytes", "text/plain", {}});
+        return;
+      }
+      std::string proof = base::to_base64(crypto::sign(keys->ed25519_secret(), as_bytes("sotto-ping-test-v1:" + req.body)));
       reply({200, R"({"status":"OK"})", "application/json", {{"X-Oxen-Snode-Pubkey", ping_key}, {"X-Sotto-Ping-Signature", proof}}});
       metrics.request("ping_test", 200);
       return;
@@ -200,10 +239,11 @@ int main(int argc, char** argv) {
     metrics.request("other", 404);
     reply({404, "Not found", "text/plain", {}});
   });
-  if (auto r = server.start(); !r) return fail(r.error().message());
+  if (auto r = server.listen(); !r) return fail(r.error().message());
   swarm = std::make_unique<node::rpc::SingleNodeSwarm>(
       node::rpc::NodeAddress{keys->ed25519_public(), keys->x25519_public(), announced_ip, server.port()});
   ctx = std::make_unique<node::rpc::Context>(node::rpc::Context{**store, clock, *keys, *swarm});
+  server.run();  // only now: the handler's context exists
 
   net::ServerConfig adm;
   adm.host = cfg.admin.host;
@@ -224,13 +264,18 @@ int main(int argc, char** argv) {
   });
   if (auto r = admin_server.start(); !r) {
     server.stop();
+    storage.stop();
     return fail(r.error().message());
   }
 
+  std::function<void()> sweep = [&] {
+    auto swept = (*store)->sweep(clock.now_ms(), 1000);
+    if (!swept) return log::error("sweep_failed", {log::kv("reason", base::Plain(swept.error().message()))});
+    if (*swept) metrics.count("messages_expired", "", "", *swept);
+    if (*swept == 1000) storage.post(sweep);  // more to do: after what is queued meanwhile
+  };
   auto refresh = [&] {
-    auto swept = (*store)->sweep(clock.now_ms());
-    if (swept && *swept) metrics.count("messages_expired", "", "", *swept);
-    if (!swept) log::error("sweep_failed", {log::kv("reason", base::Plain(swept.error().message()))});
+    sweep();
     if (auto st = (*store)->stats()) {
       metrics.gauge("messages_stored", static_cast<double>(st->messages));
       metrics.gauge("message_bytes_stored", static_cast<double>(st->data_bytes));

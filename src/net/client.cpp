@@ -68,16 +68,28 @@ struct HttpClient::Impl {
     return {};
   }
 
+  // Set when the server closed a kept-alive connection before answering anything: only
+  // then may a request be sent again (it cannot have been processed).
+  bool closed_before_reply = false;
+
   template <class Stream>
   Result<HttpResponse> exchange(Stream& s, const http::request<http::string_body>& req) {
+    closed_before_reply = false;
     lowest().expires_after(timeout);
     auto ec = run([&](auto cb) { http::async_write(s, req, cb); });
-    if (ec) return Error(base::Errc::Io, "sending the request failed: " + ec.message());
+    if (ec) {
+      closed_before_reply = ec == asio::error::broken_pipe || ec == asio::error::connection_reset;
+      return Error(base::Errc::Io, "sending the request failed: " + ec.message());
+    }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
     lowest().expires_after(timeout);
     ec = run([&](auto cb) { http::async_read(s, buffer, parser, cb); });
-    if (ec) return Error(base::Errc::Io, "reading the reply failed: " + ec.message());
+    if (ec) {
+      closed_before_reply = !parser.got_some() && (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                                                   ec == asio::error::connection_reset || ec == ssl::error::stream_truncated);
+      return Error(base::Errc::Io, "reading the reply failed: " + ec.message());
+    }
     auto res = parser.release();
     HttpResponse out;
     out.status = static_cast<int>(res.result_int());
@@ -110,18 +122,16 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   req.keep_alive(true);
   req.body() = std::string(body);
   req.prepare_payload();
-  // A kept-alive connection the server closed meanwhile fails the first try: retry once on
-  // a fresh connection (only when the old one was reused).
+  // A kept-alive connection that the server closed meanwhile fails the first try with
+  // nothing received: retry once on a fresh connection. Any other failure is returned,
+  // since the request may have been processed (a POST is not repeated blindly).
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = s.connected();
     if (!reused)
       if (auto c = s.connect(); !c) return std::move(c).error();
     auto r = s.tls ? s.exchange(*s.tls_stream, req) : s.exchange(*s.plain_stream, req);
-    if (r || !reused) {
-      if (!r) s.drop();
-      return r;
-    }
-    s.drop();
+    if (!r) s.drop();
+    if (r || !reused || !s.closed_before_reply) return r;
   }
   return Error(base::Errc::Io, "the connection failed twice");
 }

@@ -1,5 +1,8 @@
 #include "net/executor.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <list>
 #include <optional>
 #include <thread>
@@ -20,11 +23,12 @@ struct SerialExecutor::Impl {
   std::list<Periodic> periodic;  // touched only on the thread
   std::thread thread{[this] { ioc.run(); }};
   bool stopped = false;
+  bool stopping = false;  // set on the thread; an expired timer's handler must not re-arm
 
   void arm(Periodic& p) {
     p.timer.expires_after(p.interval);
     p.timer.async_wait([this, &p](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || stopping) return;
       p.fn();
       arm(p);
     });
@@ -47,19 +51,30 @@ void SerialExecutor::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   asio::post(impl_->ioc, [this] {
+    impl_->stopping = true;
     for (auto& p : impl_->periodic) p.timer.cancel();
   });
   impl_->work.reset();
   impl_->thread.join();
 }
 
+void block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 int wait_for_shutdown_signal() {
-  asio::io_context ioc;
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  int got = 0;
-  signals.async_wait([&](const boost::system::error_code&, int sig) { got = sig; });
-  ioc.run();
-  return got;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
 }
 
 }  // namespace sotto::net

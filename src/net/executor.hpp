@@ -26,7 +26,11 @@ class SerialExecutor {
   std::unique_ptr<Impl> impl_;
 };
 
-// Blocks until SIGTERM or SIGINT arrives; returns its number.
+// Blocks SIGINT and SIGTERM in the calling thread and in every thread it starts later:
+// call it first in main, so that a signal waits for wait_for_shutdown_signal() instead of
+// killing the process half-started.
+void block_shutdown_signals();
+// Blocks until SIGTERM or SIGINT arrives (they must be blocked); returns its number.
 int wait_for_shutdown_signal();
 
 }  // namespace sotto::net

@@ -28,7 +28,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   ssl::context tls{ssl::context::tls_server};
-  tcp::acceptor acceptor{ioc};
+  tcp::acceptor acceptor{asio::make_strand(ioc)};  // all acceptor calls run on its strand
+  asio::steady_timer accept_backoff{acceptor.get_executor()};
+  std::uint16_t bound_port = 0;
   std::vector<std::thread> threads;
   RateLimiter limiter;
   std::atomic<bool> stopping{false};
@@ -158,7 +160,12 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
 void Server::Impl::do_accept() {
   acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket sock) {
     if (ec) {
-      if (!self->stopping && ec != asio::error::operation_aborted) self->do_accept();
+      if (self->stopping || ec == asio::error::operation_aborted) return;
+      // Out of file descriptors and the like: wait a little instead of spinning.
+      self->accept_backoff.expires_after(std::chrono::milliseconds(100));
+      self->accept_backoff.async_wait([self](beast::error_code) {
+        if (!self->stopping) self->do_accept();
+      });
       return;
     }
     if (self->open >= self->cfg.max_connections) {
@@ -167,23 +174,22 @@ void Server::Impl::do_accept() {
       sock.close(ignore);
       return self->do_accept();
     }
+    // Each session starts on its own strand, where all its later work runs.
     std::shared_ptr<void> keep;
-    std::function<void()> start;
     if (self->cfg.tls) {
       auto s = std::make_shared<Session<TlsStream>>(self, std::move(sock), self->tls);
       keep = s;
-      start = [s] { s->start(); };
+      asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); });
     } else {
       auto s = std::make_shared<Session<PlainStream>>(self, std::move(sock));
       keep = s;
-      start = [s] { s->start(); };
+      asio::dispatch(s->stream.get_executor(), [s] { s->start(); });
     }
     {
       std::lock_guard lock(self->mu);
       self->sessions.insert(keep);
       ++self->open;
     }
-    start();
     self->do_accept();
   });
 }
@@ -194,6 +200,12 @@ Server::Server(ServerConfig config, HttpHandler handler)
 Server::~Server() { stop(); }
 
 Result<void> Server::start() {
+  if (auto r = listen(); !r) return r;
+  run();
+  return {};
+}
+
+Result<void> Server::listen() {
   auto& s = *impl_;
   beast::error_code ec;
   if (s.cfg.tls) {
@@ -211,20 +223,26 @@ Result<void> Server::start() {
   if (!ec) s.acceptor.bind(ep, ec);
   if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error(base::Errc::Io, "cannot listen on " + s.cfg.host + ":" + std::to_string(s.cfg.port) + ": " + ec.message());
-  s.work.emplace(asio::make_work_guard(s.ioc));
-  s.do_accept();
-  for (int i = 0; i < std::max(1, s.cfg.threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  s.bound_port = s.acceptor.local_endpoint(ec).port();
   return {};
 }
 
-std::uint16_t Server::port() const { return impl_->acceptor.is_open() ? impl_->acceptor.local_endpoint().port() : 0; }
+void Server::run() {
+  auto& s = *impl_;
+  s.work.emplace(asio::make_work_guard(s.ioc));
+  asio::dispatch(s.acceptor.get_executor(), [p = impl_] { p->do_accept(); });
+  for (int i = 0; i < std::max(1, s.cfg.threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
 
 void Server::stop() {
   auto& s = *impl_;
   if (s.threads.empty() || s.stopping.exchange(true)) return;
-  asio::post(s.ioc, [&s] {
+  asio::post(s.acceptor.get_executor(), [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.accept_backoff.cancel();
     std::lock_guard lock(s.mu);
     for (auto& p : s.sessions) {
       if (s.cfg.tls) {

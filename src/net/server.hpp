@@ -43,6 +43,10 @@ class Server {
 
   // Binds, listens and starts the threads. Errors name the address.
   Result<void> start();
+  // The same in two steps: listen() binds (port() is known after it) and run() starts
+  // accepting, so that what the handler needs can be set up in between.
+  Result<void> listen();
+  void run();
   // The bound port (after start).
   std::uint16_t port() const;
   // Stops accepting, lets in-flight requests finish and their replies go out, closes

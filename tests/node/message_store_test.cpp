@@ -81,8 +81,11 @@ TEST(MessageStore, CountAndSizeLimitsCutTheAnswerButReturnAtLeastOne) {
   EXPECT_TRUE(more);
   EXPECT_EQ(f.get(1, 0, {}, 5, 1 << 20, kNow, &more).size(), 5u);
   EXPECT_FALSE(more);
-  EXPECT_EQ(f.get(1, 0, {}, 10, 2500, kNow, &more).size(), 2u);
+  // Budgets count reply size: 1000 bytes of data cost 1336 + 100.
+  EXPECT_EQ(reply_size(1000), 1436u);
+  EXPECT_EQ(f.get(1, 0, {}, 10, 2 * 1436, kNow, &more).size(), 2u);
   EXPECT_TRUE(more);
+  EXPECT_EQ(f.get(1, 0, {}, 10, 2 * 1436 - 1, kNow, &more).size(), 1u);
   EXPECT_EQ(f.get(1, 0, {}, 10, 10, kNow, &more).size(), 1u);  // one even if bigger than max_size
   EXPECT_TRUE(more);
 }
@@ -122,7 +125,10 @@ TEST(MessageStore, SweepsLargeBacklogsInBatches) {
   Bytes data(10, 1);
   for (std::uint32_t i = 0; i < 2500; ++i) reqs.push_back({account(1), 0, hash(i), kNow, kNow + 1, data});
   ASSERT_TRUE(f.db->store_batch(reqs));
-  EXPECT_EQ(*f.db->sweep(kNow + 1), 2500u);
+  EXPECT_EQ(*f.db->sweep(kNow + 1), 1000u);  // one batch per call
+  EXPECT_EQ(*f.db->sweep(kNow + 1), 1000u);
+  EXPECT_EQ(*f.db->sweep(kNow + 1), 500u);
+  EXPECT_EQ(f.db->stats()->messages, 0u);
 }
 
 TEST(MessageStore, QuotaRefusesAStoreAndABatchIsAllOrNothing) {
@@ -222,12 +228,15 @@ TEST(MessageStore, DeleteBeforeUsesTheMessageTimestamp) {
   ASSERT_TRUE(f.db->store({account(1), 0, hash(1), kNow - 500, kNow + kDay, d}));
   ASSERT_TRUE(f.db->store({account(1), 0, hash(2), kNow, kNow + kDay, d}));
   ASSERT_TRUE(f.db->store({account(1), 2, hash(3), kNow - 500, kNow + kDay, d}));
-  auto r = f.db->delete_before(account(1), Namespace{0}, kNow);
+  auto r = f.db->delete_before(account(1), Namespace{0}, kNow - 1);
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, (std::vector<Affected>{{hash(1), 0}}));
-  auto all = f.db->delete_before(account(1), std::nullopt, kNow + 1);
+  auto edge = f.db->delete_before(account(1), Namespace{0}, kNow);  // inclusive, as Session
+  ASSERT_TRUE(edge);
+  EXPECT_EQ(*edge, (std::vector<Affected>{{hash(2), 0}}));
+  auto all = f.db->delete_before(account(1), std::nullopt, kNow);
   ASSERT_TRUE(all);
-  EXPECT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->size(), 1u);
 }
 
 TEST(MessageStore, ExpireHonoursItsModeAndExpireAllOnlyShortens) {
@@ -279,6 +288,22 @@ TEST(MessageStore, AGroupCommitsTogetherAndAFailedStoreInsideItChangesNothingEls
   Fixture again(l, path);
   EXPECT_EQ(again.get(1).size(), 2u);
   EXPECT_EQ(again.get(2).size(), 1u);
+}
+
+TEST(MessageStore, EmptyAccountsAreForgotten) {
+  Fixture f;
+  ASSERT_TRUE(f.put(1, 1, 0, kNow + 10));
+  ASSERT_TRUE(f.put(1, 2, -21));
+  ASSERT_TRUE(f.put(1, 3, -21));  // outbox replace of the account's other message
+  EXPECT_EQ(*f.db->sweep(kNow + 10), 1u);
+  auto all = f.db->delete_all(account(1), std::nullopt);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 1u);
+  // Nothing is left of the account: a fresh store starts from an empty quota.
+  EXPECT_EQ(f.db->stats()->messages, 0u);
+  EXPECT_TRUE(f.get(1).empty());
+  ASSERT_TRUE(f.put(1, 4));
+  EXPECT_EQ(f.get(1).size(), 1u);
 }
 
 TEST(MessageStore, AnUncommittedGroupIsNotDurable) {

@@ -158,6 +158,11 @@ TEST(Rpc, RetrieveWithAWrongOrStaleSignatureGetsNothing) {
   EXPECT_NE(stale.text.find("timestamp"), std::string::npos);
   // No signature at all.
   EXPECT_EQ(n.call("retrieve", {{"pubkey", bob.id}, {"namespace", 0}}).status, 400);
+  // max_size = INT64_MIN must not overflow when negated.
+  n.clock.set_ms(kNow);
+  json extreme = bob.retrieve(0, kNow);
+  extreme["max_size"] = INT64_MIN;
+  EXPECT_EQ(n.call("retrieve", extreme).status, 200);
 }
 
 TEST(Rpc, BadStoresGetTheirStatusAndStoreNothing) {
@@ -184,6 +189,8 @@ TEST(Rpc, BadStoresGetTheirStatusAndStoreNothing) {
       {"short pubkey", store_params(bob.id.substr(0, 64), b64("x")), 400},
       {"namespace out of range", store_params(bob.id, b64("x"), kNow, kDay, 40000), 400},
       {"private namespace, unsigned", store_params(bob.id, b64("x"), kNow, kDay, 3), 401},
+      // Found by review: timestamp + ttl must not overflow (undefined behaviour).
+      {"ttl near INT64_MAX", store_params(bob.id, b64("x"), kNow, INT64_MAX - 5), 403},
   };
   for (const auto& c : cases) {
     auto a = n.call("store", c.params);
@@ -251,6 +258,10 @@ TEST(Rpc, DeleteReturnsSignedReceiptsAndHonoursRequired) {
   p["required"] = true;
   EXPECT_EQ(n.call("delete", p).status, 404);
   // A bad hash, and a signature over other hashes.
+  std::vector<std::string> too_many(1001, h2);
+  json flood = bob.auth(proto::signed_delete(too_many));
+  flood["messages"] = too_many;
+  EXPECT_EQ(n.call("delete", flood).status, 400);
   json bad = bob.auth(proto::signed_delete(std::vector<std::string>{"short"}));
   bad["messages"] = json::array({"short"});
   EXPECT_EQ(n.call("delete", bad).status, 400);

@@ -60,6 +60,7 @@ constexpr std::int64_t kStoreTolerance = 10'000;
 constexpr std::int64_t kSignatureTolerance = 60'000;
 constexpr std::int64_t kRetrieveMaxSize = 7'800'000;
 constexpr std::size_t kMaxBatch = 20;
+constexpr std::size_t kMaxHashesPerRequest = 1000;  // sotto's bound: one request, bounded work
 constexpr std::int64_t kMinTimestamp = 1'000'000'000;  // below: seconds given for milliseconds
 const json kHardfork = json::array({19, 3});
 const json kVersion = json::array({0, 1, 0});
@@ -155,6 +156,8 @@ Result<std::vector<std::string>> hashes_param(const json& p, const char* name) {
     return bad(std::string("Invalid value given for '") + name + "': expected string array");
   }
   if (out.empty()) return bad(std::string(name) + " does not contain any message hashes");
+  if (out.size() > kMaxHashesPerRequest)
+    return bad(std::string(name) + " holds more than " + std::to_string(kMaxHashesPerRequest) + " hashes");
   for (const auto& h : out) {
     auto raw = base::from_base64(h);
     if (h.size() != proto::kMessageHashLength || !raw || raw->size() != 32) return bad("invalid message hash: " + h);
@@ -270,7 +273,9 @@ R do_store(Context& ctx, const json& p, std::int64_t now) {
   if (!*ts) return bad("Required field 'timestamp' missing");
   if (*ttl && *expiry) return bad("Cannot specify both 'expiry' and 'ttl'");
   if (!*ttl && !*expiry) return bad("Required field 'expiry' or 'ttl' missing");
-  std::int64_t exp = *expiry ? **expiry : **ts + **ttl;
+  std::int64_t exp = 0;
+  if (*expiry) exp = **expiry;
+  else if (__builtin_add_overflow(**ts, **ttl, &exp)) return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
   auto pk = pubkey_param(p, true);
   if (!pk) return std::move(pk).error();
   auto ns = ns_param(p);
@@ -290,7 +295,8 @@ R do_store(Context& ctx, const json& p, std::int64_t now) {
   if (!data) return bad("Invalid 'data' value: not base64 encoded");
 
   if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
-  std::int64_t ttl_ms = exp - **ts;
+  std::int64_t ttl_ms = 0;
+  if (__builtin_sub_overflow(exp, **ts, &ttl_ms)) return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
   if (ttl_ms < kTtlMin || ttl_ms > (is_public_inbox(n) ? kTtlMaxPublicInbox : kTtlMaxPrivate))
     return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
   if (**ts > now + kStoreTolerance || exp < now - kStoreTolerance)
@@ -373,6 +379,7 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   if (count && *count <= 0) count.reset();
   if (size && *size == 0) size.reset();
   if (!count && !size) size = -5;
+  if (size && *size < -kRetrieveMaxSize) size = -kRetrieveMaxSize;  // -INT64_MIN would overflow
   std::int64_t bytes = !size ? kRetrieveMaxSize : *size < 0 ? kRetrieveMaxSize / -*size : std::min(*size, kRetrieveMaxSize);
   std::size_t n_max = static_cast<std::size_t>(std::min<std::int64_t>(count.value_or(1'000'000), 1'000'000));
   auto got = ctx.store.retrieve(*pk, n, last, n_max, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)), now);

@@ -33,6 +33,7 @@ constexpr const char* kMigrations[] = {
     END;
     CREATE TRIGGER messages_counted_out AFTER DELETE ON messages BEGIN
       UPDATE accounts SET msgs = msgs - 1, bytes = bytes - length(OLD.data) WHERE id = OLD.account;
+      DELETE FROM accounts WHERE id = OLD.account AND msgs = 0;
     END;
     )sql",
 };
@@ -63,6 +64,8 @@ Result<std::vector<Affected>> collect(Db& db, const char* sql, Bind&& bind) {
 
 
 }  // namespace
+
+std::size_t reply_size(std::size_t data_bytes) { return (data_bytes + 2) / 3 * 4 + kReplyOverheadPerMessage; }
 
 bool is_public_outbox(Namespace ns) { return ns < 0 && (-static_cast<int>(ns)) % 20 == 1; }
 
@@ -113,7 +116,12 @@ Result<std::int64_t> MessageStore::account_id(const AccountKey& account, bool cr
   (*get)->bind(1, ByteView(account));
   auto row = (*get)->step();
   if (!row) return std::move(row).error();
-  if (*row) return (*get)->int64(0);
+  if (*row) {
+    std::int64_t id = (*get)->int64(0);
+    (*get)->reset();  // no read snapshot stays open between calls
+    return id;
+  }
+  (*get)->reset();
   if (!create) return std::int64_t{-1};
   auto ins = db_->prepare("INSERT INTO accounts (pubkey) VALUES (?1)");
   if (!ins) return std::move(ins).error();
@@ -141,13 +149,18 @@ Result<StoreOutcome> MessageStore::store_one(const StoreRequest& r) {
   }
   (*find)->reset();
 
+  if (is_public_outbox(r.ns)) {  // keeps one message: drop the old one first
+    auto old = account_id(r.account, false);
+    if (!old) return std::move(old).error();
+    if (*old >= 0) {
+      auto del = db_->prepare("DELETE FROM messages WHERE account = ?1 AND namespace = ?2");
+      if (!del) return std::move(del).error();
+      if (auto d = (*del)->bind(1, *old).bind(2, std::int64_t{r.ns}).run(); !d) return std::move(d).error();
+    }
+  }
+  // (Created after that delete: the trigger drops an account row whose last message goes.)
   auto id = account_id(r.account, true);
   if (!id) return std::move(id).error();
-  if (is_public_outbox(r.ns)) {
-    auto del = db_->prepare("DELETE FROM messages WHERE account = ?1 AND namespace = ?2");
-    if (!del) return std::move(del).error();
-    if (auto d = (*del)->bind(1, *id).bind(2, std::int64_t{r.ns}).run(); !d) return std::move(d).error();
-  }
   auto usage = db_->prepare("SELECT msgs, bytes FROM accounts WHERE id = ?1");
   if (!usage) return std::move(usage).error();
   (*usage)->bind(1, *id);
@@ -215,11 +228,12 @@ Result<RetrieveResult> MessageStore::retrieve(const AccountKey& account, Namespa
     if (!row) return std::move(row).error();
     if (!*row) break;
     ByteView data = (*sel)->blob(3);
-    if (out.messages.size() == max_count || (!out.messages.empty() && bytes + data.size() > max_bytes)) {
+    std::size_t cost = reply_size(data.size());
+    if (out.messages.size() == max_count || (!out.messages.empty() && bytes + cost > max_bytes)) {
       out.more = true;
       break;
     }
-    bytes += data.size();
+    bytes += cost;
     out.messages.push_back(Message{hash_of((*sel)->blob(0)), ns, (*sel)->int64(1), (*sel)->int64(2), Bytes(data.begin(), data.end())});
   }
   (*sel)->reset();
@@ -267,9 +281,9 @@ Result<std::vector<Affected>> MessageStore::delete_before(const AccountKey& acco
   auto tx = Tx::begin(*db_);
   if (!tx) return std::move(tx).error();
   auto out = ns ? collect(*db_,
-                                 "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp < ?3 RETURNING hash, namespace",
+                                 "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp <= ?3 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, before_ms); })
-                : collect(*db_, "DELETE FROM messages WHERE account = ?1 AND timestamp < ?3 RETURNING hash, namespace",
+                : collect(*db_, "DELETE FROM messages WHERE account = ?1 AND timestamp <= ?3 RETURNING hash, namespace",
                                  [&](Statement& s) { s.bind(1, *id).bind(3, before_ms); });
   if (!out) return out;
   if (auto c = tx->commit(); !c) return std::move(c).error();
@@ -344,25 +358,28 @@ Result<void> MessageStore::begin_group() {
 
 Result<void> MessageStore::end_group() {
   if (!db_->in_group()) return Error(Errc::BadArgument, "no group is open");
+  bool broken = db_->group_broken() || !db_->in_transaction();
   db_->set_in_group(false);
+  if (broken) {
+    if (db_->in_transaction()) (void)db_->exec("ROLLBACK");
+    return Error(Errc::Io, "the group's transaction was rolled back; nothing in it was stored");
+  }
   auto r = db_->exec("COMMIT");
-  if (!r) (void)db_->exec("ROLLBACK");
+  if (!r && db_->in_transaction()) (void)db_->exec("ROLLBACK");
   return r;
 }
 
-Result<std::uint64_t> MessageStore::sweep(std::int64_t now_ms) {
-  std::uint64_t total = 0;
-  for (;;) {  // in batches, so a large sweep never holds the write lock for long
-    auto tx = Tx::begin(*db_);
-    if (!tx) return std::move(tx).error();
-    auto del = db_->prepare("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expiry <= ?1 LIMIT 1000)");
-    if (!del) return std::move(del).error();
-    if (auto r = (*del)->bind(1, now_ms).run(); !r) return std::move(r).error();
-    auto n = static_cast<std::uint64_t>(db_->changes());
-    if (auto c = tx->commit(); !c) return std::move(c).error();
-    total += n;
-    if (n < 1000) return total;
-  }
+bool MessageStore::group_broken() const { return db_->group_broken() || (db_->in_group() && !db_->in_transaction()); }
+
+Result<std::uint64_t> MessageStore::sweep(std::int64_t now_ms, std::uint64_t max_rows) {
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  auto del = db_->prepare("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expiry <= ?1 LIMIT ?2)");
+  if (!del) return std::move(del).error();
+  if (auto r = (*del)->bind(1, now_ms).bind(2, static_cast<std::int64_t>(max_rows)).run(); !r) return std::move(r).error();
+  auto n = static_cast<std::uint64_t>(db_->changes());
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return n;
 }
 
 Result<Stats> MessageStore::stats() {

@@ -85,8 +85,8 @@ class MessageStore {
   Result<std::vector<StoreOutcome>> store_batch(std::span<const StoreRequest> requests);
   Result<StoreOutcome> store(const StoreRequest& request);
 
-  // Unexpired messages (expiry > now) after `last_hash`, at most max_count and
-  // max_bytes of data, but at least one.
+  // Unexpired messages (expiry > now) after `last_hash`, at most max_count, and at most
+  // max_bytes counted as reply_size() of each (their size in a JSON reply), but at least one.
   Result<RetrieveResult> retrieve(const AccountKey& account, Namespace ns, const std::optional<MessageHash>& last_hash,
                                   std::size_t max_count, std::size_t max_bytes, std::int64_t now_ms);
 
@@ -111,9 +111,13 @@ class MessageStore {
   // is rolled back. Not nestable.
   Result<void> begin_group();
   Result<void> end_group();
+  // True once the group can no longer commit (SQLite rolled it back on FULL/IOERR): the
+  // caller should stop adding work to it; end_group() will fail.
+  bool group_broken() const;
 
-  // Deletes messages with expiry <= now; returns how many.
-  Result<std::uint64_t> sweep(std::int64_t now_ms);
+  // Deletes at most max_rows messages with expiry <= now; returns how many. The node
+  // calls it again while it returns max_rows, letting queued requests run in between.
+  Result<std::uint64_t> sweep(std::int64_t now_ms, std::uint64_t max_rows = 1000);
   Result<Stats> stats();
 
  private:
@@ -128,5 +132,10 @@ class MessageStore {
 
 // A public outbox namespace (-1, -21, -41, ...) holds one message per account.
 bool is_public_outbox(Namespace ns);
+
+// What a message of `data_bytes` costs in a retrieve reply: its base64 plus the hash,
+// timestamps and JSON around it (as Session budgets RETRIEVE_MAX_SIZE).
+inline constexpr std::size_t kReplyOverheadPerMessage = 100;
+std::size_t reply_size(std::size_t data_bytes);
 
 }  // namespace sotto::node::storage

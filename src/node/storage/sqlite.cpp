@@ -107,6 +107,7 @@ Result<Statement*> Db::prepare(const char* sql) {
 }
 
 std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
+bool Db::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 Result<std::int64_t> Db::pragma_int(const char* name) {
@@ -123,6 +124,12 @@ Result<std::int64_t> Db::pragma_int(const char* name) {
 
 Result<Tx> Tx::begin(Db& db) {
   bool sp = db.in_group();
+  // In a group whose transaction SQLite has already rolled back, a SAVEPOINT would open a
+  // fresh transaction that RELEASE commits on its own: refuse instead.
+  if (sp && (db.group_broken() || !db.in_transaction())) {
+    db.break_group();
+    return Error(Errc::Io, "the group's transaction was rolled back");
+  }
   auto r = db.exec(sp ? "SAVEPOINT tx" : "BEGIN IMMEDIATE");
   if (!r) return std::move(r).error();
   return Tx(db, sp);
@@ -131,8 +138,9 @@ Result<Tx> Tx::begin(Db& db) {
 Tx::~Tx() {
   if (!db_) return;
   if (savepoint_) {
-    (void)db_->exec("ROLLBACK TO tx");
-    (void)db_->exec("RELEASE tx");
+    // If the savepoint cannot be undone, its partial writes must not be released into
+    // the group: the group is broken and will not commit.
+    if (!db_->in_transaction() || !db_->exec("ROLLBACK TO tx") || !db_->exec("RELEASE tx")) db_->break_group();
   } else {
     (void)db_->exec("ROLLBACK");
   }

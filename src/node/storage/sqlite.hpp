@@ -58,12 +58,22 @@ class Db {
   Result<std::int64_t> pragma_int(const char* name);
   // An outer transaction (group commit): Tx inside it become savepoints.
   bool in_group() const { return in_group_; }
-  void set_in_group(bool v) { in_group_ = v; }
+  void set_in_group(bool v) {
+    in_group_ = v;
+    group_broken_ = false;
+  }
+  // True while a transaction is open (SQLite may roll one back by itself on FULL/IOERR).
+  bool in_transaction() const;
+  // The group's transaction is gone or a savepoint could not be undone: nothing more
+  // may run in the group, and its commit must fail.
+  bool group_broken() const { return group_broken_; }
+  void break_group() { group_broken_ = true; }
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   bool in_group_ = false;
+  bool group_broken_ = false;
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 
