@@ -30,6 +30,7 @@
 #include "node/storage/message_store.hpp"
 #include "proto/message_hash.hpp"
 #include "proto/signed_strings.hpp"
+#include "support/account.hpp"
 
 using namespace sotto;
 using nlohmann::json;
@@ -40,19 +41,12 @@ namespace {
 std::int64_t now_ms() { return base::SystemClock().now_ms(); }
 double secs(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-struct Account {
-  crypto::Keypair keys;
-  std::string id;
-  explicit Account(std::uint64_t seed) : keys(make(seed)), id(crypto::account_id_of(keys).hex()) {}
-  static crypto::Keypair make(std::uint64_t seed) {
-    base::SeededRng rng(seed);
-    return crypto::Keypair::generate(rng);
-  }
+struct Account : test::TestAccount {
+  using TestAccount::TestAccount;
   std::string retrieve_body(std::int64_t now) const {
-    auto sig = crypto::sign(keys.ed25519_secret(), as_bytes(proto::signed_retrieve(0, now)));
     return json{{"method", "retrieve"},
                 {"params", {{"pubkey", id}, {"pubkey_ed25519", keys.ed25519_public().hex()}, {"namespace", 0},
-                            {"timestamp", now}, {"signature", base::to_base64(sig)}, {"max_count", 10}}}}
+                            {"timestamp", now}, {"signature", sign(proto::signed_retrieve(0, now))}, {"max_count", 10}}}}
         .dump();
   }
 };

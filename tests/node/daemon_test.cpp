@@ -15,6 +15,7 @@
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
 #include "proto/signed_strings.hpp"
+#include "support/account.hpp"
 #include "support/process.hpp"
 
 namespace sotto {
@@ -40,19 +41,12 @@ struct Running {
   }
 };
 
-struct Account {
-  crypto::Keypair keys;
-  std::string id;
-  explicit Account(std::uint64_t seed) : keys(make(seed)), id(crypto::account_id_of(keys).hex()) {}
-  static crypto::Keypair make(std::uint64_t seed) {
-    base::SeededRng rng(seed);
-    return crypto::Keypair::generate(rng);
-  }
+struct Account : test::TestAccount {
+  using TestAccount::TestAccount;
   json retrieve(std::int64_t now, const std::string& last_hash = "") const {
-    auto sig = crypto::sign(keys.ed25519_secret(), as_bytes(proto::signed_retrieve(0, now)));
     return {{"method", "retrieve"},
             {"params", {{"pubkey", id}, {"pubkey_ed25519", keys.ed25519_public().hex()}, {"namespace", 0},
-                        {"timestamp", now}, {"signature", base::to_base64(sig)}, {"last_hash", last_hash}}}};
+                        {"timestamp", now}, {"signature", sign(proto::signed_retrieve(0, now))}, {"last_hash", last_hash}}}};
   }
 };
 

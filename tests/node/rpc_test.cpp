@@ -10,6 +10,7 @@
 #include "crypto/account_id.hpp"
 #include "proto/message_hash.hpp"
 #include "proto/signed_strings.hpp"
+#include "support/account.hpp"
 #include "support/keys.hpp"
 #include "support/vectors.hpp"
 
@@ -44,15 +45,8 @@ struct Node {
   }
 };
 
-struct Account {
-  crypto::Keypair keys;
-  std::string id;
-  explicit Account(std::uint64_t seed) : keys(make(seed)), id(crypto::account_id_of(keys).hex()) {}
-  static crypto::Keypair make(std::uint64_t seed) {
-    base::SeededRng rng(seed);
-    return crypto::Keypair::generate(rng);
-  }
-  std::string sign(const std::string& s) const { return base::to_base64(crypto::sign(keys.ed25519_secret(), as_bytes(s))); }
+struct Account : test::TestAccount {
+  using TestAccount::TestAccount;
   json auth(const std::string& signed_string) const {
     return {{"pubkey", id}, {"pubkey_ed25519", keys.ed25519_public().hex()}, {"signature", sign(signed_string)}};
   }

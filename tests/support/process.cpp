@@ -13,23 +13,28 @@
 
 namespace sotto::test {
 
+namespace {
+// In the child: wire up stdin/stdout/stderr (-1 leaves one as it is) and exec.
+[[noreturn]] void exec_child(const std::string& program, const std::vector<std::string>& args, int in, int out, int err) {
+  if (in >= 0) ::dup2(in, 0);
+  if (out >= 0) ::dup2(out, 1);
+  if (err >= 0) ::dup2(err, 2);
+  ::setsid();  // no controlling terminal: prompts fail cleanly, never hang
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(program.c_str(), argv.data());
+  ::_exit(127);
+}
+}  // namespace
+
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args, const std::string& in) {
   int pin[2], pout[2], perr[2];
   if (::pipe2(pin, O_CLOEXEC) || ::pipe2(pout, O_CLOEXEC) || ::pipe2(perr, O_CLOEXEC)) throw std::runtime_error("pipe");
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork");
-  if (pid == 0) {
-    ::dup2(pin[0], 0);
-    ::dup2(pout[1], 1);
-    ::dup2(perr[1], 2);
-    ::setsid();  // no controlling terminal: prompts must fail cleanly, never hang
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(program.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(program.c_str(), argv.data());
-    ::_exit(127);
-  }
+  if (pid == 0) exec_child(program, args, pin[0], pout[1], perr[1]);
   ::close(pin[0]);
   ::close(pout[1]);
   ::close(perr[1]);
@@ -91,17 +96,7 @@ Daemon::Daemon(const std::string& program, const std::vector<std::string>& args)
   if (::pipe2(pout, O_CLOEXEC)) throw std::runtime_error("pipe");
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork");
-  if (pid_ == 0) {
-    ::dup2(pout[1], 1);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(program.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(program.c_str(), argv.data());
-    ::_exit(127);
-  }
+  if (pid_ == 0) exec_child(program, args, ::open("/dev/null", O_RDONLY), pout[1], -1);
   ::close(pout[1]);
   out_ = pout[0];
 }

@@ -393,6 +393,24 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   return out;
 }
 
+// The parameters delete, expire and get_expiries share: an account, its signature, and
+// the message hashes.
+struct SignedHashes {
+  AccountKey pk;
+  Auth auth;
+  std::vector<std::string> hashes;
+};
+Result<SignedHashes> signed_hashes_params(const json& p) {
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  if (!a->signature) return bad("Required field 'signature' missing");
+  auto hashes = hashes_param(p, "messages");
+  if (!hashes) return std::move(hashes).error();
+  return SignedHashes{*pk, *a, std::move(*hashes)};
+}
+
 // delete_all / delete_before / expire_all answer with the touched hashes: a sorted list
 // for one namespace, {ns: [...]} for all; the node signs pubkey ‖ value ‖ sorted hashes.
 void affected_reply(Context& ctx, json& me, const char* key, std::vector<storage::Affected> touched, bool all,
@@ -413,29 +431,25 @@ void affected_reply(Context& ctx, json& me, const char* key, std::vector<storage
 }
 
 R do_delete(Context& ctx, const json& p, std::int64_t now) {
-  auto pk = pubkey_param(p, false);
-  if (!pk) return std::move(pk).error();
-  auto a = auth_params(p, *pk);
-  if (!a) return std::move(a).error();
-  if (!a->signature) return bad("Required field 'signature' missing");
-  auto hashes = hashes_param(p, "messages");
-  if (!hashes) return std::move(hashes).error();
+  auto sh = signed_hashes_params(p);
+  if (!sh) return std::move(sh).error();
+  auto& [pk, a, hashes] = *sh;
   bool required = false;
   if (auto it = p.find("required"); it != p.end() && !it->is_null()) {
     if (!it->is_boolean()) return bad("Invalid value given for 'required': expected boolean");
     required = it->get<bool>();
   }
-  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
-  if (auto v = verify(*pk, *a, proto::signed_delete(*hashes), "delete_msgs"); !v) return std::move(v).error();
+  if (auto s = check_swarm(ctx, pk); !s) return std::move(s).error();
+  if (auto v = verify(pk, a, proto::signed_delete(hashes), "delete_msgs"); !v) return std::move(v).error();
   std::vector<MessageHash> raw;
-  for (const auto& h : *hashes) raw.push_back(raw_hash(h));
-  auto deleted = ctx.store.delete_hashes(*pk, raw);
+  for (const auto& h : hashes) raw.push_back(raw_hash(h));
+  auto deleted = ctx.store.delete_hashes(pk, raw);
   if (!deleted) return Error(Errc::Internal, "Internal Server Error. Could not delete messages");
   std::vector<std::string> names;
   for (const auto& h : *deleted) names.push_back(text_hash(h));
   std::sort(names.begin(), names.end());
-  std::string signed_msg = pubkey_hex(*pk);
-  for (const auto& h : *hashes) signed_msg += h;
+  std::string signed_msg = pubkey_hex(pk);
+  for (const auto& h : hashes) signed_msg += h;
   for (const auto& h : names) signed_msg += h;
   Out out;
   json& me = mine(ctx, out.body);
@@ -502,13 +516,9 @@ R do_expire_all(Context& ctx, const json& p, std::int64_t now) {
 }
 
 R do_expire(Context& ctx, const json& p, std::int64_t now) {
-  auto pk = pubkey_param(p, false);
-  if (!pk) return std::move(pk).error();
-  auto a = auth_params(p, *pk);
-  if (!a) return std::move(a).error();
-  if (!a->signature) return bad("Required field 'signature' missing");
-  auto hashes = hashes_param(p, "messages");
-  if (!hashes) return std::move(hashes).error();
+  auto sh = signed_hashes_params(p);
+  if (!sh) return std::move(sh).error();
+  auto& [pk, a, hashes] = *sh;
   if (auto it = p.find("expiry"); it != p.end() && it->is_array())
     return bad("Invalid value given for 'expiry': per-message expiries are not supported; give one expiry");
   auto expiry = timestamp_param(p, "expiry");
@@ -521,17 +531,17 @@ R do_expire(Context& ctx, const json& p, std::int64_t now) {
       *flag = it->get<bool>();
     }
   if (shorten && extend) return bad("Cannot specify both 'shorten' and 'extend'");
-  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  if (auto s = check_swarm(ctx, pk); !s) return std::move(s).error();
   if (**expiry < now - kSignatureTolerance) return Error(Errc::Unauthorized, "expire: timestamp should be >= current time");
   storage::ExpireMode mode = shorten ? storage::ExpireMode::Shorten : extend ? storage::ExpireMode::Extend : storage::ExpireMode::Any;
   proto::ExpireMode signed_mode = shorten ? proto::ExpireMode::Shorten : extend ? proto::ExpireMode::Extend : proto::ExpireMode::Any;
   std::vector<std::int64_t> requested{**expiry};
-  if (auto v = verify(*pk, *a, proto::signed_expire(signed_mode, requested, *hashes), "expire"); !v)
+  if (auto v = verify(pk, a, proto::signed_expire(signed_mode, requested, hashes), "expire"); !v)
     return std::move(v).error();
   std::int64_t used = std::min(**expiry, now + kTtlMaxPrivate);
   std::vector<MessageHash> raw;
-  for (const auto& h : *hashes) raw.push_back(raw_hash(h));
-  auto updated = ctx.store.expire(*pk, raw, used, mode);
+  for (const auto& h : hashes) raw.push_back(raw_hash(h));
+  auto updated = ctx.store.expire(pk, raw, used, mode);
   if (!updated) return Error(Errc::Internal, "Internal Server Error. Could not update expiries");
   std::vector<std::string> names;
   for (const auto& [h, e] : *updated) names.push_back(text_hash(h));
@@ -539,14 +549,14 @@ R do_expire(Context& ctx, const json& p, std::int64_t now) {
   std::map<std::string, std::int64_t> unchanged;
   if (shorten || extend) {
     std::vector<MessageHash> rest;
-    for (const auto& h : *hashes)
+    for (const auto& h : hashes)
       if (!std::binary_search(names.begin(), names.end(), h)) rest.push_back(raw_hash(h));
-    auto ex = ctx.store.get_expiries(*pk, rest);
+    auto ex = ctx.store.get_expiries(pk, rest);
     if (!ex) return Error(Errc::Internal, "Internal Server Error. Could not read expiries");
     for (const auto& [h, e] : *ex) unchanged[text_hash(h)] = e;
   }
-  std::string signed_msg = pubkey_hex(*pk) + std::to_string(used);
-  for (const auto& h : *hashes) signed_msg += h;
+  std::string signed_msg = pubkey_hex(pk) + std::to_string(used);
+  for (const auto& h : hashes) signed_msg += h;
   for (const auto& h : names) signed_msg += h;
   for (const auto& [h, e] : unchanged) signed_msg += h + std::to_string(e);
   Out out;
@@ -560,22 +570,18 @@ R do_expire(Context& ctx, const json& p, std::int64_t now) {
 }
 
 R do_get_expiries(Context& ctx, const json& p, std::int64_t now) {
-  auto pk = pubkey_param(p, false);
-  if (!pk) return std::move(pk).error();
-  auto a = auth_params(p, *pk);
-  if (!a) return std::move(a).error();
-  if (!a->signature) return bad("Required field 'signature' missing");
-  auto hashes = hashes_param(p, "messages");
-  if (!hashes) return std::move(hashes).error();
+  auto sh = signed_hashes_params(p);
+  if (!sh) return std::move(sh).error();
+  auto& [pk, a, hashes] = *sh;
   auto ts = timestamp_param(p, "timestamp");
   if (!ts) return std::move(ts).error();
   if (!*ts) return bad("Required field 'timestamp' missing");
-  if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
+  if (auto s = check_swarm(ctx, pk); !s) return std::move(s).error();
   if (auto w = check_window(**ts, now, "get_expiries"); !w) return std::move(w).error();
-  if (auto v = verify(*pk, *a, proto::signed_get_expiries(**ts, *hashes), "get_expiries"); !v) return std::move(v).error();
+  if (auto v = verify(pk, a, proto::signed_get_expiries(**ts, hashes), "get_expiries"); !v) return std::move(v).error();
   std::vector<MessageHash> raw;
-  for (const auto& h : *hashes) raw.push_back(raw_hash(h));
-  auto ex = ctx.store.get_expiries(*pk, raw);
+  for (const auto& h : hashes) raw.push_back(raw_hash(h));
+  auto ex = ctx.store.get_expiries(pk, raw);
   if (!ex) return Error(Errc::Internal, "Internal Server Error. Could not read expiries");
   json e = json::object();
   for (const auto& [h, v] : *ex) e[text_hash(h)] = v;

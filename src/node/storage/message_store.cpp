@@ -258,36 +258,35 @@ Result<std::vector<MessageHash>> MessageStore::delete_hashes(const AccountKey& a
   return deleted;
 }
 
-Result<std::vector<Affected>> MessageStore::delete_all(const AccountKey& account, std::optional<Namespace> ns) {
+Result<std::vector<Affected>> MessageStore::bulk(const AccountKey& account, std::optional<Namespace> ns,
+                                               const char* sql_one_ns, const char* sql_all_ns,
+                                               std::optional<std::int64_t> value) {
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();
   if (*id < 0) return std::vector<Affected>{};
   auto tx = Tx::begin(*db_);
   if (!tx) return std::move(tx).error();
-  auto out = ns ? collect(*db_, "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 RETURNING hash, namespace",
-                                 [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}); })
-                : collect(*db_, "DELETE FROM messages WHERE account = ?1 RETURNING hash, namespace",
-                                 [&](Statement& s) { s.bind(1, *id); });
+  // ?1 account, ?2 namespace (one-namespace form only), ?3 the operation's value.
+  auto out = collect(*db_, ns ? sql_one_ns : sql_all_ns, [&](Statement& s) {
+    s.bind(1, *id);
+    if (ns) s.bind(2, std::int64_t{*ns});
+    if (value) s.bind(3, *value);
+  });
   if (!out) return out;
   if (auto c = tx->commit(); !c) return std::move(c).error();
   return out;
 }
 
+Result<std::vector<Affected>> MessageStore::delete_all(const AccountKey& account, std::optional<Namespace> ns) {
+  return bulk(account, ns, "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 RETURNING hash, namespace",
+              "DELETE FROM messages WHERE account = ?1 RETURNING hash, namespace", std::nullopt);
+}
+
 Result<std::vector<Affected>> MessageStore::delete_before(const AccountKey& account, std::optional<Namespace> ns,
-                                                             std::int64_t before_ms) {
-  auto id = account_id(account, false);
-  if (!id) return std::move(id).error();
-  if (*id < 0) return std::vector<Affected>{};
-  auto tx = Tx::begin(*db_);
-  if (!tx) return std::move(tx).error();
-  auto out = ns ? collect(*db_,
-                                 "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp <= ?3 RETURNING hash, namespace",
-                                 [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, before_ms); })
-                : collect(*db_, "DELETE FROM messages WHERE account = ?1 AND timestamp <= ?3 RETURNING hash, namespace",
-                                 [&](Statement& s) { s.bind(1, *id).bind(3, before_ms); });
-  if (!out) return out;
-  if (auto c = tx->commit(); !c) return std::move(c).error();
-  return out;
+                                                          std::int64_t before_ms) {
+  return bulk(account, ns,
+              "DELETE FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp <= ?3 RETURNING hash, namespace",
+              "DELETE FROM messages WHERE account = ?1 AND timestamp <= ?3 RETURNING hash, namespace", before_ms);
 }
 
 Result<std::map<MessageHash, std::int64_t>> MessageStore::expire(const AccountKey& account,
@@ -314,20 +313,10 @@ Result<std::map<MessageHash, std::int64_t>> MessageStore::expire(const AccountKe
 }
 
 Result<std::vector<Affected>> MessageStore::expire_all(const AccountKey& account, std::optional<Namespace> ns,
-                                                          std::int64_t expiry_ms) {
-  auto id = account_id(account, false);
-  if (!id) return std::move(id).error();
-  if (*id < 0) return std::vector<Affected>{};
-  auto tx = Tx::begin(*db_);
-  if (!tx) return std::move(tx).error();
-  auto out = ns ? collect(*db_,
-                                 "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND namespace = ?2 AND expiry > ?3 RETURNING hash, namespace",
-                                 [&](Statement& s) { s.bind(1, *id).bind(2, std::int64_t{*ns}).bind(3, expiry_ms); })
-                : collect(*db_, "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND expiry > ?3 RETURNING hash, namespace",
-                                 [&](Statement& s) { s.bind(1, *id).bind(3, expiry_ms); });
-  if (!out) return out;
-  if (auto c = tx->commit(); !c) return std::move(c).error();
-  return out;
+                                                       std::int64_t expiry_ms) {
+  return bulk(account, ns,
+              "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND namespace = ?2 AND expiry > ?3 RETURNING hash, namespace",
+              "UPDATE messages SET expiry = ?3 WHERE account = ?1 AND expiry > ?3 RETURNING hash, namespace", expiry_ms);
 }
 
 Result<std::map<MessageHash, std::int64_t>> MessageStore::get_expiries(const AccountKey& account,

@@ -125,6 +125,8 @@ class MessageStore {
   Result<void> migrate();
   Result<std::int64_t> account_id(const AccountKey& account, bool create);
   Result<StoreOutcome> store_one(const StoreRequest& r);
+  Result<std::vector<Affected>> bulk(const AccountKey& account, std::optional<Namespace> ns, const char* sql_one_ns,
+                                     const char* sql_all_ns, std::optional<std::int64_t> value);
   std::unique_ptr<Db> db_;
   Limits limits_;
   std::int64_t page_size_ = 4096;
