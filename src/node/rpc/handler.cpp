@@ -460,8 +460,11 @@ R do_delete(Context& ctx, const json& p, std::int64_t now) {
   return out;
 }
 
+// delete_all, delete_before and expire_all: parse the common parameters, let `op` check
+// its time rule and signature and apply itself to the store, then answer with the signed
+// list of touched hashes under `reply_key`.
 template <class Op>
-R bulk(Context& ctx, const json& p, const char* value_name, Op&& op) {
+R bulk(Context& ctx, const json& p, std::int64_t now, const char* value_name, const char* reply_key, Op&& op) {
   auto pk = pubkey_param(p, false);
   if (!pk) return std::move(pk).error();
   auto a = auth_params(p, *pk);
@@ -473,45 +476,43 @@ R bulk(Context& ctx, const json& p, const char* value_name, Op&& op) {
   if (!value) return std::move(value).error();
   if (!*value) return bad(std::string("Required field '") + value_name + "' missing");
   if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
-  return op(*pk, *a, *ns, **value);
+  Result<std::vector<storage::Affected>> touched = op(*pk, *a, *ns, **value);
+  if (!touched) {
+    if (touched.error().code().category() == errc_category(Errc::Internal)) return std::move(touched).error();
+    return Error(Errc::Internal, "Internal Server Error. The message store failed");
+  }
+  Out out;
+  affected_reply(ctx, mine(ctx, out.body), reply_key, std::move(*touched), !*ns, *pk, **value);
+  add_misc(out.body, now);
+  return out;
 }
 
 R do_delete_all(Context& ctx, const json& p, std::int64_t now) {
-  return bulk(ctx, p, "timestamp", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t ts) -> R {
-    if (auto w = check_window(ts, now, "delete_all"); !w) return std::move(w).error();
-    if (auto v = verify(pk, a, proto::signed_delete_all(ns, ts), "delete_all"); !v) return std::move(v).error();
-    auto d = ctx.store.delete_all(pk, ns);
-    if (!d) return Error(Errc::Internal, "Internal Server Error. Could not delete messages");
-    Out out;
-    affected_reply(ctx, mine(ctx, out.body), "deleted", std::move(*d), !ns, pk, ts);
-    add_misc(out.body, now);
-    return out;
+  return bulk(ctx, p, now, "timestamp", "deleted", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t ts) {
+    if (auto w = check_window(ts, now, "delete_all"); !w) return Result<std::vector<storage::Affected>>(std::move(w).error());
+    if (auto v = verify(pk, a, proto::signed_delete_all(ns, ts), "delete_all"); !v)
+      return Result<std::vector<storage::Affected>>(std::move(v).error());
+    return ctx.store.delete_all(pk, ns);
   });
 }
 
 R do_delete_before(Context& ctx, const json& p, std::int64_t now) {
-  return bulk(ctx, p, "before", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t before) -> R {
-    if (before > now + kSignatureTolerance) return Error(Errc::Unauthorized, "delete_before timestamp too far in the future");
-    if (auto v = verify(pk, a, proto::signed_delete_before(ns, before), "delete_before"); !v) return std::move(v).error();
-    auto d = ctx.store.delete_before(pk, ns, before);
-    if (!d) return Error(Errc::Internal, "Internal Server Error. Could not delete messages");
-    Out out;
-    affected_reply(ctx, mine(ctx, out.body), "deleted", std::move(*d), !ns, pk, before);
-    add_misc(out.body, now);
-    return out;
+  return bulk(ctx, p, now, "before", "deleted", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t before) {
+    if (before > now + kSignatureTolerance)
+      return Result<std::vector<storage::Affected>>(Error(Errc::Unauthorized, "delete_before timestamp too far in the future"));
+    if (auto v = verify(pk, a, proto::signed_delete_before(ns, before), "delete_before"); !v)
+      return Result<std::vector<storage::Affected>>(std::move(v).error());
+    return ctx.store.delete_before(pk, ns, before);
   });
 }
 
 R do_expire_all(Context& ctx, const json& p, std::int64_t now) {
-  return bulk(ctx, p, "expiry", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t expiry) -> R {
-    if (expiry < now - kSignatureTolerance) return Error(Errc::NotAcceptable, "expire_all timestamp should be >= current time");
-    if (auto v = verify(pk, a, proto::signed_expire_all(ns, expiry), "expire_all"); !v) return std::move(v).error();
-    auto d = ctx.store.expire_all(pk, ns, expiry);
-    if (!d) return Error(Errc::Internal, "Internal Server Error. Could not update expiries");
-    Out out;
-    affected_reply(ctx, mine(ctx, out.body), "updated", std::move(*d), !ns, pk, expiry);
-    add_misc(out.body, now);
-    return out;
+  return bulk(ctx, p, now, "expiry", "updated", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t expiry) {
+    if (expiry < now - kSignatureTolerance)
+      return Result<std::vector<storage::Affected>>(Error(Errc::NotAcceptable, "expire_all timestamp should be >= current time"));
+    if (auto v = verify(pk, a, proto::signed_expire_all(ns, expiry), "expire_all"); !v)
+      return Result<std::vector<storage::Affected>>(std::move(v).error());
+    return ctx.store.expire_all(pk, ns, expiry);
   });
 }
 
