@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,13 +52,32 @@ struct Account : test::TestAccount {
   }
 };
 
+// A client signs every retrieve; the generator signs once a second per thread and
+// account (the node accepts a signature for 60 s), so that its own signing does not take
+// the cores the node is measured on. The node still verifies every request.
+std::string retrieve_body_cached(const Account& a) {
+  thread_local std::map<std::string, std::pair<std::int64_t, std::string>> cache;
+  auto& [at, body] = cache[a.id];
+  std::int64_t now = now_ms();
+  if (body.empty() || now - at > 1000) {
+    at = now;
+    body = a.retrieve_body(now);
+  }
+  return body;
+}
+
 std::string store_body(const std::string& to, std::uint64_t n, const std::string& payload_b64) {
-  // Unique data per message (the first bytes carry n), 1 KiB in all.
+  // Unique data per message (the first bytes carry n), 1 KiB in all. Written by hand:
+  // the generator's own JSON work would be measured against the node.
   char tag[32];
   std::snprintf(tag, sizeof tag, "%016llx", static_cast<unsigned long long>(n));
-  std::string data = payload_b64;
-  std::copy(tag, tag + 16, data.begin());
-  return json{{"method", "store"}, {"params", {{"pubkey", to}, {"timestamp", now_ms()}, {"ttl", 86'400'000}, {"data", data}}}}.dump();
+  std::string body = R"({"method":"store","params":{"pubkey":")" + to + R"(","timestamp":)" + std::to_string(now_ms()) +
+                     R"(,"ttl":86400000,"data":")";
+  std::size_t at = body.size();
+  body += payload_b64;
+  std::copy(tag, tag + 16, body.begin() + static_cast<std::ptrdiff_t>(at));
+  body += "\"}}";
+  return body;
 }
 
 struct Node {
@@ -216,8 +236,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 100; ++i) (void)c.post("/storage_rpc/v1", store_body(small.id, (2ull << 40) + static_cast<unsigned>(i), payload));
   }
   (void)drive(node.port, conns, 600, 0, [&](std::uint64_t i) { return store_body(large.id, (3ull << 40) + i, payload); }, 10'000);
-  auto r_small = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return small.retrieve_body(now_ms()); });
-  auto r_large = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return large.retrieve_body(now_ms()); });
+  auto r_small = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(small); });
+  auto r_large = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(large); });
   long loaded_rss = node.rss_kb();
 
   std::printf("\nnode_rpc: one sotto-node, loopback HTTPS, %d keep-alive connections, 1 KiB messages, %.0f s per phase\n", conns, seconds);

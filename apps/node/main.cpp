@@ -66,6 +66,44 @@ Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, cons
   return pem;
 }
 
+// Read-only connections for the I/O threads, one per thread in use at a time.
+class ReaderPool {
+ public:
+  explicit ReaderPool(std::string path) : path_(std::move(path)) {}
+  Result<void> add() {
+    auto r = node::storage::MessageStore::open_reader(path_);
+    if (!r) return std::move(r).error();
+    give(std::move(*r));
+    return {};
+  }
+  // A reader of its own for the caller; a new one if all are in use (more threads than
+  // were counted), so nobody waits.
+  Result<std::unique_ptr<node::storage::MessageStore>> take() {
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        auto r = std::move(free_.back());
+        free_.pop_back();
+        return r;
+      }
+    }
+    return node::storage::MessageStore::open_reader(path_);
+  }
+  void give(std::unique_ptr<node::storage::MessageStore> r) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(r));
+  }
+  void close_all() {
+    std::lock_guard lock(mu_);
+    free_.clear();
+  }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<node::storage::MessageStore>> free_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,8 +163,11 @@ int main(int argc, char** argv) {
   if (!keys) return fail(keys.error().message());
   auto cert = load_or_create_certificate(dir, "sotto-node " + keys->ed25519_public().hex().substr(0, 16));
   if (!cert) return fail(cert.error().message());
-  auto store = node::storage::MessageStore::open((dir / "messages.db").string(), cfg.limits);
+  // The writer never stops a commit to checkpoint the WAL: a checkpointer thread does that.
+  auto store = node::storage::MessageStore::open((dir / "messages.db").string(), cfg.limits, {.auto_checkpoint = false});
   if (!store) return fail(store.error().message());
+  auto checkpointer = node::storage::Checkpointer::open((dir / "messages.db").string());
+  if (!checkpointer) return fail(checkpointer.error().message());
 
   base::SystemClock clock;
   node::Metrics metrics;
@@ -148,30 +189,45 @@ int main(int argc, char** argv) {
   std::unique_ptr<node::rpc::Context> ctx;
   std::string ping_key = base::to_base64(keys->ed25519_public().bytes);
 
-  // Group commit: requests queue up while the storage thread works; it takes up to
-  // kMaxGroup of them, runs them in one transaction and answers them only after that
-  // transaction's COMMIT is on disk. If the commit fails, every answer in the group
-  // becomes a 500: nothing is acknowledged that was not stored.
+  // Readers: retrieve, get_expiries and every other request that writes nothing run on
+  // the I/O threads with a read-only connection each (WAL lets them read beside the
+  // writer); they see every committed store, so an acknowledged store is retrievable.
+  ReaderPool readers((dir / "messages.db").string());
+  for (int i = 0; i < std::max(1, cfg.threads); ++i)
+    if (auto r = readers.add(); !r) return fail(r.error().message());
+
+  // Group commit: the I/O threads parse, check, verify and sign (rpc::prepare); what
+  // writes queues up while the storage thread works. It takes up to kMaxGroup of them,
+  // runs them in one transaction and answers them only after that transaction's COMMIT
+  // is on disk. If the commit fails, every answer in the group becomes a 500: nothing is
+  // acknowledged that was not stored.
   constexpr std::size_t kMaxGroup = 256;
   constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;  // beyond: 503, never unbounded memory
-  struct Pending {
-    std::string body;
+  struct Queued {
+    node::rpc::Pending work;
+    std::size_t bytes;  // the request's size, counted against kMaxQueuedBytes
     net::Reply reply;
     std::chrono::steady_clock::time_point start;
   };
   std::mutex queue_mu;
-  std::vector<Pending> queue;  // guarded by queue_mu
+  std::vector<Queued> queue;  // guarded by queue_mu
   std::size_t queued_bytes = 0;  // guarded by queue_mu
   bool drain_posted = false;   // guarded by queue_mu
+  auto answer = [&](const net::Reply& reply, node::rpc::Reply r, std::chrono::steady_clock::time_point start) {
+    metrics.request(r.method, r.status);
+    if (r.method == "store" || r.method == "retrieve")
+      metrics.latency(r.method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    reply({r.status, std::move(r.body), r.json ? "application/json" : "text/plain; charset=utf-8", {}});
+  };
   std::function<void()> drain = [&] {
-    std::vector<Pending> group;
+    std::vector<Queued> group;
     bool more = false;
     {
       std::lock_guard lock(queue_mu);
       std::size_t n = std::min(queue.size(), kMaxGroup);
       group.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + static_cast<std::ptrdiff_t>(n)));
       queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
-      for (const auto& p : group) queued_bytes -= p.body.size();
+      for (const auto& q : group) queued_bytes -= q.bytes;
       more = !queue.empty();
       drain_posted = more;
     }
@@ -180,10 +236,10 @@ int main(int argc, char** argv) {
     bool grouped = group.size() > 1 && (*store)->begin_group();
     std::vector<node::rpc::Reply> replies;
     replies.reserve(group.size());
-    for (auto& p : group) {
+    for (auto& q : group) {
       // Once SQLite has rolled the group back, nothing more may run in it.
       if (grouped && (*store)->group_broken()) replies.push_back({500, "the node could not commit to its database", false, {}});
-      else replies.push_back(node::rpc::handle(*ctx, p.body));
+      else replies.push_back(node::rpc::apply(*ctx, q.work));
     }
     if (grouped) {
       if (auto c = (*store)->end_group(); !c) {
@@ -192,17 +248,22 @@ int main(int argc, char** argv) {
       }
     }
     metrics.count("group_commits", "size", group.size() >= 64 ? "64+" : group.size() >= 8 ? "8-63" : group.size() > 1 ? "2-7" : "1");
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      auto& r = replies[i];
-      metrics.request(r.method, r.status);
-      if (r.method == "store" || r.method == "retrieve")
-        metrics.latency(r.method, std::chrono::duration<double>(std::chrono::steady_clock::now() - group[i].start).count());
-      group[i].reply({r.status, std::move(r.body), r.json ? "application/json" : "text/plain; charset=utf-8", {}});
-    }
+    for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].reply, std::move(replies[i]), group[i].start);
   };
 
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
     if (req.method == "POST" && req.target == "/storage_rpc/v1") {
+      auto start = std::chrono::steady_clock::now();
+      auto reader = readers.take();
+      if (!reader) {
+        log::error("reader_failed", {log::kv("reason", base::Plain(reader.error().message()))});
+        reply({500, "the node could not open its database", "text/plain", {}});
+        return;
+      }
+      node::rpc::Context read_ctx{**reader, clock, *keys, *swarm};
+      auto prepared = node::rpc::prepare(read_ctx, req.body);
+      readers.give(std::move(*reader));
+      if (prepared.reply) return answer(reply, std::move(*prepared.reply), start);
       bool post = false, busy = false;
       {
         std::lock_guard lock(queue_mu);
@@ -210,7 +271,7 @@ int main(int argc, char** argv) {
           busy = true;
         } else {
           queued_bytes += req.body.size();
-          queue.push_back({std::move(req.body), std::move(reply), std::chrono::steady_clock::now()});
+          queue.push_back({std::move(*prepared.pending), req.body.size(), std::move(reply), start});
           post = !drain_posted;
           drain_posted = true;
         }
@@ -284,6 +345,12 @@ int main(int argc, char** argv) {
   };
   storage.post(refresh);
   storage.every(std::chrono::seconds(std::max(1, cfg.sweep_seconds)), refresh);
+  net::SerialExecutor checkpoints;  // the Checkpointer is used from this thread only
+  checkpoints.every(std::chrono::milliseconds(250), [&] {
+    auto p = (*checkpointer)->run();
+    if (!p) return log::error("checkpoint_failed", {log::kv("reason", base::Plain(p.error().message()))});
+    metrics.gauge("wal_frames", static_cast<double>(p->wal_frames));
+  });
 
   log::info("node_started", {log::kv("ed25519", base::Plain(keys->ed25519_public().hex())),
                               log::kv("x25519", base::Plain(keys->x25519_public().hex())),
@@ -299,7 +366,10 @@ int main(int argc, char** argv) {
   server.stop();        // in-flight requests finish and are answered
   admin_server.stop();
   storage.stop();       // queued store work runs to its end
-  store->reset();       // closes the database
+  checkpoints.stop();
+  checkpointer->reset();
+  readers.close_all();
+  store->reset();       // closes the database (the writer last: it checkpoints the WAL)
   log::info("node_stopped");
   return 0;
 }

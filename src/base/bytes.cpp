@@ -58,30 +58,31 @@ Result<Bytes> from_hex(std::string_view hex) {
   return out;
 }
 
+void append_base64(std::string& out, ByteView data, Padding padding) {
+  std::size_t full = data.size() / 3, rest = data.size() % 3;
+  std::size_t at = out.size();
+  out.resize(at + full * 4 + (rest == 0 ? 0 : padding == Padding::Yes ? 4 : rest + 1));
+  char* o = out.data() + at;
+  const std::uint8_t* d = data.data();
+  for (std::size_t i = 0; i < full; ++i, d += 3, o += 4) {
+    std::uint32_t v = std::uint32_t{d[0]} << 16 | std::uint32_t{d[1]} << 8 | d[2];
+    o[0] = kB64[v >> 18];
+    o[1] = kB64[(v >> 12) & 63];
+    o[2] = kB64[(v >> 6) & 63];
+    o[3] = kB64[v & 63];
+  }
+  if (rest == 0) return;
+  std::uint32_t v = std::uint32_t{d[0]} << 16 | (rest == 2 ? std::uint32_t{d[1]} << 8 : 0);
+  *o++ = kB64[v >> 18];
+  *o++ = kB64[(v >> 12) & 63];
+  if (rest == 2) *o++ = kB64[(v >> 6) & 63];
+  if (padding == Padding::Yes) *o++ = '=';
+  if (padding == Padding::Yes && rest == 1) *o++ = '=';
+}
+
 std::string to_base64(ByteView data, Padding padding) {
   std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    std::uint32_t v = std::uint32_t{data[i]} << 16 | std::uint32_t{data[i + 1]} << 8 | data[i + 2];
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  std::size_t rest = data.size() - i;
-  if (rest == 1) {
-    std::uint32_t v = std::uint32_t{data[i]} << 16;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    if (padding == Padding::Yes) out += "==";
-  } else if (rest == 2) {
-    std::uint32_t v = std::uint32_t{data[i]} << 16 | std::uint32_t{data[i + 1]} << 8;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    if (padding == Padding::Yes) out += '=';
-  }
+  append_base64(out, data, padding);
   return out;
 }
 

@@ -55,6 +55,8 @@ Result<ByteArray<N>> from_hex_fixed(std::string_view hex) {
 enum class Padding { Yes, No };
 // Standard alphabet (RFC 4648 §4).
 std::string to_base64(ByteView data, Padding padding = Padding::Yes);
+// The same, appended to `out` (for building large replies without copies).
+void append_base64(std::string& out, ByteView data, Padding padding = Padding::Yes);
 // Accepts input with or without '=' padding (if present it must be complete); rejects
 // other characters, impossible lengths and non-zero trailing bits.
 Result<Bytes> from_base64(std::string_view text);

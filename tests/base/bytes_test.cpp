@@ -45,6 +45,9 @@ TEST(Base64, MatchesRfc4648) {
     ASSERT_TRUE(b) << unpadded[i];
     EXPECT_EQ(as_chars(*a), plain[i]);
     EXPECT_EQ(as_chars(*b), plain[i]);
+    std::string appended = "x:";
+    append_base64(appended, as_bytes(plain[i]));
+    EXPECT_EQ(appended, std::string("x:") + padded[i]);
   }
 }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+
 #include "support/process.hpp"
 
 namespace sotto::node::storage {
@@ -345,6 +347,70 @@ TEST(MessageStore, SurvivesReopeningAndRefusesANewerSchema) {
   ASSERT_FALSE(s);
   EXPECT_TRUE(s.error().is(Errc::Corrupt));
   EXPECT_NE(s.error().message().find("newer"), std::string::npos);
+}
+
+TEST(MessageStore, AReaderSeesCommittedMessagesOnlyAndCannotWrite) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("r.db");
+  EXPECT_FALSE(MessageStore::open_reader(path));  // no database yet: nothing is created
+  EXPECT_FALSE(std::filesystem::exists(path));
+  Fixture f({}, path);
+  ASSERT_TRUE(f.put(1, 1));
+  auto reader = MessageStore::open_reader(path);
+  ASSERT_TRUE(reader) << reader.error().message();
+  auto hashes = [&] {
+    auto r = (*reader)->retrieve(account(1), 0, std::nullopt, 100, 1 << 20, kNow);
+    if (!r) throw std::runtime_error(r.error().message());
+    std::vector<MessageHash> out;
+    for (auto& m : r->messages) out.push_back(m.hash);
+    return out;
+  };
+  EXPECT_EQ(hashes(), std::vector<MessageHash>{hash(1)});
+  ASSERT_TRUE(f.db->begin_group());
+  ASSERT_TRUE(f.put(1, 2));
+  EXPECT_EQ(hashes(), std::vector<MessageHash>{hash(1)});  // not committed: not seen
+  ASSERT_TRUE(f.db->end_group());
+  EXPECT_EQ(hashes(), (std::vector<MessageHash>{hash(1), hash(2)}));
+  std::vector<MessageHash> both{hash(1), hash(2)};
+  auto ex = (*reader)->get_expiries(account(1), both);
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->size(), 2u);
+  Bytes data(10, 1);
+  auto w = (*reader)->store({account(1), 0, hash(3), kNow, kNow + kDay, data});
+  ASSERT_FALSE(w);
+  EXPECT_TRUE(w.error().is(Errc::Io)) << w.error().message();
+  EXPECT_FALSE((*reader)->delete_all(account(1), std::nullopt));
+  EXPECT_EQ(f.get(1).size(), 2u);
+}
+
+TEST(MessageStore, WithoutAutoCheckpointACheckpointerCopiesTheWalBesideTheWriter) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("c.db");
+  Options o;
+  o.auto_checkpoint = false;
+  auto db = MessageStore::open(path, {}, o);
+  ASSERT_TRUE(db);
+  auto cp = Checkpointer::open(path);
+  ASSERT_TRUE(cp) << cp.error().message();
+  Bytes data(3000, 7);
+  for (std::uint32_t i = 0; i < 2000; ++i)  // ~6 MB: past SQLite's 1,000-page automatic point
+    ASSERT_TRUE((*db)->store({account(1), 0, hash(i), kNow, kNow + kDay, data}));
+  auto wal = std::filesystem::file_size(path + "-wal");
+  EXPECT_GT(wal, 6'000'000u);  // the writer did not checkpoint
+  auto p = (*cp)->run();
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_GT(p->wal_frames, 1000);
+  EXPECT_EQ(p->checkpointed_frames, p->wal_frames);
+  // The next write starts the WAL over, and everything is in the database.
+  ASSERT_TRUE((*db)->store({account(1), 0, hash(5000), kNow, kNow + kDay, data}));
+  p = (*cp)->run();
+  ASSERT_TRUE(p);
+  EXPECT_LT(p->wal_frames, 10);
+  db->reset();
+  cp->reset();
+  auto again = MessageStore::open(path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->stats()->messages, 2001u);
 }
 
 TEST(MessageStore, AFileThatIsNotADatabaseIsRefused) {

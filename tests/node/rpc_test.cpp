@@ -11,6 +11,7 @@
 #include "proto/message_hash.hpp"
 #include "proto/signed_strings.hpp"
 #include "support/account.hpp"
+#include "support/process.hpp"
 #include "support/keys.hpp"
 #include "support/vectors.hpp"
 
@@ -394,6 +395,69 @@ TEST(Rpc, AStoreTheNodeCannotKeepFailsWith500AndAReason) {
   const json& me = body["swarm"][n.keys.ed25519_public().hex()];
   EXPECT_EQ(me["failed"], true);
   EXPECT_NE(me["reason"].get<std::string>().find("quota"), std::string::npos);
+}
+
+// The node's split: prepare() on an I/O thread with a read-only connection answers what
+// writes nothing and checks and signs the rest; apply() on the storage thread writes it.
+TEST(Rpc, PrepareAnswersReadsAndChecksWritesApplyStoresThem) {
+  test::TempDir tmp;
+  Node n;
+  n.store = std::move(*storage::MessageStore::open(tmp.sub("m.db")));
+  Context writer{*n.store, n.clock, n.keys, n.swarm};
+  auto reader_store = storage::MessageStore::open_reader(tmp.sub("m.db"));
+  ASSERT_TRUE(reader_store);
+  Context reader{**reader_store, n.clock, n.keys, n.swarm};
+  Account bob(1);
+  auto body = [](const std::string& method, const json& params) { return json{{"method", method}, {"params", params}}.dump(); };
+
+  // A store: checked and signed in prepare, stored only by apply.
+  auto p = prepare(reader, body("store", store_params(bob.id, b64("hello"))));
+  ASSERT_FALSE(p.reply);
+  ASSERT_TRUE(p.pending);
+  EXPECT_EQ(n.store->stats()->messages, 0u);
+  Reply stored = apply(writer, *p.pending);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.method, "store");
+  EXPECT_EQ(n.store->stats()->messages, 1u);
+  std::string hash = json::parse(stored.body)["hash"];
+  EXPECT_TRUE(node_signed(n, hash, json::parse(stored.body)["swarm"][n.keys.ed25519_public().hex()]["signature"]));
+
+  // A bad store is answered in prepare, with its status, and nothing waits for apply.
+  p = prepare(reader, body("store", store_params(bob.id, b64("x"), kNow, 5)));
+  ASSERT_TRUE(p.reply);
+  EXPECT_FALSE(p.pending);
+  EXPECT_EQ(p.reply->status, 403);
+  EXPECT_EQ(p.reply->method, "store");
+  p = prepare(reader, body("store", store_params(bob.id, b64("x"), kNow, kDay, 2)));  // private: unsigned
+  ASSERT_TRUE(p.reply);
+  EXPECT_EQ(p.reply->status, 401);
+
+  // Reads (alone or batched) are answered from the reader, and see the committed store.
+  p = prepare(reader, body("retrieve", bob.retrieve(0, kNow)));
+  ASSERT_TRUE(p.reply);
+  ASSERT_EQ(p.reply->status, 200) << p.reply->body;
+  EXPECT_EQ(json::parse(p.reply->body)["messages"][0]["hash"], hash);
+  json reads = json::array({{{"method", "retrieve"}, {"params", bob.retrieve(0, kNow)}}, {{"method", "info"}}});
+  p = prepare(reader, body("batch", {{"requests", reads}}));
+  ASSERT_TRUE(p.reply);
+  EXPECT_EQ(json::parse(p.reply->body)["results"][0]["body"]["messages"].size(), 1u);
+
+  // Other writes, and batches holding one, run whole in apply.
+  json del = bob.auth(proto::signed_delete_all(std::nullopt, kNow));
+  del["timestamp"] = kNow;
+  del["namespace"] = "all";
+  p = prepare(reader, body("delete_all", del));
+  ASSERT_TRUE(p.pending);
+  EXPECT_EQ(n.store->stats()->messages, 1u);
+  json mixed = json::array({{{"method", "info"}}, {{"method", "store"}, {"params", store_params(bob.id, b64("later"))}}});
+  auto batch = prepare(reader, body("sequence", {{"requests", mixed}}));
+  ASSERT_TRUE(batch.pending);
+  EXPECT_EQ(apply(writer, *p.pending).status, 200);
+  EXPECT_EQ(n.store->stats()->messages, 0u);
+  Reply seq = apply(writer, *batch.pending);
+  ASSERT_EQ(seq.status, 200);
+  EXPECT_EQ(json::parse(seq.body)["results"][1]["code"], 200);
+  EXPECT_EQ(n.store->stats()->messages, 1u);
 }
 
 }  // namespace

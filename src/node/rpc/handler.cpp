@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <variant>
 
 #include "crypto/account_id.hpp"
@@ -70,6 +71,7 @@ const json kVersion = json::array({0, 1, 0});
 struct Out {
   json body;
   int status = 200;
+  std::string raw;  // when set, the body already serialized (retrieve's large replies)
 };
 using R = Result<Out>;
 
@@ -261,7 +263,18 @@ json& mine(Context& ctx, json& out) { return out["swarm"][ctx.node_keys.ed25519_
 
 // --- methods ---
 
-R do_store(Context& ctx, const json& p, std::int64_t now) {
+// A store, checked and signed, ready to commit: prepare() makes it on any thread, the
+// storage thread only inserts it.
+struct StorePlan {
+  AccountKey pk{};
+  Namespace ns = 0;
+  std::string hash;     // Session's message hash (base64, 43 characters)
+  std::string receipt;  // this node's signature over the hash, sent once it is stored
+  std::int64_t timestamp = 0, expiry = 0;
+  Bytes data;
+};
+
+Result<StorePlan> plan_store(Context& ctx, const json& p, std::int64_t now) {
   // As Session's parser: store's timestamp is a plain (or stringified) integer with no
   // seconds check, so a value in seconds fails the clock window below (406).
   auto ts = ms_param(p, "timestamp", true);
@@ -308,18 +321,23 @@ R do_store(Context& ctx, const json& p, std::int64_t now) {
       return Error(Errc::NotAcceptable, "store signature timestamp too far from current time");
     if (auto v = verify(*pk, *a, proto::signed_store(n, st), "store"); !v) return std::move(v).error();
   }
-
   std::string hash = proto::message_hash(*pk, n, *data);
+  std::string receipt = node_signature(ctx, hash);
+  return StorePlan{*pk, n, std::move(hash), std::move(receipt), **ts, exp, std::move(*data)};
+}
+
+// Stores the plan in ctx.store and answers with this member's signed result.
+Out commit_store(Context& ctx, const StorePlan& plan, std::int64_t now) {
   Out out;
   json& me = mine(ctx, out.body);
-  auto stored = ctx.store.store({*pk, n, raw_hash(hash), **ts, exp, *data});
+  auto stored = ctx.store.store({plan.pk, plan.ns, raw_hash(plan.hash), plan.timestamp, plan.expiry, plan.data});
   if (stored) {
-    me["hash"] = hash;
-    me["signature"] = node_signature(ctx, hash);
+    me["hash"] = plan.hash;
+    me["signature"] = plan.receipt;
     if (stored->already) me["already"] = true;
     me["expiry"] = stored->expiry_ms;
     me["t"] = now;
-    out.body["hash"] = hash;
+    out.body["hash"] = plan.hash;
   } else {
     me["failed"] = true;
     me["reason"] = stored.error().message();
@@ -327,6 +345,12 @@ R do_store(Context& ctx, const json& p, std::int64_t now) {
   }
   add_misc(out.body, now);
   return out;
+}
+
+R do_store(Context& ctx, const json& p, std::int64_t now) {
+  auto plan = plan_store(ctx, p, now);
+  if (!plan) return std::move(plan).error();
+  return commit_store(ctx, *plan, now);
 }
 
 R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
@@ -384,12 +408,25 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   std::size_t n_max = static_cast<std::size_t>(std::min<std::int64_t>(count.value_or(1'000'000), 1'000'000));
   auto got = ctx.store.retrieve(*pk, n, last, n_max, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)), now);
   if (!got) return Error(Errc::Internal, "Internal Server Error. Could not retrieve messages");
-  json msgs = json::array();
-  for (const auto& m : got->messages)
-    msgs.push_back({{"hash", text_hash(m.hash)}, {"timestamp", m.timestamp_ms}, {"expiration", m.expiry_ms},
-                    {"data", base::to_base64(m.data)}});
-  Out out{{{"messages", std::move(msgs)}, {"more", got->more}}};
-  add_misc(out.body, now);
+  // Written by hand: the data is most of the reply and needs no escaping (base64), so
+  // it is encoded straight into the body instead of through a JSON tree.
+  std::size_t reply_bytes = 64;
+  for (const auto& m : got->messages) reply_bytes += storage::reply_size(m.data.size());
+  Out out;
+  out.raw.reserve(reply_bytes);
+  out.raw += R"({"messages":[)";
+  for (std::size_t i = 0; i < got->messages.size(); ++i) {
+    const auto& m = got->messages[i];
+    out.raw += i ? R"(,{"hash":")" : R"({"hash":")";
+    base::append_base64(out.raw, m.hash, base::Padding::No);
+    out.raw += R"(","timestamp":)" + std::to_string(m.timestamp_ms) + R"(,"expiration":)" + std::to_string(m.expiry_ms) +
+               R"(,"data":")";
+    base::append_base64(out.raw, m.data);
+    out.raw += "\"}";
+  }
+  out.raw += R"(],"more":)";
+  out.raw += got->more ? "true" : "false";
+  out.raw += R"(,"t":)" + std::to_string(now) + R"(,"hf":)" + kHardfork.dump() + "}";
   return out;
 }
 
@@ -586,7 +623,8 @@ R do_get_expiries(Context& ctx, const json& p, std::int64_t now) {
   if (!ex) return Error(Errc::Internal, "Internal Server Error. Could not read expiries");
   json e = json::object();
   for (const auto& [h, v] : *ex) e[text_hash(h)] = v;
-  Out out{{{"expiries", std::move(e)}}};
+  Out out;
+  out.body = {{"expiries", std::move(e)}};
   add_misc(out.body, now);
   return out;
 }
@@ -594,13 +632,15 @@ R do_get_expiries(Context& ctx, const json& p, std::int64_t now) {
 R do_get_swarm(Context& ctx, const json& p, std::int64_t now) {
   auto pk = pubkey_param(p, false);
   if (!pk) return std::move(pk).error();
-  Out out{swarm_json(ctx.swarm.swarm_for(*pk))};
+  Out out;
+  out.body = swarm_json(ctx.swarm.swarm_for(*pk));
   add_misc(out.body, now);
   return out;
 }
 
 R do_info(Context&, const json&, std::int64_t now) {
-  Out out{{{"version", kVersion}, {"timestamp", now}}};
+  Out out;
+  out.body = {{"version", kVersion}, {"timestamp", now}};
   add_misc(out.body, now);
   return out;
 }
@@ -625,26 +665,43 @@ const std::map<std::string, Method, std::less<>>& methods() {
   return m;
 }
 
-// One request {"method", "params"} (not batch/sequence) -> status and body.
-Reply run_one(Context& ctx, const json& req, std::int64_t now) {
-  auto fail = [](Error e) {
-    auto code = static_cast<Errc>(e.code().value());
-    if (e.code().category() != errc_category(Errc::BadRequest)) code = Errc::Internal;
-    bool is_json = code == Errc::WrongSwarm;  // its detail is the right swarm, as JSON
-    return Reply{to_wire_status(code), e.detail(), is_json, {}};
-  };
+Reply fail(Error e) {
+  auto code = static_cast<Errc>(e.code().value());
+  if (e.code().category() != errc_category(Errc::BadRequest)) code = Errc::Internal;
+  bool is_json = code == Errc::WrongSwarm;  // its detail is the right swarm, as JSON
+  return Reply{to_wire_status(code), e.detail(), is_json, {}};
+}
+
+Reply to_reply(R r, std::string method) {
+  Reply out;
+  if (!r) out = fail(std::move(r).error());
+  else if (!r->raw.empty()) out = Reply{r->status, std::move(r->raw), true, {}};
+  else out = Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true, {}};
+  out.method = std::move(method);
+  return out;
+}
+
+// The method and params of one request {"method", "params"} (not batch/sequence).
+struct Call {
+  std::string_view name;
+  Method run = nullptr;
+  const json* params = nullptr;
+};
+Result<Call> find_call(const json& req) {
   auto m = req.find("method");
-  if (m == req.end() || !m->is_string()) return fail(bad("invalid request: no method"));
+  if (m == req.end() || !m->is_string()) return bad("invalid request: no method");
   auto it = methods().find(m->get_ref<const std::string&>());
-  if (it == methods().end()) return fail(bad("invalid request: unknown method '" + m->get<std::string>() + "'"));
+  if (it == methods().end()) return bad("invalid request: unknown method '" + m->get<std::string>() + "'");
   static const json empty = json::object();
   auto p = req.find("params");
-  if (p != req.end() && !p->is_object() && !p->is_null()) return fail(bad("invalid request: params is not an object"));
-  const json& params = (p == req.end() || p->is_null()) ? empty : *p;
-  auto r = it->second(ctx, params, now);
-  Reply out = r ? Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true, {}} : fail(std::move(r).error());
-  out.method = it->first;
-  return out;
+  if (p != req.end() && !p->is_object() && !p->is_null()) return bad("invalid request: params is not an object");
+  return Call{it->first, it->second, (p == req.end() || p->is_null()) ? &empty : &*p};
+}
+
+Reply run_one(Context& ctx, const json& req, std::int64_t now) {
+  auto call = find_call(req);
+  if (!call) return fail(std::move(call).error());
+  return to_reply(call->run(ctx, *call->params, now), std::string(call->name));
 }
 
 Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequence) {
@@ -669,20 +726,81 @@ Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequenc
   return Reply{200, body.dump(-1, ' ', false, json::error_handler_t::replace), true, sequence ? "sequence" : "batch"};
 }
 
-}  // namespace
-
-Reply handle(Context& ctx, std::string_view body) {
-  if (body.size() > kMaxBodyBytes) return text_reply(413, "Request body too large");
-  json req = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded() || !req.is_object()) return text_reply(400, "invalid json");
-  std::int64_t now = ctx.clock.now_ms();
+bool is_batch(const json& req) {
   auto m = req.find("method");
-  if (m != req.end() && m->is_string() && (*m == "batch" || *m == "sequence")) {
+  return m != req.end() && m->is_string() && (*m == "batch" || *m == "sequence");
+}
+
+// A parsed request object (single, batch or sequence) -> its reply.
+Reply run(Context& ctx, const json& req, std::int64_t now) {
+  if (is_batch(req)) {
     auto p = req.find("params");
     if (p == req.end() || !p->is_object()) return text_reply(400, "Invalid batch: params is not an object");
-    return run_batch(ctx, *p, now, *m == "sequence");
+    return run_batch(ctx, *p, now, req["method"] == "sequence");
   }
   return run_one(ctx, req, now);
+}
+
+// True when the request (or any subrequest) names a method that writes.
+bool writes(const json& req) {
+  static const std::set<std::string, std::less<>> kWriters{"store", "delete", "delete_all", "delete_before", "expire", "expire_all"};
+  auto names_writer = [](const json& r) {
+    if (!r.is_object()) return false;
+    auto m = r.find("method");
+    return m != r.end() && m->is_string() && kWriters.contains(m->get_ref<const std::string&>());
+  };
+  if (!is_batch(req)) return names_writer(req);
+  auto p = req.find("params");
+  if (p == req.end() || !p->is_object()) return false;
+  auto reqs = p->find("requests");
+  if (reqs == p->end() || !reqs->is_array()) return false;
+  return std::any_of(reqs->begin(), reqs->end(), names_writer);
+}
+
+}  // namespace
+
+struct Pending::Impl {
+  std::int64_t now = 0;
+  std::optional<StorePlan> store;  // a single store, checked and signed
+  json request;                    // any other request that writes: it runs whole in apply()
+};
+
+Pending::Pending(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pending::Pending(Pending&&) noexcept = default;
+Pending& Pending::operator=(Pending&&) noexcept = default;
+Pending::~Pending() = default;
+
+Prepared prepare(Context& ctx, std::string_view body) {
+  if (body.size() > kMaxBodyBytes) return {text_reply(413, "Request body too large"), {}};
+  json req = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (req.is_discarded() || !req.is_object()) return {text_reply(400, "invalid json"), {}};
+  std::int64_t now = ctx.clock.now_ms();
+  if (!writes(req)) return {run(ctx, req, now), {}};
+  auto impl = std::make_unique<Pending::Impl>();
+  impl->now = now;
+  if (!is_batch(req)) {
+    auto call = find_call(req);  // names a writer, so it is known
+    if (call && call->name == "store") {
+      auto plan = plan_store(ctx, *call->params, now);
+      if (!plan) return {to_reply(std::move(plan).error(), "store"), {}};
+      impl->store = std::move(*plan);
+      return {{}, Pending(std::move(impl))};
+    }
+  }
+  impl->request = std::move(req);
+  return {{}, Pending(std::move(impl))};
+}
+
+Reply apply(Context& ctx, Pending& work) {
+  auto& w = work.impl();
+  if (w.store) return to_reply(commit_store(ctx, *w.store, w.now), "store");
+  return run(ctx, w.request, w.now);
+}
+
+Reply handle(Context& ctx, std::string_view body) {
+  auto p = prepare(ctx, body);
+  if (p.reply) return std::move(*p.reply);
+  return apply(ctx, *p.pending);
 }
 
 }  // namespace sotto::node::rpc

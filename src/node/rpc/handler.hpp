@@ -1,11 +1,19 @@
 #pragma once
-// The storage RPC, sans-IO: `handle` takes a request body and returns the status and body
-// of the reply (docs/wire/storage-rpc.md). The time comes from the injected Clock, the
-// messages from the MessageStore, the swarm from a SwarmView. Not thread-safe: the node
-// calls it from its storage thread.
+// The storage RPC, sans-IO: a request body in, the status and body of the reply out
+// (docs/wire/storage-rpc.md). The time comes from the injected Clock, the messages from
+// the MessageStore, the swarm from a SwarmView.
+//
+// Two phases, so that the node's one storage thread does only what must be serial:
+//   prepare(): any thread. Parses and checks the request, verifies its signatures and
+//     does its cryptography (for a store: the message hash and the signed receipt), and
+//     answers at once whatever writes nothing: errors, info, get_swarm, and retrieve and
+//     get_expiries (also in batches), which only read ctx.store (a reader is enough).
+//   apply(): the storage thread, ctx.store the writer. Runs a request that writes.
+// handle() is prepare() then apply() with one Context.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,7 +40,29 @@ struct Context {
 
 inline constexpr std::size_t kMaxBodyBytes = 10 * 1024 * 1024;
 
-// One request body of POST /storage_rpc/v1.
+// A checked request that writes, waiting for apply(). Opaque; movable.
+class Pending {
+ public:
+  struct Impl;
+  explicit Pending(std::unique_ptr<Impl> impl);
+  Pending(Pending&&) noexcept;
+  Pending& operator=(Pending&&) noexcept;
+  ~Pending();
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Either the finished reply or the work left for apply().
+struct Prepared {
+  std::optional<Reply> reply;
+  std::optional<Pending> pending;
+};
+
+// One request body of POST /storage_rpc/v1. prepare() never writes to ctx.store.
+Prepared prepare(Context& ctx, std::string_view body);
+Reply apply(Context& ctx, Pending& work);
 Reply handle(Context& ctx, std::string_view body);
 
 }  // namespace sotto::node::rpc

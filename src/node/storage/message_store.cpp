@@ -72,13 +72,17 @@ bool is_public_outbox(Namespace ns) { return ns < 0 && (-static_cast<int>(ns)) %
 MessageStore::MessageStore(std::unique_ptr<Db> db, Limits limits) : db_(std::move(db)), limits_(limits) {}
 MessageStore::~MessageStore() = default;
 
-Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path, Limits limits) {
+Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path, Limits limits, Options options) {
   auto db = Db::open(path);
   if (!db) return std::move(db).error();
+  // journal_size_limit: after a checkpoint has emptied it, the WAL file is cut back to
+  // 64 MiB instead of keeping the largest size it ever reached.
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-                             "PRAGMA busy_timeout=5000"}) {
+                             "PRAGMA busy_timeout=5000", "PRAGMA journal_size_limit=67108864"}) {
     if (auto r = (*db)->exec(pragma); !r) return std::move(r).error();
   }
+  if (!options.auto_checkpoint)
+    if (auto r = (*db)->exec("PRAGMA wal_autocheckpoint=0"); !r) return std::move(r).error();
   std::unique_ptr<MessageStore> store(new MessageStore(std::move(*db), limits));
   auto page = store->db_->pragma_int("page_size");
   if (!page) return std::move(page).error();
@@ -87,6 +91,42 @@ Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path
   if (auto r = store->db_->exec(cap.c_str()); !r) return std::move(r).error();
   if (auto r = store->migrate(); !r) return std::move(r).error();
   return store;
+}
+
+Result<std::unique_ptr<MessageStore>> MessageStore::open_reader(const std::string& path) {
+  auto db = Db::open(path, /*read_only=*/true);
+  if (!db) return std::move(db).error();
+  if (auto r = (*db)->exec("PRAGMA busy_timeout=5000"); !r) return std::move(r).error();
+  std::unique_ptr<MessageStore> store(new MessageStore(std::move(*db), {}));
+  auto get = store->db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!get) return std::move(get).error();
+  auto row = (*get)->step();
+  if (!row) return std::move(row).error();
+  std::int64_t v = *row ? (*get)->int64(0) : 0;
+  (*get)->reset();
+  if (v != kSchemaVersion)
+    return Error(Errc::Corrupt, "the message database has schema version " + std::to_string(v) + ", not " +
+                                    std::to_string(kSchemaVersion) + ": open it with a writer first");
+  return store;
+}
+
+Checkpointer::Checkpointer(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+Checkpointer::~Checkpointer() = default;
+
+Result<std::unique_ptr<Checkpointer>> Checkpointer::open(const std::string& path) {
+  auto db = Db::open(path);
+  if (!db) return std::move(db).error();
+  // journal_mode also makes the connection read the file (a new one does not know yet
+  // that the database is in WAL mode, and would not checkpoint).
+  for (const char* pragma : {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"})
+    if (auto r = (*db)->exec(pragma); !r) return std::move(r).error();
+  return std::unique_ptr<Checkpointer>(new Checkpointer(std::move(*db)));
+}
+
+Result<Checkpointer::Progress> Checkpointer::run() {
+  auto r = db_->checkpoint();
+  if (!r) return std::move(r).error();
+  return Progress{r->first, r->second};
 }
 
 Result<void> MessageStore::migrate() {

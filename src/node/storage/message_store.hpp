@@ -1,7 +1,8 @@
 #pragma once
 // The node's message store (docs/storage/message-store.md): one SQLite database with a
 // domain API. Callers pass the time in (sans-IO about time); the store never reads a
-// clock. Not thread-safe: the node owns one MessageStore on its storage thread.
+// clock. Not thread-safe: the node owns one MessageStore on its storage thread, and gives
+// each I/O thread a reader (open_reader) for retrieve and get_expiries.
 
 #include <cstdint>
 #include <map>
@@ -28,6 +29,12 @@ struct Limits {
   std::uint64_t max_db_bytes = 3'500'000'000;         // Session's cap
   std::uint64_t max_account_messages = 100'000;
   std::uint64_t max_account_bytes = 1'000'000'000;    // bytes of message data
+};
+
+struct Options {
+  // false: the writer never checkpoints the WAL itself (a Checkpointer does, on another
+  // thread), so no commit waits for a checkpoint's copying and fsync.
+  bool auto_checkpoint = true;
 };
 
 struct StoreRequest {
@@ -75,7 +82,11 @@ struct Stats {
 class MessageStore {
  public:
   // Opens (or creates) the database and runs the migrations. ":memory:" for tests.
-  static Result<std::unique_ptr<MessageStore>> open(const std::string& path, Limits limits = {});
+  static Result<std::unique_ptr<MessageStore>> open(const std::string& path, Limits limits = {}, Options options = {});
+  // A read-only connection to a database that open() has made, for another thread: WAL
+  // lets it read beside the writer, and it sees every committed transaction. Only
+  // retrieve, get_expiries and stats work on it; writes fail with Io.
+  static Result<std::unique_ptr<MessageStore>> open_reader(const std::string& path);
   ~MessageStore();
   MessageStore(const MessageStore&) = delete;
   MessageStore& operator=(const MessageStore&) = delete;
@@ -130,6 +141,23 @@ class MessageStore {
   std::unique_ptr<Db> db_;
   Limits limits_;
   std::int64_t page_size_ = 4096;
+};
+
+// Copies the WAL into the database from a connection of its own, beside the writer and
+// the readers (a PASSIVE checkpoint: it never blocks them, and does what it can).
+class Checkpointer {
+ public:
+  static Result<std::unique_ptr<Checkpointer>> open(const std::string& path);
+  ~Checkpointer();
+  struct Progress {
+    std::int64_t wal_frames = 0;           // frames in the WAL
+    std::int64_t checkpointed_frames = 0;  // of those, now in the database
+  };
+  Result<Progress> run();
+
+ private:
+  explicit Checkpointer(std::unique_ptr<Db> db);
+  std::unique_ptr<Db> db_;
 };
 
 // A public outbox namespace (-1, -21, -41, ...) holds one message per account.

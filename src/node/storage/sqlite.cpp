@@ -71,9 +71,10 @@ Statement& Statement::reset() {
   return *this;
 }
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(rc, "open " + path);
     sqlite3_close(db);
@@ -109,6 +110,13 @@ Result<Statement*> Db::prepare(const char* sql) {
 std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
 bool Db::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+Result<std::pair<std::int64_t, std::int64_t>> Db::checkpoint() {
+  int log = 0, done = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  if (rc != SQLITE_OK) return sqlite_error(rc, "wal_checkpoint");
+  return std::pair<std::int64_t, std::int64_t>{log, done};
+}
 
 Result<std::int64_t> Db::pragma_int(const char* name) {
   std::string sql = std::string("PRAGMA ") + name;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "base/bytes.hpp"
 #include "base/result.hpp"
@@ -43,8 +44,9 @@ class Statement {
 
 class Db {
  public:
-  // Opens (creating if needed) the database at `path` (":memory:" for tests).
-  static Result<std::unique_ptr<Db>> open(const std::string& path);
+  // Opens (creating if needed) the database at `path` (":memory:" for tests); with
+  // `read_only`, opens an existing database for reading only.
+  static Result<std::unique_ptr<Db>> open(const std::string& path, bool read_only = false);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -56,6 +58,8 @@ class Db {
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
   Result<std::int64_t> pragma_int(const char* name);
+  // A PASSIVE WAL checkpoint: (frames in the WAL, frames checkpointed).
+  Result<std::pair<std::int64_t, std::int64_t>> checkpoint();
   // An outer transaction (group commit): Tx inside it become savepoints.
   bool in_group() const { return in_group_; }
   void set_in_group(bool v) {
