@@ -1,8 +1,9 @@
-// node_rpc: one sotto-node over loopback HTTPS with 64 keep-alive connections, against the
+// node_rpc: one sotto-node over loopback HTTPS with 64 keep-alive connections (driven from
+// one thread), against the
 // ceiling measured in the same run (the same per-request cryptography plus one SQLite
 // insert in its own transaction, or one indexed select, in a tight loop in one thread).
 //
-//   node_rpc [--seconds S] [--connections N]
+//   node_rpc [--seconds S] [--connections N] [--commit-interval-ms MS]
 //
 // Prints its figures; asserts nothing. The load generator shares the machine's cores with
 // the node, as the issue asks.
@@ -16,8 +17,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,6 +30,7 @@
 #include "base/clock.hpp"
 #include "base/rng.hpp"
 #include "crypto/account_id.hpp"
+#include "net/async_client.hpp"
 #include "net/client.hpp"
 #include "node/storage/message_store.hpp"
 #include "proto/message_hash.hpp"
@@ -82,10 +86,10 @@ std::string store_body(const std::string& to, std::uint64_t n, const std::string
 
 struct Node {
   pid_t pid = -1;
-  std::uint16_t port = 0;
+  std::uint16_t port = 0, admin_port = 0;
   std::string dir;
-  explicit Node(const std::string& d) : dir(d) {
-    std::ofstream(dir + ".toml") << "[rate_limit]\nper_second = 0\n[limits]\nmax_account_messages = 10000000\n";
+  Node(const std::string& d, const std::string& extra_config) : dir(d) {
+    std::ofstream(dir + ".toml") << extra_config << "[rate_limit]\nper_second = 0\n[limits]\nmax_account_messages = 10000000\n";
     int p[2];
     if (pipe(p)) std::exit(1);
     pid = fork();
@@ -102,6 +106,24 @@ struct Node {
     auto j = json::parse(line);
     std::string l = j["listen"];
     port = static_cast<std::uint16_t>(std::stoi(l.substr(l.rfind(':') + 1)));
+    std::string a = j["admin"];
+    admin_port = static_cast<std::uint16_t>(std::stoi(a.substr(a.rfind(':') + 1)));
+  }
+  // One of the node's latency histograms ("store", "commit"): cumulative counts by bound.
+  std::map<double, double> histogram(const std::string& method) const {
+    std::map<double, double> out;
+    net::HttpClient c("127.0.0.1", admin_port, false);
+    auto r = c.get("/metrics");
+    if (!r) return out;
+    std::istringstream in(r->body);
+    std::string line;
+    const std::string key = "sotto_request_duration_seconds_bucket{method=\"" + method + "\",le=\"";
+    while (std::getline(in, line))
+      if (line.rfind(key, 0) == 0 && line.find("+Inf") == std::string::npos) {
+        auto q = line.find('"', key.size());
+        out[std::stod(line.substr(key.size(), q - key.size()))] = std::stod(line.substr(line.rfind(' ') + 1));
+      }
+    return out;
   }
   long rss_kb() const {
     std::ifstream s("/proc/" + std::to_string(pid) + "/status");
@@ -132,49 +154,69 @@ struct Load {
   }
 };
 
-// Runs `make_body` over `conns` connections for `seconds`; closed loop when rate == 0,
-// else each connection sends at rate/conns per second (open loop: latency counts from the
-// scheduled send time, so a slow server shows as latency, not as a slower generator).
-// `budget` > 0 stops after that many requests in all.
+// Runs `make_body` over `conns` keep-alive connections for `seconds`, from one thread
+// (net::AsyncClient), so that the generator takes as little of the shared cores as it
+// can. Closed loop when rate == 0: `conns` requests always outstanding. Otherwise open
+// loop: the i-th request is due at start + i / rate whatever the node does, and its
+// latency counts from that time, so a slow node shows as latency (a request waits for a
+// free connection if all are busy), not as a slower generator. `budget` > 0 stops after
+// that many requests in all.
 template <class MakeBody>
 Load drive(std::uint16_t port, int conns, double seconds, double rate, MakeBody make_body, std::uint64_t budget = 0) {
+  net::AsyncClientConfig cfg;
+  cfg.port = port;
+  cfg.connections = static_cast<std::size_t>(conns);
+  cfg.timeout = std::chrono::seconds(30);
+  auto client = std::move(*net::AsyncClient::start(cfg));
+  // Warm-up: every connection connects and shakes hands before the clock starts.
+  std::atomic<int> warm{0};
+  for (int c = 0; c < conns; ++c) client->post("/storage_rpc/v1", R"({"method":"info"})", [&](Result<net::HttpResponse>) { ++warm; });
+  while (warm < conns) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   Load total;
   std::mutex mu;
-  std::atomic<std::uint64_t> seq{0};
+  std::atomic<std::uint64_t> seq{0}, inflight{0};
   auto start = SteadyClock::now();
   auto end = start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
-  std::vector<std::thread> ts;
-  for (int c = 0; c < conns; ++c)
-    ts.emplace_back([&, c] {
-      net::HttpClient client("127.0.0.1", port, true, std::chrono::seconds(30));
-      Load mine;
-      double interval = rate > 0 ? static_cast<double>(conns) / rate : 0;
-      auto next = start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(interval * c / conns));
-      while (SteadyClock::now() < end) {
-        if (rate > 0) {
-          std::this_thread::sleep_until(next);
-          if (next >= end) break;
-        }
-        auto sent = rate > 0 ? next : SteadyClock::now();
-        std::uint64_t n = seq++;
-        if (budget && n >= budget) break;
-        auto r = client.post("/storage_rpc/v1", make_body(n));
-        auto t = SteadyClock::now();
-        if (r && r->status == 200) {
-          ++mine.done;
-          mine.latencies.push_back(secs(t - sent));
-        } else {
-          ++mine.errors;
-        }
-        if (rate > 0) next += std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(interval));
-      }
-      std::lock_guard lock(mu);
-      total.done += mine.done;
-      total.errors += mine.errors;
-      total.latencies.insert(total.latencies.end(), mine.latencies.begin(), mine.latencies.end());
+  auto record = [&](SteadyClock::time_point sent, const Result<net::HttpResponse>& r) {
+    auto t = SteadyClock::now();
+    std::lock_guard lock(mu);
+    if (r && r->status == 200) {
+      ++total.done;
+      total.latencies.push_back(secs(t - sent));
+    } else {
+      ++total.errors;
+    }
+  };
+  std::function<void()> send_one;  // closed loop: each answer sends the next request
+  send_one = [&] {
+    std::uint64_t n = seq++;
+    if ((budget && n >= budget) || SteadyClock::now() >= end) return;
+    auto sent = SteadyClock::now();
+    ++inflight;
+    client->post("/storage_rpc/v1", make_body(n), [&, sent](Result<net::HttpResponse> r) {
+      record(sent, r);
+      send_one();
+      --inflight;
     });
-  for (auto& t : ts) t.join();
+  };
+  if (rate <= 0) {
+    for (int c = 0; c < conns; ++c) send_one();
+  } else {
+    for (std::uint64_t i = 0; !budget || i < budget; ++i) {
+      auto due = start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(static_cast<double>(i) / rate));
+      if (due >= end) break;
+      std::this_thread::sleep_until(due);
+      ++inflight;
+      client->post("/storage_rpc/v1", make_body(i), [&, due](Result<net::HttpResponse> r) {
+        record(due, r);
+        --inflight;
+      });
+    }
+  }
+  while (inflight > 0 || (rate <= 0 && SteadyClock::now() < end && !(budget && seq >= budget)))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   total.seconds = secs(SteadyClock::now() - start);
+  client->stop();
   return total;
 }
 
@@ -183,8 +225,10 @@ Load drive(std::uint16_t port, int conns, double seconds, double rate, MakeBody 
 int main(int argc, char** argv) {
   double seconds = 5;
   int conns = 64;
+  std::string extra_config;  // top-level node config lines, e.g. commit_interval_ms = 0
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
+    if (a == "--commit-interval-ms") extra_config += "commit_interval_ms = " + std::to_string(std::stoi(argv[i + 1])) + "\n";
     if (a == "--seconds") seconds = std::stod(argv[i + 1]);
     if (a == "--connections") conns = std::stoi(argv[i + 1]);
   }
@@ -223,35 +267,98 @@ int main(int argc, char** argv) {
     ceil_retrieve = 20'000 / secs(SteadyClock::now() - t);
   }
 
-  Node node((tmp / "node").string());
+  Node node((tmp / "node").string(), extra_config);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   long idle_rss = node.rss_kb();
 
   auto peak = drive(node.port, conns, seconds, 0, [&](std::uint64_t i) { return store_body(bob.id, i, payload); });
-  auto half = drive(node.port, conns, seconds, peak.rate() / 2, [&](std::uint64_t i) { return store_body(bob.id, (1ull << 40) + i, payload); });
+  // Three runs at half the peak rate: the disk under this machine now and then takes tens
+  // of milliseconds for one fsync, and each run says how many of its commits were slow.
+  struct Half {
+    Load load;
+    double node_10ms = 0, node_20ms = 0;  // % the node itself answered within
+    double commits = 0, slow_commits = 0;  // group commits, and those over 25 ms
+  };
+  std::vector<Half> halves;
+  for (int run = 0; run < 3; ++run) {
+    auto before = node.histogram("store"), commits_before = node.histogram("commit");
+    Half h;
+    h.load = drive(node.port, conns, seconds, peak.rate() / 2,
+                   [&](std::uint64_t i) { return store_body(bob.id, (static_cast<std::uint64_t>(run) + 1) << 40 | i, payload); });
+    auto after = node.histogram("store"), commits_after = node.histogram("commit");
+    double total = static_cast<double>(h.load.done + h.load.errors);
+    auto share = [&](double bound) { return total > 0 ? 100 * (after[bound] - before[bound]) / total : 0.0; };
+    h.node_10ms = share(0.01);
+    h.node_20ms = share(0.02);
+    h.commits = commits_after[2.5] - commits_before[2.5];
+    h.slow_commits = h.commits - (commits_after[0.025] - commits_before[0.025]);
+    halves.push_back(std::move(h));
+  }
 
   // Mailboxes of 100 and 10,000 messages.
   {
     net::HttpClient c("127.0.0.1", node.port, true);
-    for (int i = 0; i < 100; ++i) (void)c.post("/storage_rpc/v1", store_body(small.id, (2ull << 40) + static_cast<unsigned>(i), payload));
+    for (int i = 0; i < 100; ++i) (void)c.post("/storage_rpc/v1", store_body(small.id, (4ull << 40) + static_cast<unsigned>(i), payload));
   }
-  (void)drive(node.port, conns, 600, 0, [&](std::uint64_t i) { return store_body(large.id, (3ull << 40) + i, payload); }, 10'000);
+  (void)drive(node.port, conns, 600, 0, [&](std::uint64_t i) { return store_body(large.id, (5ull << 40) + i, payload); }, 10'000);
   auto r_small = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(small); });
   auto r_large = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(large); });
   long loaded_rss = node.rss_kb();
+
+  // --- 1 million stored messages (1,000 accounts x 1,000 of 1 KiB): written straight into
+  // a new node's database, then the node starts on it and serves retrieves of 10 from
+  // random accounts for one phase. Its resident memory is read before and after.
+  std::vector<Account> owners;
+  for (std::uint64_t a = 0; a < 1000; ++a) owners.emplace_back(1000 + a);
+  auto million_dir = tmp / "million";
+  std::filesystem::create_directories(million_dir);
+  auto fill_start = SteadyClock::now();
+  {
+    auto db = std::move(*node::storage::MessageStore::open((million_dir / "messages.db").string()));
+    Bytes data(1024, 0x42);
+    std::vector<node::storage::StoreRequest> batch;
+    std::int64_t t = now_ms();
+    for (std::uint32_t i = 0; i < 1'000'000; ++i) {
+      node::storage::MessageHash h{};
+      base::store_be(h.data(), i);
+      h[31] = 0x4d;
+      batch.push_back({*base::from_hex_fixed<33>(owners[i % 1000].id), 0, h, t, t + 86'400'000, data});
+      if (batch.size() == 10'000) {
+        if (!db->store_batch(batch)) return 1;
+        batch.clear();
+      }
+    }
+  }
+  double fill_s = secs(SteadyClock::now() - fill_start);
+  long million_idle = 0, million_loaded = 0;
+  Load r_million;
+  {
+    Node big(million_dir.string(), extra_config);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    million_idle = big.rss_kb();
+    r_million = drive(big.port, conns, seconds, 0, [&](std::uint64_t i) { return retrieve_body_cached(owners[(i * 7919) % 1000]); });
+    million_loaded = big.rss_kb();
+  }
 
   std::printf("\nnode_rpc: one sotto-node, loopback HTTPS, %d keep-alive connections, 1 KiB messages, %.0f s per phase\n", conns, seconds);
   std::printf("  ceiling (same run, one thread): %8.0f stores/s (hash + sign + insert, own transaction)\n", ceil_store);
   std::printf("                                  %8.0f retrieves/s (verify + select 10)\n", ceil_retrieve);
   std::printf("  stores, closed loop:            %8.0f /s = %.0f%% of ceiling; p50 %.1f ms, p99 %.1f ms; errors %llu\n", peak.rate(),
               100 * peak.rate() / ceil_store, 1e3 * peak.pct(0.5), 1e3 * peak.pct(0.99), static_cast<unsigned long long>(peak.errors));
-  std::printf("  stores at half that rate:       %8.0f /s; p50 %.1f ms, p99 %.1f ms; errors %llu\n", half.rate(), 1e3 * half.pct(0.5),
-              1e3 * half.pct(0.99), static_cast<unsigned long long>(half.errors));
+  for (auto& h : halves)
+    std::printf("  stores at half that rate:       %8.0f /s; p50 %.1f ms, p99 %.1f ms; errors %llu; the node's own view: %.1f%% within 10 ms, "
+                "%.1f%% within 20 ms; %.0f of %.0f commits took over 25 ms\n",
+                h.load.rate(), 1e3 * h.load.pct(0.5), 1e3 * h.load.pct(0.99), static_cast<unsigned long long>(h.load.errors), h.node_10ms,
+                h.node_20ms, h.slow_commits, h.commits);
   std::printf("  retrieves of 10, mailbox 100:   %8.0f /s; p99 %.1f ms\n", r_small.rate(), 1e3 * r_small.pct(0.99));
   std::printf("  retrieves of 10, mailbox 10000: %8.0f /s; p99 %.1f ms (ratio to mailbox 100: %.2f)\n", r_large.rate(),
               1e3 * r_large.pct(0.99), r_large.rate() / r_small.rate());
   std::printf("  node resident memory: idle %.1f MB, after the load %.1f MB\n", static_cast<double>(idle_rss) / 1024,
               static_cast<double>(loaded_rss) / 1024);
+  std::printf("  with 1,000,000 stored messages (written in %.0f s): idle %.1f MB; %.0f retrieves/s of 10 from 1,000 accounts "
+              "(p99 %.1f ms), then %.1f MB\n",
+              fill_s, static_cast<double>(million_idle) / 1024, r_million.rate(), 1e3 * r_million.pct(0.99),
+              static_cast<double>(million_loaded) / 1024);
   std::filesystem::remove_all(tmp);
   std::filesystem::remove(tmp.string() + ".toml");
   return 0;

@@ -22,8 +22,8 @@ class Metrics {
   void gauge(const std::string& name, double value);
   std::string prometheus() const;
 
-  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  static constexpr std::array<double, 14> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.015, 0.02,
+                                                   0.025,  0.05,  0.1,    0.25,  0.5,  1.0,   2.5};
 
  private:
   struct Histogram {

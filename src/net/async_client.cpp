@@ -1,0 +1,222 @@
+#include "net/async_client.hpp"
+
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "base/errc.hpp"
+#include "net/asio.hpp"
+
+namespace sotto::net {
+
+namespace {
+
+struct Job {
+  std::shared_ptr<http::request<http::string_body>> req;
+  AsyncClient::Callback done;
+  bool retried = false;
+};
+
+}  // namespace
+
+// Everything below runs on the client's one thread (post() and stop() hop onto it), so
+// nothing needs a lock but the outstanding counter.
+struct AsyncClient::Impl {
+  AsyncClientConfig cfg;
+  tcp::endpoint endpoint;
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  ssl::context ctx{ssl::context::tls_client};
+  std::thread thread;
+  std::atomic<std::size_t> outstanding{0};
+  std::atomic<bool> stopping{false};
+
+  struct Conn {
+    Impl& owner;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    std::optional<beast::tcp_stream> plain;
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::string_body>> parser;
+    std::optional<Job> job;
+    bool connected = false;
+    bool reused = false;  // the job went out on a connection that served one before
+
+    explicit Conn(Impl& o) : owner(o) {}
+    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+    template <class F>
+    void with_stream(F&& f) {
+      if (tls) f(*tls);
+      else f(*plain);
+    }
+    void close() {
+      if (tls || plain) {
+        beast::error_code ec;
+        lowest().socket().close(ec);
+      }
+      tls.reset();
+      plain.reset();
+      buffer.clear();
+      connected = false;
+    }
+
+    void start(Job j) {
+      job = std::move(j);
+      reused = connected;
+      if (connected) return write();
+      close();
+      if (owner.cfg.tls) tls.emplace(owner.ioc, owner.ctx);
+      else plain.emplace(owner.ioc);
+      lowest().expires_after(owner.cfg.timeout);
+      lowest().async_connect(owner.endpoint, [this](beast::error_code ec) {
+        if (ec) return fail("cannot connect to " + where() + ": " + ec.message(), false);
+        if (!tls) return on_connected();
+        lowest().expires_after(owner.cfg.timeout);
+        tls->async_handshake(ssl::stream_base::client, [this](beast::error_code e) {
+          if (e) return fail("TLS handshake with " + where() + " failed: " + e.message(), false);
+          on_connected();
+        });
+      });
+    }
+    void on_connected() {
+      connected = true;
+      write();
+    }
+    void write() {
+      lowest().expires_after(owner.cfg.timeout);
+      with_stream([this](auto& s) {
+        http::async_write(s, *job->req, [this](beast::error_code ec, std::size_t) {
+          if (ec)
+            return fail("sending the request failed: " + ec.message(),
+                        reused && (ec == asio::error::broken_pipe || ec == asio::error::connection_reset));
+          read();
+        });
+      });
+    }
+    void read() {
+      parser.emplace();
+      parser->body_limit(64 * 1024 * 1024);
+      lowest().expires_after(owner.cfg.timeout);
+      with_stream([this](auto& s) {
+        http::async_read(s, buffer, *parser, [this](beast::error_code ec, std::size_t) {
+          if (ec) {
+            bool nothing = !parser->got_some() && (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                                                   ec == asio::error::connection_reset || ec == ssl::error::stream_truncated);
+            return fail("reading the reply failed: " + ec.message(), reused && nothing);
+          }
+          auto res = parser->release();
+          HttpResponse out;
+          out.status = static_cast<int>(res.result_int());
+          out.body = std::move(res.body());
+          out.content_type = std::string(res[http::field::content_type]);
+          for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+          if (!res.keep_alive()) close();
+          finish(std::move(out));
+        });
+      });
+    }
+    std::string where() const { return owner.cfg.host + ":" + std::to_string(owner.cfg.port); }
+    void fail(std::string why, bool retryable) {
+      close();
+      if (retryable && !job->retried && !owner.stopping) {
+        Job again = std::move(*job);
+        again.retried = true;
+        return start(std::move(again));
+      }
+      if (owner.stopping) why = "the client stopped";
+      finish(Error(base::Errc::Io, why));
+    }
+    void finish(Result<HttpResponse> r) {
+      Job j = std::move(*job);
+      job.reset();
+      owner.idle.push_back(this);
+      --owner.outstanding;
+      j.done(std::move(r));
+      owner.pump();
+    }
+  };
+
+  std::vector<std::unique_ptr<Conn>> conns;
+  std::vector<Conn*> idle;
+  std::deque<Job> queue;
+
+  void pump() {
+    while (!queue.empty() && !idle.empty() && !stopping) {
+      Conn* c = idle.back();
+      idle.pop_back();
+      Job j = std::move(queue.front());
+      queue.pop_front();
+      c->start(std::move(j));
+    }
+  }
+};
+
+AsyncClient::AsyncClient(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<AsyncClient>> AsyncClient::start(AsyncClientConfig config) {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(config.host, ec);
+  if (ec) return Error(base::Errc::Io, "AsyncClient needs an IP address, not '" + config.host + "'");
+  auto impl = std::make_shared<Impl>();
+  impl->cfg = std::move(config);
+  impl->endpoint = tcp::endpoint(addr, impl->cfg.port);
+  impl->ctx.set_verify_mode(ssl::verify_none);
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, impl->cfg.connections); ++i) {
+    impl->conns.push_back(std::make_unique<Impl::Conn>(*impl));
+    impl->idle.push_back(impl->conns.back().get());
+  }
+  impl->thread = std::thread([i = impl.get()] { i->ioc.run(); });
+  return std::unique_ptr<AsyncClient>(new AsyncClient(std::move(impl)));
+}
+
+AsyncClient::~AsyncClient() { stop(); }
+
+void AsyncClient::post(std::string target, std::string body, Callback done) {
+  if (impl_->stopping) return done(Error(base::Errc::Io, "the client stopped"));
+  auto req = std::make_shared<http::request<http::string_body>>();
+  req->method(http::verb::post);
+  req->target(target);
+  req->version(11);
+  req->set(http::field::host, impl_->cfg.host);
+  req->set(http::field::content_type, "application/json");
+  req->keep_alive(true);
+  req->body() = std::move(body);
+  req->prepare_payload();
+  ++impl_->outstanding;
+  asio::post(impl_->ioc, [i = impl_.get(), job = Job{std::move(req), std::move(done)}]() mutable {
+    if (i->stopping) {
+      --i->outstanding;
+      return job.done(Error(base::Errc::Io, "the client stopped"));
+    }
+    i->queue.push_back(std::move(job));
+    i->pump();
+  });
+}
+
+void AsyncClient::stop() {
+  auto& i = *impl_;
+  if (!i.thread.joinable()) return;
+  asio::post(i.ioc, [&i] {
+    i.stopping = true;
+    while (!i.queue.empty()) {
+      Job j = std::move(i.queue.front());
+      i.queue.pop_front();
+      --i.outstanding;
+      j.done(Error(base::Errc::Io, "the client stopped"));
+    }
+    for (auto& c : i.conns)
+      if (c->job) {
+        beast::error_code ec;
+        c->lowest().socket().cancel(ec);  // its handler fails the job
+      } else {
+        c->close();
+      }
+  });
+  i.work.reset();
+  i.thread.join();
+}
+
+std::size_t AsyncClient::outstanding() const { return impl_->outstanding.load(); }
+
+}  // namespace sotto::net
