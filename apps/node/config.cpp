@@ -27,7 +27,7 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
                                      std::to_string(e.source().begin.line) + ")");
   }
   static const std::set<std::string> known{"data_dir", "listen", "admin_listen", "public_ip", "threads", "log_level",
-                                           "max_connections", "sweep_seconds", "commit_interval_ms", "rate_limit", "limits"};
+                                           "max_connections", "max_connections_per_ip", "sweep_seconds", "commit_interval_ms", "rate_limit", "limits"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return Error(base::Errc::Io, "config " + path + ": unknown key '" + std::string(k.str()) + "'");
   auto str = [&](const char* key, std::string& out) -> Result<void> {
@@ -49,6 +49,7 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
   for (auto r : {str("data_dir", cfg.data_dir), str("listen", listen), str("admin_listen", admin), str("public_ip", cfg.public_ip),
                  str("log_level", cfg.log_level), num(t["threads"], "threads", cfg.threads),
                  num(t["max_connections"], "max_connections", cfg.max_connections),
+                 num(t["max_connections_per_ip"], "max_connections_per_ip", cfg.max_connections_per_ip),
                  num(t["sweep_seconds"], "sweep_seconds", cfg.sweep_seconds),
                  num(t["commit_interval_ms"], "commit_interval_ms", cfg.commit_interval_ms),
                  num(t["rate_limit"]["per_second"], "rate_limit.per_second", cfg.rate_per_second),

@@ -26,6 +26,7 @@ struct NodeConfig {
   std::string log_level = "info";
   double rate_per_second = 300, rate_burst = 600;
   std::size_t max_connections = 1000;
+  std::size_t max_connections_per_ip = 100;
   int sweep_seconds = 10;
   int commit_interval_ms = 0;  // > 0: at most one group commit (one fsync) per interval
   node::storage::Limits limits;

@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   pub.rate_per_second = cfg.rate_per_second;
   pub.rate_burst = cfg.rate_burst;
   pub.max_connections = cfg.max_connections;
+  pub.max_connections_per_ip = cfg.max_connections_per_ip;
 
   // The swarm is built once the port is known (port 0 picks one).
   std::unique_ptr<node::rpc::SingleNodeSwarm> swarm;

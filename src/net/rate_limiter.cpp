@@ -6,12 +6,18 @@ namespace sotto::net {
 
 bool RateLimiter::allow(const std::string& client, Clock::time_point now) {
   std::lock_guard lock(mu_);
-  auto it = buckets_.find(client);
-  if (it == buckets_.end()) {
-    if (buckets_.size() >= max_clients_) evict_idle(now);
-    it = buckets_.emplace(client, Bucket{burst_, now}).first;
+  auto it = index_.find(client);
+  if (it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);  // now the most recent
+  } else {
+    if (lru_.size() >= std::max<std::size_t>(1, max_clients_)) {
+      index_.erase(lru_.back().client);
+      lru_.pop_back();
+    }
+    lru_.push_front(Bucket{client, burst_, now});
+    index_.emplace(lru_.front().client, lru_.begin());
   }
-  Bucket& b = it->second;
+  Bucket& b = lru_.front();
   double elapsed = std::chrono::duration<double>(now - b.last).count();
   b.tokens = std::min(burst_, b.tokens + std::max(0.0, elapsed) * rate_);
   b.last = now;
@@ -20,18 +26,9 @@ bool RateLimiter::allow(const std::string& client, Clock::time_point now) {
   return true;
 }
 
-// Buckets that have refilled completely carry no state worth keeping.
-void RateLimiter::evict_idle(Clock::time_point now) {
-  auto full_after = std::chrono::duration<double>(burst_ / rate_);
-  for (auto it = buckets_.begin(); it != buckets_.end();) {
-    if (now - it->second.last >= full_after) it = buckets_.erase(it);
-    else ++it;
-  }
-}
-
 std::size_t RateLimiter::clients() const {
   std::lock_guard lock(mu_);
-  return buckets_.size();
+  return lru_.size();
 }
 
 }  // namespace sotto::net

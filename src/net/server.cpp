@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
 #include <thread>
 #include <variant>
@@ -39,7 +40,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // Idle keep-alive connections, closed at stop(); busy ones finish their reply first.
   std::mutex mu;
   std::set<std::shared_ptr<void>> sessions;  // guarded by mu
-  std::vector<std::function<void()>> closers_for_stop;
+  std::map<std::string, std::size_t> per_ip;  // open connections by client IP; guarded by mu
 
   Impl(ServerConfig c, HttpHandler h)
       : cfg(std::move(c)), handler(std::move(h)), limiter(cfg.rate_per_second, cfg.rate_burst) {}
@@ -63,10 +64,6 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   Session(std::shared_ptr<Impl> s, A&&... args) : srv(std::move(s)), stream(std::forward<A>(args)...) {}
 
   void start() {
-    beast::error_code ec;
-    auto ep = lowest(stream).socket().remote_endpoint(ec);
-    if (ec) return finish();
-    remote_ip = ep.address().to_string();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       lowest(stream).expires_after(srv->cfg.read_timeout);
       stream.async_handshake(ssl::stream_base::server,
@@ -145,7 +142,10 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     lowest(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
     lowest(stream).close();
     std::lock_guard lock(srv->mu);
-    if (srv->sessions.erase(this->shared_from_this())) --srv->open;
+    if (srv->sessions.erase(this->shared_from_this())) {
+      --srv->open;
+      if (auto it = srv->per_ip.find(remote_ip); it != srv->per_ip.end() && --it->second == 0) srv->per_ip.erase(it);
+    }
   }
 
   // At stop: a connection waiting for its next request is closed now; one in the middle
@@ -168,7 +168,16 @@ void Server::Impl::do_accept() {
       });
       return;
     }
-    if (self->open >= self->cfg.max_connections) {
+    beast::error_code addr_ec;
+    auto ep = sock.remote_endpoint(addr_ec);
+    std::string ip = addr_ec ? std::string() : ep.address().to_string();
+    bool refuse = addr_ec || self->open >= self->cfg.max_connections;
+    if (!refuse) {
+      std::lock_guard lock(self->mu);
+      auto it = self->per_ip.find(ip);
+      refuse = self->cfg.max_connections_per_ip > 0 && it != self->per_ip.end() && it->second >= self->cfg.max_connections_per_ip;
+    }
+    if (refuse) {
       ++self->refused;
       beast::error_code ignore;
       sock.close(ignore);
@@ -176,20 +185,25 @@ void Server::Impl::do_accept() {
     }
     // Each session starts on its own strand, where all its later work runs.
     std::shared_ptr<void> keep;
+    std::function<void()> start;
     if (self->cfg.tls) {
       auto s = std::make_shared<Session<TlsStream>>(self, std::move(sock), self->tls);
+      s->remote_ip = ip;
       keep = s;
-      asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); });
+      start = [s] { asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); }); };
     } else {
       auto s = std::make_shared<Session<PlainStream>>(self, std::move(sock));
+      s->remote_ip = ip;
       keep = s;
-      asio::dispatch(s->stream.get_executor(), [s] { s->start(); });
+      start = [s] { asio::dispatch(s->stream.get_executor(), [s] { s->start(); }); };
     }
     {
       std::lock_guard lock(self->mu);
       self->sessions.insert(keep);
       ++self->open;
+      ++self->per_ip[ip];
     }
+    start();  // after it is counted, so that its finish() finds it
     self->do_accept();
   });
 }

@@ -23,13 +23,14 @@ struct ServerConfig {
   std::chrono::milliseconds read_timeout{30'000};   // for one request, once it started
   std::chrono::milliseconds idle_timeout{60'000};   // between keep-alive requests
   std::size_t max_connections = 1'000;
+  std::size_t max_connections_per_ip = 100;  // 0: no per-IP bound
   double rate_per_second = 300, rate_burst = 600;   // per client IP; <= 0 turns it off
   int threads = 1;
 };
 
 struct ServerStats {
   std::uint64_t connections_open = 0;
-  std::uint64_t connections_refused = 0;  // over max_connections
+  std::uint64_t connections_refused = 0;  // over max_connections or max_connections_per_ip
   std::uint64_t rate_limited = 0;
   std::uint64_t too_large = 0;
 };

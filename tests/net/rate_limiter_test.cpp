@@ -22,12 +22,23 @@ TEST(RateLimiter, ABurstThenTheRate) {
   EXPECT_EQ(allowed, 5);
 }
 
-TEST(RateLimiter, ForgetsIdleClientsWhenFull) {
-  RateLimiter r(10, 5, 3);
+TEST(RateLimiter, KeepsAtMostMaxClientsForgettingTheLeastRecent) {
+  RateLimiter r(10, 2, 3);
   auto t = RateLimiter::Clock::time_point{} + 1h;
-  for (const char* c : {"a", "b", "c"}) EXPECT_TRUE(r.allow(c, t));
-  EXPECT_TRUE(r.allow("d", t + 1s));  // a, b, c have refilled: evicted
-  EXPECT_LE(r.clients(), 2u);
+  for (const char* c : {"a", "b", "c"}) {
+    EXPECT_TRUE(r.allow(c, t));
+    EXPECT_TRUE(r.allow(c, t));
+    EXPECT_FALSE(r.allow(c, t));  // every bucket is empty
+  }
+  EXPECT_FALSE(r.allow("a", t));  // a is now the most recent; b the least
+  EXPECT_TRUE(r.allow("d", t));   // replaces b
+  EXPECT_EQ(r.clients(), 3u);
+  EXPECT_FALSE(r.allow("a", t));  // a and c kept their empty buckets
+  EXPECT_FALSE(r.allow("c", t));
+  EXPECT_TRUE(r.allow("b", t));   // b was forgotten: a full bucket again (and d goes)
+  // A flood from many addresses never grows the table.
+  for (int i = 0; i < 10'000; ++i) r.allow("flood-" + std::to_string(i), t);
+  EXPECT_EQ(r.clients(), 3u);
 }
 
 }  // namespace
