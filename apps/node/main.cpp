@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
   constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;  // beyond: 503, never unbounded memory
   struct Queued {
     node::rpc::Pending work;
-    std::size_t bytes;  // the request's size, counted against kMaxQueuedBytes
+    std::size_t bytes;  // what it holds in memory (about), counted against kMaxQueuedBytes
     net::Reply reply;
     std::chrono::steady_clock::time_point start;
   };
@@ -242,7 +242,8 @@ int main(int argc, char** argv) {
     }
     if (more) storage.post(drain);
     if (group.empty()) return;
-    bool grouped = group.size() > 1 && (*store)->begin_group();
+    // Always a group, even of one: the commit is then timed in one place.
+    bool grouped = static_cast<bool>((*store)->begin_group());
     std::vector<node::rpc::Reply> replies;
     replies.reserve(group.size());
     for (auto& q : group) {
@@ -274,18 +275,28 @@ int main(int argc, char** argv) {
         reply({500, "the node could not open its database", "text/plain", {}});
         return;
       }
-      node::rpc::Context read_ctx{**reader, clock, *keys, *swarm};
-      auto prepared = node::rpc::prepare(read_ctx, req.body);
-      readers.give(std::move(*reader));
+      struct GiveBack {  // the reader returns to the pool however prepare() ends
+        ReaderPool& pool;
+        std::unique_ptr<node::storage::MessageStore>& r;
+        ~GiveBack() { pool.give(std::move(r)); }
+      };
+      node::rpc::Prepared prepared;
+      {
+        GiveBack give_back{readers, *reader};
+        node::rpc::Context read_ctx{**reader, clock, *keys, *swarm};
+        prepared = node::rpc::prepare(read_ctx, req.body);
+      }
       if (prepared.reply) return answer(reply, std::move(*prepared.reply), start);
+      // A parsed JSON tree (every write but a single store) takes a few times its text.
+      std::size_t cost = req.body.size() * (prepared.pending->is_single_store() ? 1 : 3);
       bool post = false, busy = false;
       {
         std::lock_guard lock(queue_mu);
-        if (queued_bytes + req.body.size() > kMaxQueuedBytes) {
+        if (queued_bytes + cost > kMaxQueuedBytes) {
           busy = true;
         } else {
-          queued_bytes += req.body.size();
-          queue.push_back({std::move(*prepared.pending), req.body.size(), std::move(reply), start});
+          queued_bytes += cost;
+          queue.push_back({std::move(*prepared.pending), cost, std::move(reply), start});
           post = !drain_posted;
           drain_posted = true;
         }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -31,7 +32,11 @@ struct AsyncClient::Impl {
   ssl::context ctx{ssl::context::tls_client};
   std::thread thread;
   std::atomic<std::size_t> outstanding{0};
-  std::atomic<bool> stopping{false};
+  std::atomic<bool> stopping{false};  // set on the client's thread by the stop lambda
+  // post() and stop() take this: once stop_requested is set no post() can slip its
+  // handler in behind the stop lambda (it would never run once the thread has ended).
+  std::mutex post_mu;
+  bool stop_requested = false;  // guarded by post_mu
 
   struct Conn {
     Impl& owner;
@@ -70,11 +75,11 @@ struct AsyncClient::Impl {
       else plain.emplace(owner.ioc);
       lowest().expires_after(owner.cfg.timeout);
       lowest().async_connect(owner.endpoint, [this](beast::error_code ec) {
-        if (ec) return fail("cannot connect to " + where() + ": " + ec.message(), false);
+        if (ec || owner.stopping) return fail("cannot connect to " + where() + ": " + ec.message(), false);
         if (!tls) return on_connected();
         lowest().expires_after(owner.cfg.timeout);
         tls->async_handshake(ssl::stream_base::client, [this](beast::error_code e) {
-          if (e) return fail("TLS handshake with " + where() + " failed: " + e.message(), false);
+          if (e || owner.stopping) return fail("TLS handshake with " + where() + " failed: " + e.message(), false);
           on_connected();
         });
       });
@@ -87,7 +92,7 @@ struct AsyncClient::Impl {
       lowest().expires_after(owner.cfg.timeout);
       with_stream([this](auto& s) {
         http::async_write(s, *job->req, [this](beast::error_code ec, std::size_t) {
-          if (ec)
+          if (ec || owner.stopping)
             return fail("sending the request failed: " + ec.message(),
                         reused && (ec == asio::error::broken_pipe || ec == asio::error::connection_reset));
           read();
@@ -131,8 +136,8 @@ struct AsyncClient::Impl {
       Job j = std::move(*job);
       job.reset();
       owner.idle.push_back(this);
-      --owner.outstanding;
       j.done(std::move(r));
+      --owner.outstanding;  // after the callback: a caller waiting for 0 may tear down its state
       owner.pump();
     }
   };
@@ -166,14 +171,13 @@ Result<std::unique_ptr<AsyncClient>> AsyncClient::start(AsyncClientConfig config
     impl->conns.push_back(std::make_unique<Impl::Conn>(*impl));
     impl->idle.push_back(impl->conns.back().get());
   }
-  impl->thread = std::thread([i = impl.get()] { i->ioc.run(); });
+  impl->thread = std::thread([i = impl] { i->ioc.run(); });  // keeps Impl alive while it runs
   return std::unique_ptr<AsyncClient>(new AsyncClient(std::move(impl)));
 }
 
 AsyncClient::~AsyncClient() { stop(); }
 
 void AsyncClient::post(std::string target, std::string body, Callback done) {
-  if (impl_->stopping) return done(Error(base::Errc::Io, "the client stopped"));
   auto req = std::make_shared<http::request<http::string_body>>();
   req->method(http::verb::post);
   req->target(target);
@@ -183,11 +187,17 @@ void AsyncClient::post(std::string target, std::string body, Callback done) {
   req->keep_alive(true);
   req->body() = std::move(body);
   req->prepare_payload();
+  std::unique_lock lock(impl_->post_mu);
+  if (impl_->stop_requested) {
+    lock.unlock();
+    return done(Error(base::Errc::Io, "the client stopped"));
+  }
   ++impl_->outstanding;
   asio::post(impl_->ioc, [i = impl_.get(), job = Job{std::move(req), std::move(done)}]() mutable {
     if (i->stopping) {
+      job.done(Error(base::Errc::Io, "the client stopped"));
       --i->outstanding;
-      return job.done(Error(base::Errc::Io, "the client stopped"));
+      return;
     }
     i->queue.push_back(std::move(job));
     i->pump();
@@ -196,24 +206,32 @@ void AsyncClient::post(std::string target, std::string body, Callback done) {
 
 void AsyncClient::stop() {
   auto& i = *impl_;
-  if (!i.thread.joinable()) return;
-  asio::post(i.ioc, [&i] {
-    i.stopping = true;
-    while (!i.queue.empty()) {
-      Job j = std::move(i.queue.front());
-      i.queue.pop_front();
-      --i.outstanding;
-      j.done(Error(base::Errc::Io, "the client stopped"));
-    }
-    for (auto& c : i.conns)
-      if (c->job) {
-        beast::error_code ec;
-        c->lowest().socket().cancel(ec);  // its handler fails the job
-      } else {
-        c->close();
+  {
+    std::lock_guard lock(i.post_mu);
+    if (i.stop_requested) return;
+    i.stop_requested = true;
+    // Queued after every accepted post(): those reach it first and are failed by it.
+    asio::post(i.ioc, [&i] {
+      i.stopping = true;
+      while (!i.queue.empty()) {
+        Job j = std::move(i.queue.front());
+        i.queue.pop_front();
+        j.done(Error(base::Errc::Io, "the client stopped"));
+        --i.outstanding;
       }
-  });
-  i.work.reset();
+      for (auto& c : i.conns)
+        if (c->job) {
+          beast::error_code ec;
+          c->lowest().socket().cancel(ec);  // its handler fails the job
+        } else {
+          c->close();
+        }
+    });
+    i.work.reset();
+  }
+  // From a callback (the client's own thread) the thread cannot be joined: it ends by
+  // itself once the stop lambda and the failed jobs have run.
+  if (std::this_thread::get_id() == i.thread.get_id()) return i.thread.detach();
   i.thread.join();
 }
 

@@ -42,7 +42,7 @@ class AsyncClient {
   void post(std::string target, std::string body, Callback done);
 
   // Fails what is queued or in flight ("the client stopped"), closes the connections and
-  // joins the thread. Idempotent.
+  // joins the thread. Idempotent and thread-safe; from a callback it does not wait.
   void stop();
 
   // Requests queued or in flight (for callers that wait for the pool to drain).

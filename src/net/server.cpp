@@ -21,6 +21,16 @@ using PlainStream = beast::tcp_stream;
 
 beast::tcp_stream& lowest(TlsStream& s) { return beast::get_lowest_layer(s); }
 beast::tcp_stream& lowest(PlainStream& s) { return s; }
+
+// Who a client is, for the per-client bounds: its IPv4 address, or the /64 of an IPv6
+// one (a single host usually holds a whole /64, so counting /128s would not bound it).
+std::string client_key(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  if (!a.is_v6()) return a.to_string();
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -40,7 +50,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // Idle keep-alive connections, closed at stop(); busy ones finish their reply first.
   std::mutex mu;
   std::set<std::shared_ptr<void>> sessions;  // guarded by mu
-  std::map<std::string, std::size_t> per_ip;  // open connections by client IP; guarded by mu
+  std::map<std::string, std::size_t> per_ip;  // open connections by client_key(); guarded by mu
 
   Impl(ServerConfig c, HttpHandler h)
       : cfg(std::move(c)), handler(std::move(h)), limiter(cfg.rate_per_second, cfg.rate_burst) {}
@@ -58,6 +68,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser;
   http::response<http::string_body> res;
   std::string remote_ip;
+  std::string client;  // client_key(): what the per-client bounds count
   bool busy = false;  // a request is being handled or answered
 
   template <class... A>
@@ -98,7 +109,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     }
     if (ec) return finish();
     auto req = parser->release();
-    if (srv->cfg.rate_per_second > 0 && !srv->limiter.allow(remote_ip, RateLimiter::Clock::now())) {
+    if (srv->cfg.rate_per_second > 0 && !srv->limiter.allow(client, RateLimiter::Clock::now())) {
       ++srv->limited;
       return respond({429, "Too many requests, try again later", "text/plain", {}}, req.keep_alive());
     }
@@ -144,7 +155,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     std::lock_guard lock(srv->mu);
     if (srv->sessions.erase(this->shared_from_this())) {
       --srv->open;
-      if (auto it = srv->per_ip.find(remote_ip); it != srv->per_ip.end() && --it->second == 0) srv->per_ip.erase(it);
+      if (auto it = srv->per_ip.find(client); it != srv->per_ip.end() && --it->second == 0) srv->per_ip.erase(it);
     }
   }
 
@@ -171,10 +182,11 @@ void Server::Impl::do_accept() {
     beast::error_code addr_ec;
     auto ep = sock.remote_endpoint(addr_ec);
     std::string ip = addr_ec ? std::string() : ep.address().to_string();
+    std::string key = addr_ec ? std::string() : client_key(ep.address());
     bool refuse = addr_ec || self->open >= self->cfg.max_connections;
     if (!refuse) {
       std::lock_guard lock(self->mu);
-      auto it = self->per_ip.find(ip);
+      auto it = self->per_ip.find(key);
       refuse = self->cfg.max_connections_per_ip > 0 && it != self->per_ip.end() && it->second >= self->cfg.max_connections_per_ip;
     }
     if (refuse) {
@@ -189,11 +201,13 @@ void Server::Impl::do_accept() {
     if (self->cfg.tls) {
       auto s = std::make_shared<Session<TlsStream>>(self, std::move(sock), self->tls);
       s->remote_ip = ip;
+      s->client = key;
       keep = s;
       start = [s] { asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); }); };
     } else {
       auto s = std::make_shared<Session<PlainStream>>(self, std::move(sock));
       s->remote_ip = ip;
+      s->client = key;
       keep = s;
       start = [s] { asio::dispatch(s->stream.get_executor(), [s] { s->start(); }); };
     }
@@ -201,7 +215,7 @@ void Server::Impl::do_accept() {
       std::lock_guard lock(self->mu);
       self->sessions.insert(keep);
       ++self->open;
-      ++self->per_ip[ip];
+      ++self->per_ip[key];
     }
     start();  // after it is counted, so that its finish() finds it
     self->do_accept();

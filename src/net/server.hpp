@@ -23,8 +23,8 @@ struct ServerConfig {
   std::chrono::milliseconds read_timeout{30'000};   // for one request, once it started
   std::chrono::milliseconds idle_timeout{60'000};   // between keep-alive requests
   std::size_t max_connections = 1'000;
-  std::size_t max_connections_per_ip = 100;  // 0: no per-IP bound
-  double rate_per_second = 300, rate_burst = 600;   // per client IP; <= 0 turns it off
+  std::size_t max_connections_per_ip = 100;  // per IPv4 address or IPv6 /64; 0: no bound
+  double rate_per_second = 300, rate_burst = 600;   // per IPv4 address or IPv6 /64; <= 0 turns it off
   int threads = 1;
 };
 

@@ -769,6 +769,7 @@ Pending::Pending(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pending::Pending(Pending&&) noexcept = default;
 Pending& Pending::operator=(Pending&&) noexcept = default;
 Pending::~Pending() = default;
+bool Pending::is_single_store() const { return impl_->store.has_value(); }
 
 Prepared prepare(Context& ctx, std::string_view body) {
   if (body.size() > kMaxBodyBytes) return {text_reply(413, "Request body too large"), {}};
@@ -779,7 +780,7 @@ Prepared prepare(Context& ctx, std::string_view body) {
   auto impl = std::make_unique<Pending::Impl>();
   impl->now = now;
   if (!is_batch(req)) {
-    auto call = find_call(req);  // names a writer, so it is known
+    auto call = find_call(req);  // a bad request (params not an object) is answered by apply()
     if (call && call->name == "store") {
       auto plan = plan_store(ctx, *call->params, now);
       if (!plan) return {to_reply(std::move(plan).error(), "store"), {}};

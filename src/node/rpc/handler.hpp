@@ -4,10 +4,12 @@
 // the MessageStore, the swarm from a SwarmView.
 //
 // Two phases, so that the node's one storage thread does only what must be serial:
-//   prepare(): any thread. Parses and checks the request, verifies its signatures and
-//     does its cryptography (for a store: the message hash and the signed receipt), and
-//     answers at once whatever writes nothing: errors, info, get_swarm, and retrieve and
-//     get_expiries (also in batches), which only read ctx.store (a reader is enough).
+//   prepare(): any thread. Answers at once whatever writes nothing: malformed requests,
+//     info, get_swarm, and retrieve and get_expiries (also in batches), which only read
+//     ctx.store (a reader is enough). A single store is checked, its signature verified,
+//     its message hash computed and its receipt signed here too, so that apply() only
+//     inserts it. Other writes (delete, expire, the bulk methods, batches holding a
+//     write) are parsed here but checked and verified whole in apply().
 //   apply(): the storage thread, ctx.store the writer. Runs a request that writes.
 // handle() is prepare() then apply() with one Context.
 
@@ -49,6 +51,7 @@ class Pending {
   Pending& operator=(Pending&&) noexcept;
   ~Pending();
   Impl& impl() { return *impl_; }
+  bool is_single_store() const;
 
  private:
   std::unique_ptr<Impl> impl_;

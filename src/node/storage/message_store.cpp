@@ -81,8 +81,10 @@ Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path
                              "PRAGMA busy_timeout=5000", "PRAGMA journal_size_limit=67108864"}) {
     if (auto r = (*db)->exec(pragma); !r) return std::move(r).error();
   }
-  if (!options.auto_checkpoint)
-    if (auto r = (*db)->exec("PRAGMA wal_autocheckpoint=0"); !r) return std::move(r).error();
+  if (!options.auto_checkpoint) {
+    std::string fallback = "PRAGMA wal_autocheckpoint=" + std::to_string(kFallbackCheckpointPages);
+    if (auto r = (*db)->exec(fallback.c_str()); !r) return std::move(r).error();
+  }
   std::unique_ptr<MessageStore> store(new MessageStore(std::move(*db), limits));
   auto page = store->db_->pragma_int("page_size");
   if (!page) return std::move(page).error();

@@ -32,10 +32,13 @@ struct Limits {
 };
 
 struct Options {
-  // false: the writer never checkpoints the WAL itself (a Checkpointer does, on another
-  // thread), so no commit waits for a checkpoint's copying and fsync.
+  // false: a Checkpointer on another thread copies the WAL, so commits do not wait for
+  // checkpoints; the writer checkpoints itself only as a fallback, once the WAL has grown
+  // past kFallbackCheckpointPages (a checkpointer that never catches up between commits
+  // under constant load cannot let the WAL grow without bound).
   bool auto_checkpoint = true;
 };
+inline constexpr int kFallbackCheckpointPages = 10'000;
 
 struct StoreRequest {
   AccountKey account{};
