@@ -109,6 +109,17 @@ struct Node {
     std::string a = j["admin"];
     admin_port = static_cast<std::uint16_t>(std::stoi(a.substr(a.rfind(':') + 1)));
   }
+  // A gauge of the node's /metrics (0 if absent).
+  double gauge(const std::string& name) const {
+    net::HttpClient c("127.0.0.1", admin_port, false);
+    auto r = c.get("/metrics");
+    if (!r) return 0;
+    std::istringstream in(r->body);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    return 0;
+  }
   // One of the node's latency histograms ("store", "commit"): cumulative counts by bound.
   std::map<double, double> histogram(const std::string& method) const {
     std::map<double, double> out;
@@ -271,6 +282,14 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   long idle_rss = node.rss_kb();
 
+  double wal_max = 0;  // the WAL's length (frames) seen by the checkpointer, sampled
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling) {
+      wal_max = std::max(wal_max, node.gauge("sotto_wal_frames"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
   auto peak = drive(node.port, conns, seconds, 0, [&](std::uint64_t i) { return store_body(bob.id, i, payload); });
   // Three runs at half the peak rate: the disk under this machine now and then takes tens
   // of milliseconds for one fsync, and each run says how many of its commits were slow.
@@ -294,6 +313,9 @@ int main(int argc, char** argv) {
     h.slow_commits = h.commits - (commits_after[0.025] - commits_before[0.025]);
     halves.push_back(std::move(h));
   }
+
+  sampling = false;
+  sampler.join();
 
   // Mailboxes of 100 and 10,000 messages.
   {
@@ -345,6 +367,7 @@ int main(int argc, char** argv) {
   std::printf("                                  %8.0f retrieves/s (verify + select 10)\n", ceil_retrieve);
   std::printf("  stores, closed loop:            %8.0f /s = %.0f%% of ceiling; p50 %.1f ms, p99 %.1f ms; errors %llu\n", peak.rate(),
               100 * peak.rate() / ceil_store, 1e3 * peak.pct(0.5), 1e3 * peak.pct(0.99), static_cast<unsigned long long>(peak.errors));
+  std::printf("  longest WAL the checkpointer saw during the store phases: %.0f frames (%.1f MB)\n", wal_max, wal_max * 4096 / 1e6);
   for (auto& h : halves)
     std::printf("  stores at half that rate:       %8.0f /s; p50 %.1f ms, p99 %.1f ms; errors %llu; the node's own view: %.1f%% within 10 ms, "
                 "%.1f%% within 20 ms; %.0f of %.0f commits took over 25 ms\n",

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -164,8 +165,7 @@ int main(int argc, char** argv) {
   if (!keys) return fail(keys.error().message());
   auto cert = load_or_create_certificate(dir, "sotto-node " + keys->ed25519_public().hex().substr(0, 16));
   if (!cert) return fail(cert.error().message());
-  // The writer never stops a commit to checkpoint the WAL: a checkpointer thread does that.
-  auto store = node::storage::MessageStore::open((dir / "messages.db").string(), cfg.limits, {.auto_checkpoint = false});
+  auto store = node::storage::MessageStore::open((dir / "messages.db").string(), cfg.limits);
   if (!store) return fail(store.error().message());
   auto checkpointer = node::storage::Checkpointer::open((dir / "messages.db").string());
   if (!checkpointer) return fail(checkpointer.error().message());
@@ -264,6 +264,8 @@ int main(int argc, char** argv) {
     if (commit_s > 0.05) log::warn("slow_commit", {log::kv("ms", static_cast<std::int64_t>(commit_s * 1000)), log::kv("requests", group.size())});
     metrics.count("group_commits", "size", group.size() >= 64 ? "64+" : group.size() >= 8 ? "8-63" : group.size() > 1 ? "2-7" : "1");
     for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].reply, std::move(replies[i]), group[i].start);
+    // Once the WAL is long, a checkpoint here, after the answers, lets the next group start
+    // it over: the checkpoint thread has already copied nearly all of it, so this is short.
   };
 
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
@@ -370,6 +372,9 @@ int main(int argc, char** argv) {
   };
   storage.post(refresh);
   storage.every(std::chrono::seconds(std::max(1, cfg.sweep_seconds)), refresh);
+  // SQLite's automatic checkpoint runs inside a commit once the WAL holds 1,000 pages, and
+  // only then can the WAL start over. This thread copies the WAL into the database in the
+  // meantime, so that by then there is little left to copy and that commit stays short.
   net::SerialExecutor checkpoints;  // the Checkpointer is used from this thread only
   checkpoints.every(std::chrono::milliseconds(250), [&] {
     auto p = (*checkpointer)->run();

@@ -72,7 +72,7 @@ bool is_public_outbox(Namespace ns) { return ns < 0 && (-static_cast<int>(ns)) %
 MessageStore::MessageStore(std::unique_ptr<Db> db, Limits limits) : db_(std::move(db)), limits_(limits) {}
 MessageStore::~MessageStore() = default;
 
-Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path, Limits limits, Options options) {
+Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path, Limits limits) {
   auto db = Db::open(path);
   if (!db) return std::move(db).error();
   // journal_size_limit: after a checkpoint has emptied it, the WAL file is cut back to
@@ -80,10 +80,6 @@ Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
                              "PRAGMA busy_timeout=5000", "PRAGMA journal_size_limit=67108864"}) {
     if (auto r = (*db)->exec(pragma); !r) return std::move(r).error();
-  }
-  if (!options.auto_checkpoint) {
-    std::string fallback = "PRAGMA wal_autocheckpoint=" + std::to_string(kFallbackCheckpointPages);
-    if (auto r = (*db)->exec(fallback.c_str()); !r) return std::move(r).error();
   }
   std::unique_ptr<MessageStore> store(new MessageStore(std::move(*db), limits));
   auto page = store->db_->pragma_int("page_size");

@@ -31,14 +31,6 @@ struct Limits {
   std::uint64_t max_account_bytes = 1'000'000'000;    // bytes of message data
 };
 
-struct Options {
-  // false: a Checkpointer on another thread copies the WAL, so commits do not wait for
-  // checkpoints; the writer checkpoints itself only as a fallback, once the WAL has grown
-  // past kFallbackCheckpointPages (a checkpointer that never catches up between commits
-  // under constant load cannot let the WAL grow without bound).
-  bool auto_checkpoint = true;
-};
-inline constexpr int kFallbackCheckpointPages = 10'000;
 
 struct StoreRequest {
   AccountKey account{};
@@ -85,7 +77,7 @@ struct Stats {
 class MessageStore {
  public:
   // Opens (or creates) the database and runs the migrations. ":memory:" for tests.
-  static Result<std::unique_ptr<MessageStore>> open(const std::string& path, Limits limits = {}, Options options = {});
+  static Result<std::unique_ptr<MessageStore>> open(const std::string& path, Limits limits = {});
   // A read-only connection to a database that open() has made, for another thread: WAL
   // lets it read beside the writer, and it sees every committed transaction. Only
   // retrieve, get_expiries and stats work on it; writes fail with Io.
@@ -134,6 +126,7 @@ class MessageStore {
   Result<std::uint64_t> sweep(std::int64_t now_ms, std::uint64_t max_rows = 1000);
   Result<Stats> stats();
 
+
  private:
   MessageStore(std::unique_ptr<Db> db, Limits limits);
   Result<void> migrate();
@@ -147,7 +140,8 @@ class MessageStore {
 };
 
 // Copies the WAL into the database from a connection of its own, beside the writer and
-// the readers (a PASSIVE checkpoint: it never blocks them, and does what it can).
+// the readers (a PASSIVE checkpoint: it never blocks them, and does what it can), so that
+// the writer's own automatic checkpoint, which runs inside a commit, finds little to do.
 class Checkpointer {
  public:
   static Result<std::unique_ptr<Checkpointer>> open(const std::string& path);
