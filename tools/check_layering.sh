@@ -28,9 +28,10 @@ declare -A allowed=(
   [crypto]="base crypto"
   [proto]="base crypto proto"
   [onion]="base crypto proto onion"
-  [node]="base crypto proto onion node"
-  [client]="base crypto proto onion client"
-  [net]="base crypto proto onion node client net"
+  [directory]="base crypto directory"
+  [node]="base crypto proto onion directory node"
+  [client]="base crypto proto onion directory client"
+  [net]="base crypto proto onion directory node client net"
 )
 for layer in "${!allowed[@]}"; do
   [ -d "src/$layer" ] || continue
