@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -264,8 +263,6 @@ int main(int argc, char** argv) {
     if (commit_s > 0.05) log::warn("slow_commit", {log::kv("ms", static_cast<std::int64_t>(commit_s * 1000)), log::kv("requests", group.size())});
     metrics.count("group_commits", "size", group.size() >= 64 ? "64+" : group.size() >= 8 ? "8-63" : group.size() > 1 ? "2-7" : "1");
     for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].reply, std::move(replies[i]), group[i].start);
-    // Once the WAL is long, a checkpoint here, after the answers, lets the next group start
-    // it over: the checkpoint thread has already copied nearly all of it, so this is short.
   };
 
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
