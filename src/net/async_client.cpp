@@ -101,23 +101,15 @@ struct AsyncClient::Impl {
     }
     void read() {
       parser.emplace();
-      parser->body_limit(64 * 1024 * 1024);
+      parser->body_limit(kMaxReplyBody);
       lowest().expires_after(owner.cfg.timeout);
       with_stream([this](auto& s) {
         http::async_read(s, buffer, *parser, [this](beast::error_code ec, std::size_t) {
-          if (ec) {
-            bool nothing = !parser->got_some() && (ec == http::error::end_of_stream || ec == asio::error::eof ||
-                                                   ec == asio::error::connection_reset || ec == ssl::error::stream_truncated);
-            return fail("reading the reply failed: " + ec.message(), reused && nothing);
-          }
+          if (ec)
+            return fail("reading the reply failed: " + ec.message(), reused && closed_before_reply(ec, parser->got_some()));
           auto res = parser->release();
-          HttpResponse out;
-          out.status = static_cast<int>(res.result_int());
-          out.body = std::move(res.body());
-          out.content_type = std::string(res[http::field::content_type]);
-          for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
           if (!res.keep_alive()) close();
-          finish(std::move(out));
+          finish(to_response(std::move(res)));
         });
       });
     }

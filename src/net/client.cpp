@@ -82,22 +82,16 @@ struct HttpClient::Impl {
       return Error(base::Errc::Io, "sending the request failed: " + ec.message());
     }
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(kMaxReplyBody);
     lowest().expires_after(timeout);
     ec = run([&](auto cb) { http::async_read(s, buffer, parser, cb); });
     if (ec) {
-      closed_before_reply = !parser.got_some() && (ec == http::error::end_of_stream || ec == asio::error::eof ||
-                                                   ec == asio::error::connection_reset || ec == ssl::error::stream_truncated);
+      closed_before_reply = net::closed_before_reply(ec, parser.got_some());
       return Error(base::Errc::Io, "reading the reply failed: " + ec.message());
     }
     auto res = parser.release();
-    HttpResponse out;
-    out.status = static_cast<int>(res.result_int());
-    out.body = std::move(res.body());
-    out.content_type = std::string(res[http::field::content_type]);
-    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     if (!res.keep_alive()) drop();
-    return out;
+    return to_response(std::move(res));
   }
 };
 

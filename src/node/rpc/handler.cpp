@@ -205,6 +205,23 @@ Result<Auth> auth_params(const json& p, const AccountKey& pk) {
   return a;
 }
 
+// The account a store or retrieve is for: pubkey (alias pubKey), namespace (default 0)
+// and the auth parameters, checked in Session's order.
+struct AccountParams {
+  AccountKey pk;
+  Namespace ns = 0;
+  Auth auth;
+};
+Result<AccountParams> account_params(const json& p) {
+  auto pk = pubkey_param(p, true);
+  if (!pk) return std::move(pk).error();
+  auto ns = ns_param(p);
+  if (!ns) return std::move(ns).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  return AccountParams{*pk, ns->value_or(0), std::move(*a)};
+}
+
 // Verifies `a.signature` over `signed_string` for account `pk`.
 Result<void> verify(const AccountKey& pk, const Auth& a, std::string_view signed_string, const char* method) {
   std::string m(method);
@@ -289,13 +306,11 @@ Result<StorePlan> plan_store(Context& ctx, const json& p, std::int64_t now) {
   std::int64_t exp = 0;
   if (*expiry) exp = **expiry;
   else if (__builtin_add_overflow(**ts, **ttl, &exp)) return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
-  auto pk = pubkey_param(p, true);
-  if (!pk) return std::move(pk).error();
-  auto ns = ns_param(p);
-  if (!ns) return std::move(ns).error();
-  Namespace n = ns->value_or(0);
-  auto a = auth_params(p, *pk);
-  if (!a) return std::move(a).error();
+  auto acct = account_params(p);
+  if (!acct) return std::move(acct).error();
+  const AccountKey* pk = &acct->pk;
+  Namespace n = acct->ns;
+  const Auth* a = &acct->auth;
   auto sig_ts = timestamp_param(p, "sig_timestamp");
   if (!sig_ts) return std::move(sig_ts).error();
   auto it = p.find("data");
@@ -354,13 +369,11 @@ R do_store(Context& ctx, const json& p, std::int64_t now) {
 }
 
 R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
-  auto pk = pubkey_param(p, true);
-  if (!pk) return std::move(pk).error();
-  auto ns = ns_param(p);
-  if (!ns) return std::move(ns).error();
-  Namespace n = ns->value_or(0);
-  auto a = auth_params(p, *pk);
-  if (!a) return std::move(a).error();
+  auto acct = account_params(p);
+  if (!acct) return std::move(acct).error();
+  const AccountKey* pk = &acct->pk;
+  Namespace n = acct->ns;
+  const Auth* a = &acct->auth;
   auto ts = timestamp_param(p, "timestamp");
   if (!ts) return std::move(ts).error();
   bool signed_req = a->pubkey_ed25519 || a->signature || *ts || !is_noauth_retrieve(n);
@@ -399,13 +412,13 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
     if (auto w = check_window(**ts, now, "retrieve"); !w) return std::move(w).error();
     if (auto v = verify(*pk, *a, proto::signed_retrieve(n, **ts), "retrieve"); !v) return std::move(v).error();
   }
-  std::optional<std::int64_t> count = *max_count, size = *max_size;
-  if (count && *count <= 0) count.reset();
+  std::int64_t count = max_count->value_or(0);  // <= 0: no count limit
+  std::optional<std::int64_t> size = *max_size;
   if (size && *size == 0) size.reset();
-  if (!count && !size) size = -5;
+  if (count <= 0 && !size) size = -5;
   if (size && *size < -kRetrieveMaxSize) size = -kRetrieveMaxSize;  // -INT64_MIN would overflow
   std::int64_t bytes = !size ? kRetrieveMaxSize : *size < 0 ? kRetrieveMaxSize / -*size : std::min(*size, kRetrieveMaxSize);
-  std::size_t n_max = static_cast<std::size_t>(std::min<std::int64_t>(count.value_or(1'000'000), 1'000'000));
+  std::size_t n_max = static_cast<std::size_t>(count > 0 ? std::min<std::int64_t>(count, 1'000'000) : 1'000'000);
   auto got = ctx.store.retrieve(*pk, n, last, n_max, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)), now);
   if (!got) return Error(Errc::Internal, "Internal Server Error. Could not retrieve messages");
   // Written by hand: the data is most of the reply and needs no escaping (base64), so
