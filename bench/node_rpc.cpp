@@ -3,7 +3,9 @@
 // ceiling measured in the same run (the same per-request cryptography plus one SQLite
 // insert in its own transaction, or one indexed select, in a tight loop in one thread).
 //
-//   node_rpc [--seconds S] [--connections N] [--commit-interval-ms MS]
+//   node_rpc [--seconds S] [--connections N] [--commit-interval-ms MS] [--node-config LINE]...
+//
+// --node-config adds one top-level line to the node's TOML config, e.g. "threads = 1".
 //
 // Prints its figures; asserts nothing. The load generator shares the machine's cores with
 // the node, as the issue asks.
@@ -240,6 +242,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--commit-interval-ms") extra_config += "commit_interval_ms = " + std::to_string(std::stoi(argv[i + 1])) + "\n";
+    if (a == "--node-config") extra_config += std::string(argv[i + 1]) + "\n";
     if (a == "--seconds") seconds = std::stod(argv[i + 1]);
     if (a == "--connections") conns = std::stoi(argv[i + 1]);
   }

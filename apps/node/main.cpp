@@ -376,6 +376,7 @@ int main(int argc, char** argv) {
   checkpoints.every(std::chrono::milliseconds(250), [&] {
     auto p = (*checkpointer)->run();
     if (!p) return log::error("checkpoint_failed", {log::kv("reason", base::Plain(p.error().message()))});
+    if (p->busy) return metrics.count("checkpoints_skipped", "", "", 1);  // the writer was at it: normal
     metrics.gauge("wal_frames", static_cast<double>(p->wal_frames));
   });
 

@@ -43,6 +43,7 @@ std::string signed_get_expiries(std::int64_t ts, std::span<const std::string> ha
 std::string signed_revoke_subaccount(std::int64_t ts, std::span<const Bytes> tokens) {
   return tokens_string("revoke_subaccount", ts, tokens);
 }
+std::string signed_revoked_subaccounts(std::int64_t ts) { return "revoked_subaccounts" + std::to_string(ts); }
 std::string signed_unrevoke_subaccount(std::int64_t ts, std::span<const Bytes> tokens) {
   return tokens_string("unrevoke_subaccount", ts, tokens);
 }

@@ -31,5 +31,7 @@ std::string signed_get_expiries(std::int64_t timestamp_ms, std::span<const std::
 // The tokens are raw 36-byte subaccount tokens, so these signed strings are binary.
 std::string signed_revoke_subaccount(std::int64_t timestamp_ms, std::span<const Bytes> tokens);
 std::string signed_unrevoke_subaccount(std::int64_t timestamp_ms, std::span<const Bytes> tokens);
+// "revoked_subaccounts" || timestamp
+std::string signed_revoked_subaccounts(std::int64_t timestamp_ms);
 
 }  // namespace sotto::proto

@@ -270,6 +270,86 @@ TEST(MessageStore, ExpireHonoursItsModeAndExpireAllOnlyShortens) {
   EXPECT_EQ(f.db->get_expiries(account(2), hs)->at(hash(3)), kNow + 5000);
 }
 
+TEST(MessageStore, ExpireEachGivesEveryHashItsOwnExpiry) {
+  Fixture f;
+  ASSERT_TRUE(f.put(1, 1, 0, kNow + 1000));
+  ASSERT_TRUE(f.put(1, 2, 0, kNow + 5000));
+  std::vector<MessageHash> hs{hash(1), hash(2)};
+  std::vector<std::int64_t> ex{kNow + 3000, kNow + 4000};
+  auto up = f.db->expire_each(account(1), hs, ex, ExpireMode::Extend);  // only hash 1 grows
+  ASSERT_TRUE(up);
+  EXPECT_EQ(*up, (std::map<MessageHash, std::int64_t>{{hash(1), kNow + 3000}}));
+  up = f.db->expire_each(account(1), hs, ex, ExpireMode::Any);
+  ASSERT_TRUE(up);
+  EXPECT_EQ(*up, (std::map<MessageHash, std::int64_t>{{hash(2), kNow + 4000}}));
+  EXPECT_EQ(f.db->get_expiries(account(1), hs)->at(hash(1)), kNow + 3000);
+  std::vector<std::int64_t> one{kNow};
+  EXPECT_FALSE(f.db->expire_each(account(1), hs, one, ExpireMode::Any));  // not one per hash
+  EXPECT_EQ(f.db->get_expiries(account(1), hs)->at(hash(2)), kNow + 4000);
+}
+
+SubaccountToken token(std::uint8_t n) {
+  SubaccountToken t{};
+  t[0] = 0x03;
+  t[1] = 1;
+  t[4] = n;
+  return t;
+}
+
+TEST(MessageStore, RevocationsArePerAccountKeepTheNewestFiftyAndOutliveMessages) {
+  Fixture f;
+  ASSERT_TRUE(f.put(1, 1));
+  std::vector<SubaccountToken> first{token(1), token(2)};
+  ASSERT_TRUE(f.db->revoke_subaccounts(account(1), first));
+  EXPECT_TRUE(*f.db->is_revoked(account(1), token(1)));
+  EXPECT_FALSE(*f.db->is_revoked(account(2), token(1)));  // per account
+  EXPECT_FALSE(*f.db->is_revoked(account(1), token(3)));
+  ASSERT_TRUE(f.db->delete_all(account(1), std::nullopt));  // no messages left: still revoked
+  EXPECT_TRUE(*f.db->is_revoked(account(1), token(2)));
+  // Revoking token 1 again makes it the newest; 49 more push token 2 (the oldest) out.
+  std::vector<SubaccountToken> again{token(1)};
+  ASSERT_TRUE(f.db->revoke_subaccounts(account(1), again));
+  std::vector<SubaccountToken> more;
+  for (std::uint8_t i = 10; i < 59; ++i) more.push_back(token(i));
+  ASSERT_TRUE(f.db->revoke_subaccounts(account(1), more));
+  auto list = f.db->revoked_subaccounts(account(1));
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), kMaxRevokedPerAccount);
+  EXPECT_EQ(list->front(), token(1));
+  EXPECT_EQ(list->back(), token(58));
+  EXPECT_FALSE(*f.db->is_revoked(account(1), token(2)));
+  std::vector<SubaccountToken> un{token(1), token(2), token(10)};
+  auto n = f.db->unrevoke_subaccounts(account(1), un);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 2u);  // token 2 was no longer there
+  EXPECT_FALSE(*f.db->is_revoked(account(1), token(1)));
+  EXPECT_EQ(f.db->revoked_subaccounts(account(1))->size(), kMaxRevokedPerAccount - 2);
+}
+
+TEST(MessageStore, AVersionOneDatabaseMigratesAndKeepsItsMessages) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("v1.db");
+  {
+    Fixture f({}, path);
+    ASSERT_TRUE(f.put(1, 1));
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE revoked_subaccounts; UPDATE meta SET value = 1 WHERE key = 'schema_version'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_FALSE(MessageStore::open_reader(path));  // a reader never migrates
+  Fixture f({}, path);
+  EXPECT_EQ(f.get(1), std::vector<MessageHash>{hash(1)});
+  std::vector<SubaccountToken> t{token(1)};
+  ASSERT_TRUE(f.db->revoke_subaccounts(account(1), t));
+  EXPECT_TRUE(*f.db->is_revoked(account(1), token(1)));
+  auto reader = MessageStore::open_reader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(*(*reader)->is_revoked(account(1), token(1)));
+}
+
 TEST(MessageStore, AGroupCommitsTogetherAndAFailedStoreInsideItChangesNothingElse) {
   Limits l;
   l.max_account_messages = 2;

@@ -175,11 +175,39 @@ MessageHash raw_hash(const std::string& h) {
 }
 std::string text_hash(const MessageHash& h) { return base::to_base64(h, base::Padding::No); }
 
+// Subaccount access flags (session-v1.md §3.2): what a token lets its holder do.
+constexpr std::uint8_t kRead = 1, kWrite = 2, kDelete = 4, kAnyPrefix = 8;
+constexpr std::size_t kMaxTokensPerRequest = storage::kMaxRevokedPerAccount;
+
 struct Auth {
   std::optional<crypto::Ed25519Public> pubkey_ed25519;
   std::optional<crypto::Signature> signature;
-  bool subaccount = false;
+  std::optional<storage::SubaccountToken> subaccount;
+  std::optional<crypto::Signature> subaccount_sig;
 };
+
+// An Ed25519 signature in base64: 86 characters, or 88 ending in "==".
+std::optional<crypto::Signature> signature_text(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const auto& s = v.get_ref<const std::string&>();
+  if (!(s.size() == 86 || (s.size() == 88 && s.ends_with("==")))) return std::nullopt;
+  auto raw = base::from_base64(s);
+  if (!raw || raw->size() != 64) return std::nullopt;
+  crypto::Signature sig;
+  std::copy(raw->begin(), raw->end(), sig.begin());
+  return sig;
+}
+
+// A subaccount token: 48 base64 characters or 72 hex digits, exactly 36 bytes either way.
+std::optional<storage::SubaccountToken> token_text(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const auto& s = v.get_ref<const std::string&>();
+  Result<Bytes> raw = s.size() == 72 ? base::from_hex(s) : s.size() == 48 ? base::from_base64(s) : Result<Bytes>(bad(""));
+  storage::SubaccountToken t{};
+  if (!raw || raw->size() != t.size()) return std::nullopt;
+  std::copy(raw->begin(), raw->end(), t.begin());
+  return t;
+}
 
 Result<Auth> auth_params(const json& p, const AccountKey& pk) {
   Auth a;
@@ -191,17 +219,17 @@ Result<Auth> auth_params(const json& p, const AccountKey& pk) {
     a.pubkey_ed25519 = *k;
   }
   if (auto it = p.find("signature"); it != p.end() && !it->is_null()) {
-    if (!it->is_string()) return bad("invalid signature: expected base64 encoded Ed25519 signature");
-    const auto& s = it->get_ref<const std::string&>();
-    auto raw = base::from_base64(s);
-    if (!(s.size() == 86 || (s.size() == 88 && s.ends_with("=="))) || !raw || raw->size() != 64)
-      return bad("invalid signature: expected base64 encoded Ed25519 signature");
-    crypto::Signature sig;
-    std::copy(raw->begin(), raw->end(), sig.begin());
-    a.signature = sig;
+    a.signature = signature_text(*it);
+    if (!a.signature) return bad("invalid signature: expected base64 encoded Ed25519 signature");
   }
-  if (auto it = p.find("subaccount"); it != p.end() && !it->is_null() && !(it->is_string() && it->get_ref<const std::string&>().empty()))
-    a.subaccount = true;
+  if (auto it = p.find("subaccount"); it != p.end() && !it->is_null() && !(it->is_string() && it->get_ref<const std::string&>().empty())) {
+    a.subaccount = token_text(*it);
+    if (!a.subaccount) return bad("invalid subaccount: expected base64 or hex-encoded subaccount token");
+    auto sig = p.find("subaccount_sig");
+    if (sig == p.end() || sig->is_null()) return bad("invalid subaccount: subaccount_sig is required when using subaccount");
+    a.subaccount_sig = signature_text(*sig);
+    if (!a.subaccount_sig) return bad("invalid subaccount signature: expected base64 encoded Ed25519 signature");
+  }
   return a;
 }
 
@@ -222,10 +250,13 @@ Result<AccountParams> account_params(const json& p) {
   return AccountParams{*pk, ns->value_or(0), std::move(*a)};
 }
 
-// Verifies `a.signature` over `signed_string` for account `pk`.
-Result<void> verify(const AccountKey& pk, const Auth& a, std::string_view signed_string, const char* method) {
+// Verifies `a.signature` over `signed_string` for account `pk`. With a subaccount token
+// the request is signed by the token's key instead, and the token must be signed by the
+// account's key, not revoked (unless `check_revoked` is false), meant for this account's
+// prefix (or carry AnyPrefix), and grant every flag in `need` (session-v1.md §3.2).
+Result<void> verify(Context& ctx, const AccountKey& pk, const Auth& a, std::string_view signed_string, const char* method,
+                    std::uint8_t need, bool check_revoked = true) {
   std::string m(method);
-  if (a.subaccount) return Error(Errc::Unauthorized, m + ": subaccount authentication is not supported by this node");
   if (!a.signature) return Error(Errc::Unauthorized, m + ": request signature required");
   crypto::Ed25519Public key;
   if (pk[0] == 0x05) {
@@ -236,6 +267,20 @@ Result<void> verify(const AccountKey& pk, const Auth& a, std::string_view signed
     key = *a.pubkey_ed25519;
   } else {
     std::copy(pk.begin() + 1, pk.end(), key.bytes.begin());
+  }
+  if (a.subaccount) {
+    const auto& t = *a.subaccount;
+    auto refuse = [&](const char* why) { return Error(Errc::Unauthorized, m + " signature verification failed: " + why); };
+    if (check_revoked) {
+      auto revoked = ctx.store.is_revoked(pk, t);
+      if (!revoked) return Error(Errc::Internal, "Internal Server Error. Could not check the subaccount");
+      if (*revoked) return refuse("the subaccount token is revoked");
+    }
+    if (t[0] != pk[0] && !(t[1] & kAnyPrefix)) return refuse("the subaccount token is for another network prefix");
+    if ((t[1] & need) != need) return refuse("the subaccount token lacks a permission this request needs");
+    if (!a.subaccount_sig || !crypto::verify(*a.subaccount_sig, ByteView(t), key))
+      return refuse("the subaccount token is not signed by the account's key");
+    std::copy(t.begin() + 4, t.end(), key.bytes.begin());
   }
   if (!crypto::verify(*a.signature, as_bytes(signed_string), key))
     return Error(Errc::Unauthorized, m + " signature verification failed");
@@ -334,7 +379,8 @@ Result<StorePlan> plan_store(Context& ctx, const json& p, std::int64_t now) {
     std::int64_t st = sig_ts->value_or(**ts);
     if (st < now - kSignatureTolerance || st > now + kSignatureTolerance)
       return Error(Errc::NotAcceptable, "store signature timestamp too far from current time");
-    if (auto v = verify(*pk, *a, proto::signed_store(n, st), "store"); !v) return std::move(v).error();
+    std::uint8_t need = is_public_outbox(n) ? kWrite | kDelete : kWrite;  // an outbox store replaces
+    if (auto v = verify(ctx, *pk, *a, proto::signed_store(n, st), "store", need); !v) return std::move(v).error();
   }
   std::string hash = proto::message_hash(*pk, n, *data);
   std::string receipt = node_signature(ctx, hash);
@@ -410,7 +456,10 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
   if (signed_req) {
     if (auto w = check_window(**ts, now, "retrieve"); !w) return std::move(w).error();
-    if (auto v = verify(*pk, *a, proto::signed_retrieve(n, **ts), "retrieve"); !v) return std::move(v).error();
+    // A member removed from a group still reads its removal notice: -(100k + 11).
+    bool unrevocable = n < 0 && (-static_cast<int>(n)) % 100 == 11;
+    if (auto v = verify(ctx, *pk, *a, proto::signed_retrieve(n, **ts), "retrieve", kRead, !unrevocable); !v)
+      return std::move(v).error();
   }
   std::int64_t count = max_count->value_or(0);  // <= 0: no count limit
   std::optional<std::int64_t> size = *max_size;
@@ -490,7 +539,7 @@ R do_delete(Context& ctx, const json& p, std::int64_t now) {
     required = it->get<bool>();
   }
   if (auto s = check_swarm(ctx, pk); !s) return std::move(s).error();
-  if (auto v = verify(pk, a, proto::signed_delete(hashes), "delete_msgs"); !v) return std::move(v).error();
+  if (auto v = verify(ctx, pk, a, proto::signed_delete(hashes), "delete_msgs", kDelete); !v) return std::move(v).error();
   std::vector<MessageHash> raw;
   for (const auto& h : hashes) raw.push_back(raw_hash(h));
   auto deleted = ctx.store.delete_hashes(pk, raw);
@@ -540,7 +589,7 @@ R bulk(Context& ctx, const json& p, std::int64_t now, const char* value_name, co
 R do_delete_all(Context& ctx, const json& p, std::int64_t now) {
   return bulk(ctx, p, now, "timestamp", "deleted", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t ts) {
     if (auto w = check_window(ts, now, "delete_all"); !w) return Result<std::vector<storage::Affected>>(std::move(w).error());
-    if (auto v = verify(pk, a, proto::signed_delete_all(ns, ts), "delete_all"); !v)
+    if (auto v = verify(ctx, pk, a, proto::signed_delete_all(ns, ts), "delete_all", kDelete); !v)
       return Result<std::vector<storage::Affected>>(std::move(v).error());
     return ctx.store.delete_all(pk, ns);
   });
@@ -550,7 +599,7 @@ R do_delete_before(Context& ctx, const json& p, std::int64_t now) {
   return bulk(ctx, p, now, "before", "deleted", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t before) {
     if (before > now + kSignatureTolerance)
       return Result<std::vector<storage::Affected>>(Error(Errc::Unauthorized, "delete_before timestamp too far in the future"));
-    if (auto v = verify(pk, a, proto::signed_delete_before(ns, before), "delete_before"); !v)
+    if (auto v = verify(ctx, pk, a, proto::signed_delete_before(ns, before), "delete_before", kDelete); !v)
       return Result<std::vector<storage::Affected>>(std::move(v).error());
     return ctx.store.delete_before(pk, ns, before);
   });
@@ -560,21 +609,35 @@ R do_expire_all(Context& ctx, const json& p, std::int64_t now) {
   return bulk(ctx, p, now, "expiry", "updated", [&](const AccountKey& pk, const Auth& a, NsOrAll ns, std::int64_t expiry) {
     if (expiry < now - kSignatureTolerance)
       return Result<std::vector<storage::Affected>>(Error(Errc::NotAcceptable, "expire_all timestamp should be >= current time"));
-    if (auto v = verify(pk, a, proto::signed_expire_all(ns, expiry), "expire_all"); !v)
+    if (auto v = verify(ctx, pk, a, proto::signed_expire_all(ns, expiry), "expire_all", kDelete); !v)
       return Result<std::vector<storage::Affected>>(std::move(v).error());
     return ctx.store.expire_all(pk, ns, expiry);
   });
 }
 
+// expire: one expiry for every hash, or (an array as long as `messages`) one per hash.
 R do_expire(Context& ctx, const json& p, std::int64_t now) {
   auto sh = signed_hashes_params(p);
   if (!sh) return std::move(sh).error();
   auto& [pk, a, hashes] = *sh;
-  if (auto it = p.find("expiry"); it != p.end() && it->is_array())
-    return bad("Invalid value given for 'expiry': per-message expiries are not supported; give one expiry");
-  auto expiry = timestamp_param(p, "expiry");
-  if (!expiry) return std::move(expiry).error();
-  if (!*expiry) return bad("Required field 'expiry' missing");
+  std::vector<std::int64_t> requested;
+  if (auto it = p.find("expiry"); it != p.end() && it->is_array()) {
+    if (it->empty()) return bad("'expiry' does not contain any expiration timestamps");
+    for (const auto& e : *it) {
+      json one{{"expiry", e}};
+      auto v = timestamp_param(one, "expiry");
+      if (!v) return std::move(v).error();
+      requested.push_back(**v);
+    }
+    if (requested.size() > 1 && requested.size() != hashes.size())
+      return bad("'expiry' must be a single expiry, or the same length as 'messages'");
+  } else {
+    auto expiry = timestamp_param(p, "expiry");
+    if (!expiry) return std::move(expiry).error();
+    if (!*expiry) return bad("Required field 'expiry' missing");
+    requested.push_back(**expiry);
+  }
+  bool per_message = requested.size() > 1;
   bool shorten = false, extend = false;
   for (auto [name, flag] : {std::pair{"shorten", &shorten}, std::pair{"extend", &extend}})
     if (auto it = p.find(name); it != p.end() && !it->is_null()) {
@@ -583,39 +646,153 @@ R do_expire(Context& ctx, const json& p, std::int64_t now) {
     }
   if (shorten && extend) return bad("Cannot specify both 'shorten' and 'extend'");
   if (auto s = check_swarm(ctx, pk); !s) return std::move(s).error();
-  if (**expiry < now - kSignatureTolerance) return Error(Errc::Unauthorized, "expire: timestamp should be >= current time");
-  storage::ExpireMode mode = shorten ? storage::ExpireMode::Shorten : extend ? storage::ExpireMode::Extend : storage::ExpireMode::Any;
+  for (auto e : requested)
+    if (e < now - kSignatureTolerance) return Error(Errc::Unauthorized, "expire: timestamp should be >= current time");
   proto::ExpireMode signed_mode = shorten ? proto::ExpireMode::Shorten : extend ? proto::ExpireMode::Extend : proto::ExpireMode::Any;
-  std::vector<std::int64_t> requested{**expiry};
-  if (auto v = verify(pk, a, proto::signed_expire(signed_mode, requested, hashes), "expire"); !v)
+  if (auto v = verify(ctx, pk, a, proto::signed_expire(signed_mode, requested, hashes), "expire", kWrite); !v)
     return std::move(v).error();
-  std::int64_t used = std::min(**expiry, now + kTtlMaxPrivate);
+  storage::ExpireMode mode = shorten ? storage::ExpireMode::Shorten : extend ? storage::ExpireMode::Extend : storage::ExpireMode::Any;
+  if (a.subaccount && !((*a.subaccount)[1] & kDelete)) {  // without Delete a token only extends
+    if (shorten) return bad("expire: shorten parameter cannot be used with this subaccount token (missing delete access)");
+    mode = storage::ExpireMode::Extend;
+  }
+  std::vector<std::int64_t> used;  // each clamped to the longest TTL
+  for (auto e : requested) used.push_back(std::min(e, now + kTtlMaxPrivate));
   std::vector<MessageHash> raw;
   for (const auto& h : hashes) raw.push_back(raw_hash(h));
-  auto updated = ctx.store.expire(pk, raw, used, mode);
+  std::vector<std::int64_t> each = per_message ? used : std::vector<std::int64_t>(raw.size(), used[0]);
+  auto updated = ctx.store.expire_each(pk, raw, each, mode);
   if (!updated) return Error(Errc::Internal, "Internal Server Error. Could not update expiries");
-  std::vector<std::string> names;
-  for (const auto& [h, e] : *updated) names.push_back(text_hash(h));
-  std::sort(names.begin(), names.end());
+  std::vector<std::pair<std::string, std::int64_t>> changed;  // by hash text, as Session sorts
+  for (const auto& [h, e] : *updated) changed.emplace_back(text_hash(h), e);
+  std::sort(changed.begin(), changed.end());
   std::map<std::string, std::int64_t> unchanged;
   if (shorten || extend) {
     std::vector<MessageHash> rest;
     for (const auto& h : hashes)
-      if (!std::binary_search(names.begin(), names.end(), h)) rest.push_back(raw_hash(h));
+      if (!std::binary_search(changed.begin(), changed.end(), std::pair{h, std::int64_t{0}},
+                              [](const auto& x, const auto& y) { return x.first < y.first; }))
+        rest.push_back(raw_hash(h));
     auto ex = ctx.store.get_expiries(pk, rest);
     if (!ex) return Error(Errc::Internal, "Internal Server Error. Could not read expiries");
     for (const auto& [h, e] : *ex) unchanged[text_hash(h)] = e;
   }
-  std::string signed_msg = pubkey_hex(pk) + std::to_string(used);
-  for (const auto& h : hashes) signed_msg += h;
-  for (const auto& h : names) signed_msg += h;
-  for (const auto& [h, e] : unchanged) signed_msg += h + std::to_string(e);
+  // Signed: pubkey ‖ the expiry (or each updated hash's, in the order of `updated`) ‖
+  // the requested hashes ‖ the updated hashes ‖ each unchanged hash and its expiry.
   Out out;
   json& me = mine(ctx, out.body);
-  me["expiry"] = used;
-  me["updated"] = names;
+  std::string signed_msg = pubkey_hex(pk);
+  json names = json::array(), expiries = json::array();
+  if (per_message) {
+    for (const auto& [h, e] : changed) signed_msg += std::to_string(e), expiries.push_back(e);
+    me["expiry"] = std::move(expiries);
+  } else {
+    signed_msg += std::to_string(used[0]);
+    me["expiry"] = used[0];
+  }
+  for (const auto& h : hashes) signed_msg += h;
+  for (const auto& [h, e] : changed) signed_msg += h, names.push_back(h);
+  for (const auto& [h, e] : unchanged) signed_msg += h + std::to_string(e);
+  me["updated"] = std::move(names);
   if (shorten || extend) me["unchanged"] = unchanged;
   me["signature"] = node_signature(ctx, signed_msg);
+  add_misc(out.body, now);
+  return out;
+}
+
+// revoke_subaccount / unrevoke_subaccount: the account's own key (never a subaccount)
+// revokes tokens on this node, or takes revocations back.
+struct TokenParams {
+  AccountKey pk;
+  Auth auth;
+  std::vector<storage::SubaccountToken> tokens;
+  std::int64_t timestamp = 0;
+};
+Result<TokenParams> token_params(Context& ctx, const json& p, const char* method, const char* list_name, std::int64_t now) {
+  std::string m(method);
+  auto pk = pubkey_param(p, false);
+  if (!pk) return std::move(pk).error();
+  auto a = auth_params(p, *pk);
+  if (!a) return std::move(a).error();
+  if (!a->signature) return bad("Required field 'signature' missing");
+  auto ts = timestamp_param(p, "timestamp");
+  if (!ts) return std::move(ts).error();
+  if (!*ts) return bad("Required field 'timestamp' missing");
+  TokenParams out{*pk, std::move(*a), {}, **ts};
+  if (list_name) {
+    auto it = p.find(list_name);
+    if (it == p.end() || it->is_null()) return bad(std::string("Required field '") + list_name + "' missing");
+    std::vector<const json*> items;
+    if (it->is_array()) for (const auto& x : *it) items.push_back(&x);
+    else items.push_back(&*it);
+    if (items.empty()) return bad(std::string("invalid ") + list_name + ": no subaccount tokens given");
+    if (items.size() > kMaxTokensPerRequest)
+      return bad(std::string("invalid ") + list_name + ": cannot give more than " + std::to_string(kMaxTokensPerRequest) +
+                 " subaccount tokens at once");
+    for (const json* x : items) {
+      auto t = token_text(*x);
+      if (!t) return bad(std::string("invalid ") + list_name + ": expected base64 or hex-encoded subaccount token");
+      out.tokens.push_back(*t);
+    }
+  }
+  if (auto s = check_swarm(ctx, out.pk); !s) return std::move(s).error();
+  if (auto w = check_window(out.timestamp, now, method); !w) return std::move(w).error();
+  if (out.auth.subaccount) return Error(Errc::Unauthorized, m + ": only the account's own key may do this, not a subaccount");
+  return out;
+}
+
+std::vector<Bytes> token_bytes(const std::vector<storage::SubaccountToken>& tokens) {
+  std::vector<Bytes> out;
+  for (const auto& t : tokens) out.emplace_back(t.begin(), t.end());
+  return out;
+}
+
+// Both answer with this member's signature over pubkey ‖ timestamp ‖ the tokens' bytes.
+template <class Op>
+R token_change(Context& ctx, const json& p, std::int64_t now, const char* method, const char* list_name, Op&& op) {
+  auto tp = token_params(ctx, p, method, list_name, now);
+  if (!tp) return std::move(tp).error();
+  auto raw = token_bytes(tp->tokens);
+  std::string signed_string = std::string_view(method) == "revoke_subaccount" ? proto::signed_revoke_subaccount(tp->timestamp, raw)
+                                                                             : proto::signed_unrevoke_subaccount(tp->timestamp, raw);
+  if (auto v = verify(ctx, tp->pk, tp->auth, signed_string, method, 0); !v) return std::move(v).error();
+  Out out;
+  json& me = mine(ctx, out.body);
+  if (auto r = op(*tp, me); !r) return std::move(r).error();
+  std::string signed_msg = pubkey_hex(tp->pk) + std::to_string(tp->timestamp);
+  for (const auto& t : raw) signed_msg.append(t.begin(), t.end());
+  me["signature"] = node_signature(ctx, signed_msg);
+  add_misc(out.body, now);
+  return out;
+}
+
+R do_revoke_subaccount(Context& ctx, const json& p, std::int64_t now) {
+  return token_change(ctx, p, now, "revoke_subaccount", "revoke", [&](const TokenParams& tp, json&) -> Result<void> {
+    if (!ctx.store.revoke_subaccounts(tp.pk, tp.tokens)) return Error(Errc::Internal, "Internal Server Error. Could not revoke");
+    return {};
+  });
+}
+
+R do_unrevoke_subaccount(Context& ctx, const json& p, std::int64_t now) {
+  return token_change(ctx, p, now, "unrevoke_subaccount", "unrevoke", [&](const TokenParams& tp, json& me) -> Result<void> {
+    auto n = ctx.store.unrevoke_subaccounts(tp.pk, tp.tokens);
+    if (!n) return Error(Errc::Internal, "Internal Server Error. Could not unrevoke");
+    me["count"] = *n;
+    return {};
+  });
+}
+
+R do_revoked_subaccounts(Context& ctx, const json& p, std::int64_t now) {
+  auto tp = token_params(ctx, p, "revoked_subaccounts", nullptr, now);
+  if (!tp) return std::move(tp).error();
+  if (auto v = verify(ctx, tp->pk, tp->auth, proto::signed_revoked_subaccounts(tp->timestamp), "revoked_subaccounts", 0); !v)
+    return std::move(v).error();
+  auto list = ctx.store.revoked_subaccounts(tp->pk);
+  if (!list) return Error(Errc::Internal, "Internal Server Error. Could not read revocations");
+  json tokens = json::array();
+  for (const auto& t : *list) tokens.push_back(base::to_base64(t));
+  Out out;
+  out.body = {{"revoked_subaccounts", std::move(tokens)}};
   add_misc(out.body, now);
   return out;
 }
@@ -629,7 +806,7 @@ R do_get_expiries(Context& ctx, const json& p, std::int64_t now) {
   if (!*ts) return bad("Required field 'timestamp' missing");
   if (auto s = check_swarm(ctx, pk); !s) return std::move(s).error();
   if (auto w = check_window(**ts, now, "get_expiries"); !w) return std::move(w).error();
-  if (auto v = verify(pk, a, proto::signed_get_expiries(**ts, hashes), "get_expiries"); !v) return std::move(v).error();
+  if (auto v = verify(ctx, pk, a, proto::signed_get_expiries(**ts, hashes), "get_expiries", kRead); !v) return std::move(v).error();
   std::vector<MessageHash> raw;
   for (const auto& h : hashes) raw.push_back(raw_hash(h));
   auto ex = ctx.store.get_expiries(pk, raw);
@@ -671,6 +848,9 @@ const std::map<std::string, Method, std::less<>>& methods() {
       {"expire", do_expire},
       {"expire_all", do_expire_all},
       {"get_expiries", do_get_expiries},
+      {"revoke_subaccount", do_revoke_subaccount},
+      {"unrevoke_subaccount", do_unrevoke_subaccount},
+      {"revoked_subaccounts", do_revoked_subaccounts},
       {"get_swarm", do_get_swarm},
       {"get_snodes_for_pubkey", do_get_swarm},
       {"info", do_info},
@@ -756,7 +936,8 @@ Reply run(Context& ctx, const json& req, std::int64_t now) {
 
 // True when the request (or any subrequest) names a method that writes.
 bool writes(const json& req) {
-  static const std::set<std::string, std::less<>> kWriters{"store", "delete", "delete_all", "delete_before", "expire", "expire_all"};
+  static const std::set<std::string, std::less<>> kWriters{"store",  "delete",     "delete_all",        "delete_before",
+                                                                 "expire", "expire_all", "revoke_subaccount", "unrevoke_subaccount"};
   auto names_writer = [](const json& r) {
     if (!r.is_object()) return false;
     auto m = r.find("method");

@@ -5,11 +5,12 @@
 //
 // Two phases, so that the node's one storage thread does only what must be serial:
 //   prepare(): any thread. Answers at once whatever writes nothing: malformed requests,
-//     info, get_swarm, and retrieve and get_expiries (also in batches), which only read
-//     ctx.store (a reader is enough). A single store is checked, its signature verified,
-//     its message hash computed and its receipt signed here too, so that apply() only
-//     inserts it. Other writes (delete, expire, the bulk methods, batches holding a
-//     write) are parsed here but checked and verified whole in apply().
+//     info, get_swarm, and retrieve, get_expiries and revoked_subaccounts (also in
+//     batches), which only read ctx.store (a reader is enough). A single store is
+//     checked, its signature verified (and its subaccount token looked up in the
+//     revocations), its message hash computed and its receipt signed here too, so that
+//     apply() only inserts it. Other writes (delete, expire, the bulk methods, revoke and
+//     unrevoke_subaccount, batches holding a write) are checked whole in apply().
 //   apply(): the storage thread, ctx.store the writer. Runs a request that writes.
 // handle() is prepare() then apply() with one Context.
 

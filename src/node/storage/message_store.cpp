@@ -8,7 +8,7 @@ namespace sotto::node::storage {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 
 // Migrations, in order: migration i takes the schema from version i to i + 1.
 constexpr const char* kMigrations[] = {
@@ -35,6 +35,15 @@ constexpr const char* kMigrations[] = {
       UPDATE accounts SET msgs = msgs - 1, bytes = bytes - length(OLD.data) WHERE id = OLD.account;
       DELETE FROM accounts WHERE id = OLD.account AND msgs = 0;
     END;
+    )sql",
+    // 2: revoked subaccount tokens, per account (not per stored message: a revocation
+    // outlives the account's messages). The newest kMaxRevokedPerAccount are kept.
+    R"sql(
+    CREATE TABLE revoked_subaccounts (
+      id      INTEGER PRIMARY KEY,
+      account BLOB NOT NULL,
+      token   BLOB NOT NULL,
+      UNIQUE (account, token));
     )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -124,7 +133,8 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::open(const std::string& path
 Result<Checkpointer::Progress> Checkpointer::run() {
   auto r = db_->checkpoint();
   if (!r) return std::move(r).error();
-  return Progress{r->first, r->second};
+  if (r->first < 0) return Progress{0, 0, true};
+  return Progress{r->first, r->second, false};
 }
 
 Result<void> MessageStore::migrate() {
@@ -330,6 +340,15 @@ Result<std::vector<Affected>> MessageStore::delete_before(const AccountKey& acco
 Result<std::map<MessageHash, std::int64_t>> MessageStore::expire(const AccountKey& account,
                                                                  std::span<const MessageHash> hashes,
                                                                  std::int64_t expiry_ms, ExpireMode mode) {
+  std::vector<std::int64_t> each(hashes.size(), expiry_ms);
+  return expire_each(account, hashes, each, mode);
+}
+
+Result<std::map<MessageHash, std::int64_t>> MessageStore::expire_each(const AccountKey& account,
+                                                                      std::span<const MessageHash> hashes,
+                                                                      std::span<const std::int64_t> expiries_ms,
+                                                                      ExpireMode mode) {
+  if (expiries_ms.size() != hashes.size()) return Error(Errc::BadArgument, "one expiry per hash");
   std::map<MessageHash, std::int64_t> updated;
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();
@@ -341,13 +360,79 @@ Result<std::map<MessageHash, std::int64_t>> MessageStore::expire(const AccountKe
                                                  : "UPDATE messages SET expiry = ?3 WHERE hash = ?1 AND account = ?2 AND expiry != ?3";
   auto up = db_->prepare(sql);
   if (!up) return std::move(up).error();
-  for (const auto& h : hashes) {
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
     (*up)->reset();
-    if (auto r = (*up)->bind(1, ByteView(h)).bind(2, *id).bind(3, expiry_ms).run(); !r) return std::move(r).error();
-    if (db_->changes() > 0) updated[h] = expiry_ms;
+    if (auto r = (*up)->bind(1, ByteView(hashes[i])).bind(2, *id).bind(3, expiries_ms[i]).run(); !r) return std::move(r).error();
+    if (db_->changes() > 0) updated[hashes[i]] = expiries_ms[i];
   }
   if (auto c = tx->commit(); !c) return std::move(c).error();
   return updated;
+}
+
+Result<void> MessageStore::revoke_subaccounts(const AccountKey& account, std::span<const SubaccountToken> tokens) {
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  // Delete and insert again, so that a token revoked anew counts as the newest.
+  auto del = db_->prepare("DELETE FROM revoked_subaccounts WHERE account = ?1 AND token = ?2");
+  if (!del) return std::move(del).error();
+  auto ins = db_->prepare("INSERT INTO revoked_subaccounts (account, token) VALUES (?1, ?2)");
+  if (!ins) return std::move(ins).error();
+  for (const auto& t : tokens) {
+    (*del)->reset();
+    if (auto r = (*del)->bind(1, ByteView(account)).bind(2, ByteView(t)).run(); !r) return r;
+    (*ins)->reset();
+    if (auto r = (*ins)->bind(1, ByteView(account)).bind(2, ByteView(t)).run(); !r) return r;
+  }
+  auto trim = db_->prepare(
+      "DELETE FROM revoked_subaccounts WHERE account = ?1 AND id NOT IN "
+      "(SELECT id FROM revoked_subaccounts WHERE account = ?1 ORDER BY id DESC LIMIT ?2)");
+  if (!trim) return std::move(trim).error();
+  if (auto r = (*trim)->bind(1, ByteView(account)).bind(2, static_cast<std::int64_t>(kMaxRevokedPerAccount)).run(); !r) return r;
+  return tx->commit();
+}
+
+Result<std::uint64_t> MessageStore::unrevoke_subaccounts(const AccountKey& account, std::span<const SubaccountToken> tokens) {
+  auto tx = Tx::begin(*db_);
+  if (!tx) return std::move(tx).error();
+  auto del = db_->prepare("DELETE FROM revoked_subaccounts WHERE account = ?1 AND token = ?2");
+  if (!del) return std::move(del).error();
+  std::uint64_t n = 0;
+  for (const auto& t : tokens) {
+    (*del)->reset();
+    if (auto r = (*del)->bind(1, ByteView(account)).bind(2, ByteView(t)).run(); !r) return std::move(r).error();
+    n += static_cast<std::uint64_t>(db_->changes());
+  }
+  if (auto c = tx->commit(); !c) return std::move(c).error();
+  return n;
+}
+
+Result<bool> MessageStore::is_revoked(const AccountKey& account, const SubaccountToken& token) {
+  auto get = db_->prepare("SELECT 1 FROM revoked_subaccounts WHERE account = ?1 AND token = ?2");
+  if (!get) return std::move(get).error();
+  (*get)->bind(1, ByteView(account)).bind(2, ByteView(token));
+  auto row = (*get)->step();
+  if (!row) return std::move(row).error();
+  bool found = *row;
+  (*get)->reset();
+  return found;
+}
+
+Result<std::vector<SubaccountToken>> MessageStore::revoked_subaccounts(const AccountKey& account) {
+  std::vector<SubaccountToken> out;
+  auto get = db_->prepare("SELECT token FROM revoked_subaccounts WHERE account = ?1 ORDER BY id");
+  if (!get) return std::move(get).error();
+  (*get)->bind(1, ByteView(account));
+  for (;;) {
+    auto row = (*get)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    auto b = (*get)->blob(0);
+    SubaccountToken t{};
+    if (b.size() == t.size()) std::copy(b.begin(), b.end(), t.begin());
+    out.push_back(t);
+  }
+  (*get)->reset();
+  return out;
 }
 
 Result<std::vector<Affected>> MessageStore::expire_all(const AccountKey& account, std::optional<Namespace> ns,

@@ -23,6 +23,9 @@ class Db;
 
 using AccountKey = ByteArray<33>;     // prefix byte + 32-byte key
 using MessageHash = ByteArray<32>;    // the raw bytes behind the 43-character hash
+// A subaccount token: network prefix, flags, 2 reserved bytes, the subaccount's Ed25519 key.
+using SubaccountToken = ByteArray<36>;
+inline constexpr std::size_t kMaxRevokedPerAccount = 50;  // older revocations are dropped
 using proto::Namespace;
 
 struct Limits {
@@ -80,7 +83,7 @@ class MessageStore {
   static Result<std::unique_ptr<MessageStore>> open(const std::string& path, Limits limits = {});
   // A read-only connection to a database that open() has made, for another thread: WAL
   // lets it read beside the writer, and it sees every committed transaction. Only
-  // retrieve, get_expiries and stats work on it; writes fail with Io.
+  // retrieve, get_expiries, stats, is_revoked and revoked_subaccounts work on it; writes fail with Io.
   static Result<std::unique_ptr<MessageStore>> open_reader(const std::string& path);
   ~MessageStore();
   MessageStore(const MessageStore&) = delete;
@@ -105,11 +108,22 @@ class MessageStore {
   // Sets the expiry of the given hashes (of this account); returns those changed.
   Result<std::map<MessageHash, std::int64_t>> expire(const AccountKey& account, std::span<const MessageHash> hashes,
                                                      std::int64_t expiry_ms, ExpireMode mode);
+  // The same with one expiry per hash (expiries_ms[i] for hashes[i]).
+  Result<std::map<MessageHash, std::int64_t>> expire_each(const AccountKey& account, std::span<const MessageHash> hashes,
+                                                          std::span<const std::int64_t> expiries_ms, ExpireMode mode);
   // Shortens every message of the namespace (or all) that expires later than expiry_ms.
   Result<std::vector<Affected>> expire_all(const AccountKey& account, std::optional<Namespace> ns,
                                            std::int64_t expiry_ms);
   Result<std::map<MessageHash, std::int64_t>> get_expiries(const AccountKey& account,
                                                            std::span<const MessageHash> hashes);
+
+  // Subaccount revocations of an account, kept whether or not it has messages stored;
+  // revoking keeps the newest kMaxRevokedPerAccount (a token revoked again counts as new).
+  Result<void> revoke_subaccounts(const AccountKey& account, std::span<const SubaccountToken> tokens);
+  Result<std::uint64_t> unrevoke_subaccounts(const AccountKey& account, std::span<const SubaccountToken> tokens);
+  // Both read only (they work on a reader). Oldest revocation first.
+  Result<bool> is_revoked(const AccountKey& account, const SubaccountToken& token);
+  Result<std::vector<SubaccountToken>> revoked_subaccounts(const AccountKey& account);
 
   // Group commit: between begin_group() and end_group() every call runs inside one
   // transaction, so many requests share one fsync. Nothing in the group is durable (and
@@ -149,6 +163,7 @@ class Checkpointer {
   struct Progress {
     std::int64_t wal_frames = 0;           // frames in the WAL
     std::int64_t checkpointed_frames = 0;  // of those, now in the database
+    bool busy = false;  // nothing done: another connection (the writer's own) was checkpointing
   };
   Result<Progress> run();
 

@@ -114,6 +114,7 @@ std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db
 Result<std::pair<std::int64_t, std::int64_t>> Db::checkpoint() {
   int log = 0, done = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  if (rc == SQLITE_BUSY) return std::pair<std::int64_t, std::int64_t>{-1, -1};  // another checkpoint is running
   if (rc != SQLITE_OK) return sqlite_error(rc, "wal_checkpoint");
   return std::pair<std::int64_t, std::int64_t>{log, done};
 }
