@@ -11,6 +11,12 @@ enum class Errc {
   KeyMismatch,    // a descriptor's x25519 key is not the conversion of its ed25519 key
   OutOfWindow,    // a timestamp outside the allowed window
   WrongNetwork,   // a document of another network
+  NotAuthority,   // signed by a key that is not an authority of network.json
+  UnderSigned,    // fewer valid authority signatures than majority(N)
+  Forged,         // an authority's signature over this document does not verify, and too few do
+  Replayed,       // not newer than the consensus held (a replay or a rollback)
+  Stale,          // past valid_until + tolerance, or too far ahead of its time
+  NoConsensus,    // too few votes, no common method, or no node: nothing to sign
 };
 SOTTO_DECLARE_ERRC(Errc)
 

@@ -13,6 +13,12 @@ std::string to_token(Errc e) {
     case Errc::KeyMismatch: return "key_mismatch";
     case Errc::OutOfWindow: return "out_of_window";
     case Errc::WrongNetwork: return "wrong_network";
+    case Errc::NotAuthority: return "not_authority";
+    case Errc::UnderSigned: return "under_signed";
+    case Errc::Forged: return "forged";
+    case Errc::Replayed: return "replayed";
+    case Errc::Stale: return "stale";
+    case Errc::NoConsensus: return "no_consensus";
   }
   return "unknown";
 }

@@ -1,0 +1,112 @@
+#include "directory/vote.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "crypto/hash.hpp"
+
+namespace sotto::directory {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kDomain = "sotto-vote-v1";
+
+Error bad(const std::string& why) { return Error(Errc::Malformed, "vote: " + why); }
+
+bool lower_hex(std::string_view s, std::size_t n) {
+  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+json to_object(const Vote& v) {
+  json nodes = json::array();
+  for (const auto& n : v.nodes) nodes.push_back(json::parse(directory::to_json(n)));
+  return json{{"type", "vote"},        {"network_id", v.network_id}, {"epoch", v.epoch},   {"authority", v.authority.hex()},
+              {"methods", v.methods},  {"prev_digest", v.prev_digest}, {"nodes", std::move(nodes)}};
+}
+
+}  // namespace
+
+std::string canonical_json(const Vote& v) { return to_object(v).dump(); }  // std::map: keys sorted at every level
+
+std::string signed_bytes(const Vote& v) {
+  std::string out(kDomain);
+  out += '\0';
+  out += canonical_json(v);
+  return out;
+}
+
+std::string digest_hex(const Vote& v) { return base::to_hex(crypto::blake2b_256(as_bytes(signed_bytes(v)))); }
+
+SignedVote sign_vote(Vote v, const crypto::Ed25519Secret& sk) {
+  std::sort(v.nodes.begin(), v.nodes.end(), [](const auto& a, const auto& b) { return a.descriptor.ed25519 < b.descriptor.ed25519; });
+  auto sig = crypto::sign(sk, as_bytes(signed_bytes(v)));
+  return {std::move(v), sig};
+}
+
+std::string to_json(const SignedVote& s) {
+  return json{{"vote", to_object(s.vote)}, {"signature", base::to_hex(s.signature)}}.dump();
+}
+
+Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::int64_t epoch) {
+  if (text.size() > kMaxVoteJson) return bad("larger than 8 MiB");
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.size() != 2) return bad("not a JSON object of 'vote' and 'signature'");
+  auto vj = j.find("vote");
+  auto sj = j.find("signature");
+  if (vj == j.end() || !vj->is_object()) return bad("'vote' must be an object");
+  if (sj == j.end() || !sj->is_string() || !lower_hex(sj->get_ref<const std::string&>(), 128))
+    return bad("'signature' must be 128 lowercase hex digits");
+  const json& o = *vj;
+  if (o.size() != 7) return bad("must hold exactly type, network_id, epoch, authority, methods, prev_digest, nodes");
+  auto str = [&](const char* name) -> const std::string* {
+    auto it = o.find(name);
+    return it != o.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  };
+  auto type = str("type");
+  if (!type || *type != "vote") return bad("'type' must be \"vote\"");
+  auto network_id = str("network_id");
+  if (!network_id || !valid_network_id(*network_id)) return bad("'network_id' must be 1 to 64 of a-z, 0-9 and -");
+  auto e = o.find("epoch");
+  if (e == o.end() || !e->is_number_integer() || e->get<std::int64_t>() < 0) return bad("'epoch' must be a non-negative integer");
+  auto auth = str("authority");
+  if (!auth || !lower_hex(*auth, 64)) return bad("'authority' must be 64 lowercase hex digits");
+  auto methods = o.find("methods");
+  if (methods == o.end() || !methods->is_array() || methods->empty()) return bad("'methods' must be a non-empty array");
+  SignedVote s;
+  Vote& v = s.vote;
+  v.methods.clear();
+  for (const auto& m : *methods) {
+    if (!m.is_number_integer() || m.get<std::int64_t>() < 1 || m.get<std::int64_t>() > 1000) return bad("'methods' must hold integers 1-1000");
+    int x = static_cast<int>(m.get<std::int64_t>());
+    if (!v.methods.empty() && x <= v.methods.back()) return bad("'methods' must be ascending without repeats");
+    v.methods.push_back(x);
+  }
+  auto prev = str("prev_digest");
+  if (!prev || !(prev->empty() || lower_hex(*prev, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
+  auto nodes = o.find("nodes");
+  if (nodes == o.end() || !nodes->is_array()) return bad("'nodes' must be an array");
+
+  v.network_id = *network_id;
+  v.epoch = e->get<std::int64_t>();
+  v.authority = *crypto::Ed25519Public::from_hex(*auth);
+  v.prev_digest = *prev;
+  s.signature = *base::from_hex_fixed<64>(sj->get_ref<const std::string&>());
+  if (v.network_id != net.network_id) return Error(Errc::WrongNetwork, "vote: for network '" + v.network_id + "', not this one");
+  if (v.epoch != epoch)
+    return Error(Errc::OutOfWindow, "vote: for epoch " + std::to_string(v.epoch) + ", not " + std::to_string(epoch));
+  if (std::none_of(net.authorities.begin(), net.authorities.end(), [&](const Peer& p) { return p.ed25519 == v.authority; }))
+    return Error(Errc::NotAuthority, "vote: signed by " + v.authority.hex().substr(0, 16) + "..., not an authority of this network");
+  for (const auto& n : *nodes) {
+    auto d = parse_descriptor(n.dump(), net.network_id, std::nullopt);
+    if (!d) return Error(d.error().code(), "vote: node " + std::to_string(v.nodes.size()) + ": " + d.error().detail());
+    if (!v.nodes.empty() && !(v.nodes.back().descriptor.ed25519 < d->descriptor.ed25519))
+      return bad("'nodes' must be in ascending ed25519 order without repeats");
+    v.nodes.push_back(std::move(*d));
+  }
+  if (!crypto::verify(s.signature, as_bytes(signed_bytes(v)), v.authority)) return Error(Errc::BadSignature, "vote: the signature does not verify");
+  return s;
+}
+
+}  // namespace sotto::directory
