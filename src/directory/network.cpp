@@ -19,6 +19,7 @@ std::string to_token(Errc e) {
     case Errc::Replayed: return "replayed";
     case Errc::Stale: return "stale";
     case Errc::NoConsensus: return "no_consensus";
+    case Errc::TooFrequent: return "too_frequent";
   }
   return "unknown";
 }

@@ -288,6 +288,43 @@ Result<RetrieveResult> MessageStore::retrieve(const AccountKey& account, Namespa
   return out;
 }
 
+Result<std::vector<AccountKey>> MessageStore::accounts() {
+  std::vector<AccountKey> out;
+  auto sel = db_->prepare("SELECT pubkey FROM accounts ORDER BY pubkey");
+  if (!sel) return std::move(sel).error();
+  for (;;) {
+    auto row = (*sel)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    auto b = (*sel)->blob(0);
+    AccountKey k{};
+    if (b.size() == k.size()) std::copy(b.begin(), b.end(), k.begin());
+    out.push_back(k);
+  }
+  (*sel)->reset();
+  return out;
+}
+
+Result<std::vector<Message>> MessageStore::messages_of(const AccountKey& account, std::int64_t now_ms) {
+  std::vector<Message> out;
+  auto id = account_id(account, false);
+  if (!id) return std::move(id).error();
+  if (*id < 0) return out;
+  auto sel = db_->prepare("SELECT hash, namespace, timestamp, expiry, data FROM messages WHERE account = ?1 AND expiry > ?2 ORDER BY id");
+  if (!sel) return std::move(sel).error();
+  (*sel)->bind(1, *id).bind(2, now_ms);
+  for (;;) {
+    auto row = (*sel)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    ByteView data = (*sel)->blob(4);
+    out.push_back(Message{hash_of((*sel)->blob(0)), static_cast<Namespace>((*sel)->int64(1)), (*sel)->int64(2), (*sel)->int64(3),
+                          Bytes(data.begin(), data.end())});
+  }
+  (*sel)->reset();
+  return out;
+}
+
 Result<std::vector<MessageHash>> MessageStore::delete_hashes(const AccountKey& account, std::span<const MessageHash> hashes) {
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();

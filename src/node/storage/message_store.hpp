@@ -117,6 +117,11 @@ class MessageStore {
   Result<std::map<MessageHash, std::int64_t>> get_expiries(const AccountKey& account,
                                                            std::span<const MessageHash> hashes);
 
+  // For replication and membership changes: the accounts with messages stored, and every
+  // unexpired message of one account (all namespaces, in the order stored).
+  Result<std::vector<AccountKey>> accounts();
+  Result<std::vector<Message>> messages_of(const AccountKey& account, std::int64_t now_ms);
+
   // Subaccount revocations of an account, kept whether or not it has messages stored;
   // revoking keeps the newest kMaxRevokedPerAccount (a token revoked again counts as new).
   Result<void> revoke_subaccounts(const AccountKey& account, std::span<const SubaccountToken> tokens);

@@ -1,0 +1,155 @@
+#include "directory/authority.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace sotto::directory {
+
+namespace {
+constexpr std::int64_t kRegisterEveryMs = 10'000;
+constexpr std::int64_t kKeepEpochs = 4;
+constexpr std::size_t kMaxPerIp = 2;
+}  // namespace
+
+Authority::Authority(Network net, crypto::Keypair keys) : net_(std::move(net)), keys_(std::move(keys)) {}
+
+Result<void> Authority::register_node(std::string_view descriptor_json, std::int64_t now_ms) {
+  auto d = parse_descriptor(descriptor_json, net_.network_id, now_ms);
+  if (!d) return std::move(d).error();
+  auto it = nodes_.find(d->descriptor.ed25519);
+  if (it != nodes_.end()) {
+    const Descriptor& held = it->second.descriptor.descriptor;
+    if (d->descriptor.published_ms < held.published_ms)
+      return Error(Errc::Replayed, "register: older than the descriptor held for this node");
+    if (now_ms - it->second.registered_ms < kRegisterEveryMs)
+      return Error(Errc::TooFrequent, "register: at most once every 10 s per node");
+    bool moved = held.ip != d->descriptor.ip || held.port_https != d->descriptor.port_https;
+    it->second.descriptor = std::move(*d);
+    it->second.registered_ms = now_ms;
+    if (moved) it->second.last_pass_ms = it->second.first_pass_ms = -1;  // test the new address first
+    return {};
+  }
+  nodes_.emplace(d->descriptor.ed25519, Registered{std::move(*d), now_ms, -1, -1});
+  return {};
+}
+
+void Authority::tested(const crypto::Ed25519Public& node, bool passed, std::int64_t now_ms) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end()) return;
+  if (passed) {
+    if (it->second.first_pass_ms < 0) it->second.first_pass_ms = now_ms;
+    it->second.last_pass_ms = now_ms;
+  } else {
+    it->second.last_pass_ms = it->second.first_pass_ms = -1;
+  }
+}
+
+SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
+  const std::int64_t epoch_ms = net_.epoch_seconds * 1000;
+  std::map<std::string, std::vector<const Registered*>> by_ip;
+  for (const auto& [key, r] : nodes_) {
+    bool fresh = now_ms - r.registered_ms <= 3 * epoch_ms;
+    bool reachable = r.last_pass_ms >= 0 && now_ms - r.last_pass_ms <= 2 * epoch_ms;
+    if (fresh && reachable) by_ip[r.descriptor.descriptor.ip].push_back(&r);
+  }
+  Vote v;
+  v.network_id = net_.network_id;
+  v.epoch = epoch;
+  v.authority = keys_.ed25519_public();
+  if (current_ && current_->epoch < epoch) v.prev_digest = digest_hex(*current_);
+  for (auto& [ip, rs] : by_ip) {
+    std::sort(rs.begin(), rs.end(), [](const Registered* a, const Registered* b) {
+      return std::tie(a->first_pass_ms, a->descriptor.descriptor.ed25519) < std::tie(b->first_pass_ms, b->descriptor.descriptor.ed25519);
+    });
+    for (std::size_t i = 0; i < rs.size() && i < kMaxPerIp; ++i) v.nodes.push_back(rs[i]->descriptor);
+  }
+  SignedVote s = sign_vote(std::move(v), keys_.ed25519_secret());
+  epochs_[epoch].votes[keys_.ed25519_public()] = s;
+  return s;
+}
+
+Result<void> Authority::receive_vote(std::string_view vote_json, std::int64_t epoch) {
+  auto v = parse_vote(vote_json, net_, epoch);
+  if (!v) return std::move(v).error();
+  if (v->vote.authority == keys_.ed25519_public()) return Error(Errc::NotAuthority, "vote: signed with this authority's own key");
+  auto& votes = epochs_[epoch].votes;
+  auto it = votes.find(v->vote.authority);
+  if (it != votes.end()) {
+    if (digest_hex(it->second.vote) == digest_hex(v->vote)) return {};
+    return Error(Errc::Replayed, "vote: a second, different vote from this authority for this epoch");
+  }
+  votes.emplace(v->vote.authority, std::move(*v));
+  return {};
+}
+
+std::optional<std::string> Authority::vote_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const {
+  auto e = epochs_.find(epoch);
+  if (e == epochs_.end()) return std::nullopt;
+  auto v = e->second.votes.find(authority);
+  if (v == e->second.votes.end()) return std::nullopt;
+  return to_json(v->second);
+}
+
+Result<ConsensusSignature> Authority::sign(std::int64_t epoch) {
+  if (current_ && current_->epoch >= epoch)
+    return Error(Errc::NoConsensus, "consensus: epoch " + std::to_string(epoch) + " is not after the one held");
+  auto& e = epochs_[epoch];
+  std::vector<SignedVote> votes;
+  for (const auto& [k, v] : e.votes) votes.push_back(v);
+  auto c = compute_consensus(net_, epoch, votes, current_ ? &*current_ : nullptr);
+  if (!c) return std::move(c).error();
+  // Signatures that came before this authority had computed: kept only if over this document.
+  std::map<crypto::Ed25519Public, ConsensusSignature> early = std::move(e.signatures);
+  e.signatures.clear();
+  e.computed = std::move(*c);
+  const std::string digest = digest_hex(*e.computed), bytes = signed_bytes(*e.computed);
+  for (auto& [k, s] : early)
+    if (s.digest == digest && crypto::verify(s.signature, as_bytes(bytes), s.authority)) e.signatures.emplace(k, s);
+  auto mine = sign_consensus(*e.computed, keys_.ed25519_secret(), keys_.ed25519_public());
+  e.signatures[keys_.ed25519_public()] = mine;
+  publish_if_signed(epoch);
+  return mine;
+}
+
+Result<void> Authority::receive_signature(std::string_view signature_json) {
+  auto s = parse_signature(signature_json);
+  if (!s) return std::move(s).error();
+  if (std::none_of(net_.authorities.begin(), net_.authorities.end(), [&](const Peer& p) { return p.ed25519 == s->authority; }))
+    return Error(Errc::NotAuthority, "consensus signature: not by an authority of this network");
+  if (current_ && s->epoch < current_->epoch) return Error(Errc::Replayed, "consensus signature: for an epoch already past");
+  auto& e = epochs_[s->epoch];
+  if (!e.computed) {  // not computed here yet: checked when it is
+    e.signatures[s->authority] = *s;
+    return {};
+  }
+  if (s->digest != digest_hex(*e.computed))
+    return Error(Errc::Forged, "consensus signature: over another document than the one this authority computed");
+  if (!crypto::verify(s->signature, as_bytes(signed_bytes(*e.computed)), s->authority))
+    return Error(Errc::BadSignature, "consensus signature: does not verify");
+  e.signatures[s->authority] = *s;
+  publish_if_signed(s->epoch);
+  return {};
+}
+
+void Authority::publish_if_signed(std::int64_t epoch) {
+  auto& e = epochs_[epoch];
+  if (!e.computed || e.signatures.size() < majority(net_.authorities.size())) return;
+  if (current_ && current_->epoch > epoch) return;
+  std::vector<ConsensusSignature> sigs;
+  for (const auto& [k, s] : e.signatures) sigs.push_back(s);
+  current_ = *e.computed;
+  current_json_ = to_json(*current_, sigs);
+  while (!epochs_.empty() && epochs_.begin()->first < epoch - kKeepEpochs) epochs_.erase(epochs_.begin());
+}
+
+Result<const Consensus*> ConsensusHolder::offer(std::string_view json, std::int64_t now_s) {
+  std::optional<std::int64_t> held;
+  if (current_) held = current_->epoch;
+  auto c = accept_consensus(json, net_, held, now_s);
+  if (!c) return std::move(c).error();
+  current_ = std::move(*c);
+  json_ = std::string(json);
+  return &*current_;
+}
+
+}  // namespace sotto::directory

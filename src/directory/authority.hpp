@@ -1,0 +1,93 @@
+#pragma once
+// A directory authority's state, sans-IO (docs/wire/directory.md): the nodes that
+// registered and whether they answer, its vote for an epoch, the votes of the other
+// authorities, the consensus it computes and signs, and the signatures that make it valid.
+// The daemon (apps/authority) drives it from HTTP requests and a clock; the simulation
+// (tests/sim) drives it in memory. Not thread-safe: one owner.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "crypto/keys.hpp"
+#include "directory/consensus.hpp"
+
+namespace sotto::directory {
+
+class Authority {
+ public:
+  Authority(Network net, crypto::Keypair keys);
+
+  const crypto::Ed25519Public& key() const { return keys_.ed25519_public(); }
+  const Network& network() const { return net_; }
+
+  // POST /directory/v1/register: a signed descriptor. Refused: as parse_descriptor, an
+  // older descriptor than the one held for the key (Replayed), or a second registration of
+  // one key within 10 s (TooFrequent).
+  Result<void> register_node(std::string_view descriptor_json, std::int64_t now_ms);
+  // A reachability test of `node` passed or failed (the daemon's tester, or a simulation).
+  void tested(const crypto::Ed25519Public& node, bool passed, std::int64_t now_ms);
+
+  // This authority's signed vote for `epoch`: every registered node whose descriptor is at
+  // most 3 epochs old and that passed a test within the last 2 epochs, at most 2 per IP
+  // (those reachable longest). It is also held as this authority's own vote.
+  SignedVote vote(std::int64_t epoch, std::int64_t now_ms);
+  // Another authority's vote for `epoch` (POST /directory/v1/vote). Errors as parse_vote;
+  // a second, different vote from one authority for one epoch is refused (Replayed).
+  Result<void> receive_vote(std::string_view vote_json, std::int64_t epoch);
+  // The vote of `authority` for `epoch`, if held (GET /directory/v1/vote/E/<authority>).
+  std::optional<std::string> vote_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const;
+
+  // Computes epoch's consensus from the votes held and the consensus held before it, and
+  // signs it. NoConsensus when it cannot (too few votes, ...).
+  Result<ConsensusSignature> sign(std::int64_t epoch);
+  // Another authority's signature (POST /directory/v1/signature): kept if it verifies over
+  // the document this authority computed for that epoch; anything else is refused.
+  Result<void> receive_signature(std::string_view signature_json);
+  // The newest consensus holding majority(N) signatures, and its JSON with them
+  // (GET /directory/v1/consensus).
+  const Consensus* current() const { return current_ ? &*current_ : nullptr; }
+  std::optional<std::string> current_json() const { return current_json_; }
+
+ private:
+  struct Registered {
+    SignedDescriptor descriptor;
+    std::int64_t registered_ms = 0;
+    std::int64_t last_pass_ms = -1;   // -1: never passed
+    std::int64_t first_pass_ms = -1;  // start of the current run of passes
+  };
+  struct Epoch {
+    std::map<crypto::Ed25519Public, SignedVote> votes;
+    std::optional<Consensus> computed;
+    std::map<crypto::Ed25519Public, ConsensusSignature> signatures;
+  };
+  void publish_if_signed(std::int64_t epoch);
+
+  Network net_;
+  crypto::Keypair keys_;
+  std::map<crypto::Ed25519Public, Registered> nodes_;
+  std::map<std::int64_t, Epoch> epochs_;  // the last few only
+  std::optional<Consensus> current_;
+  std::optional<std::string> current_json_;
+};
+
+// What a node or a client holds: the newest consensus that accept_consensus() accepted.
+// Never goes back to an older epoch; a refused offer changes nothing.
+class ConsensusHolder {
+ public:
+  explicit ConsensusHolder(Network net) : net_(std::move(net)) {}
+  // Accepts `json` if it is valid at now_s and newer than the one held.
+  Result<const Consensus*> offer(std::string_view json, std::int64_t now_s);
+  const Consensus* current() const { return current_ ? &*current_ : nullptr; }
+  const std::string& current_json() const { return json_; }
+
+ private:
+  Network net_;
+  std::optional<Consensus> current_;
+  std::string json_;
+};
+
+}  // namespace sotto::directory

@@ -1,0 +1,59 @@
+#include "node/swarm/membership.hpp"
+
+#include <map>
+#include <set>
+
+#include "node/swarm/consensus_swarm.hpp"
+
+namespace sotto::node {
+
+namespace {
+
+struct Swarms {
+  std::vector<std::uint64_t> ids;
+  std::map<std::uint64_t, std::vector<rpc::NodeAddress>> members;
+  std::optional<std::uint64_t> own;
+};
+
+Swarms swarms_of(const directory::Consensus& c, const crypto::Ed25519Public& self) {
+  Swarms s;
+  s.ids = c.swarm_ids();
+  for (const auto& n : c.nodes) {
+    if (n.swarm_id == directory::kUnassigned) continue;
+    s.members[n.swarm_id].push_back({n.ed25519, n.x25519, n.ip, n.port_https});
+    if (n.ed25519 == self) s.own = n.swarm_id;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<Push> plan_pushes(const directory::Consensus* before, const directory::Consensus& after,
+                              const crypto::Ed25519Public& self, std::span<const storage::AccountKey> accounts) {
+  std::vector<Push> out;
+  Swarms now = swarms_of(after, self);
+  if (now.ids.empty()) return out;
+  // The members of self's swarm now that were not with self before.
+  std::vector<rpc::NodeAddress> joined;
+  if (before && now.own) {
+    Swarms was = swarms_of(*before, self);
+    if (was.own) {
+      std::set<crypto::Ed25519Public> old_peers;
+      for (const auto& m : was.members.at(*was.own)) old_peers.insert(m.ed25519);
+      for (const auto& m : now.members.at(*now.own))
+        if (!old_peers.contains(m.ed25519)) joined.push_back(m);
+    }
+  }
+  for (const auto& a : accounts) {
+    auto id = ConsensusSwarm::swarm_of(a, now.ids);
+    if (!id) continue;
+    if (id != now.own) {
+      out.push_back({a, now.members.at(*id)});
+    } else if (!joined.empty()) {
+      out.push_back({a, joined});
+    }
+  }
+  return out;
+}
+
+}  // namespace sotto::node

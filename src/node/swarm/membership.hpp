@@ -1,0 +1,30 @@
+#pragma once
+// Membership changes (docs/node.md "Swarms"; session-v1.md §4.3): when a new consensus
+// moves accounts between swarms or brings new members into this node's swarm, what this
+// node must send, and to whom. Sans-IO: the node sends the pushes it is given.
+
+#include <span>
+#include <vector>
+
+#include "directory/consensus.hpp"
+#include "node/rpc/swarm_view.hpp"
+#include "node/storage/message_store.hpp"
+
+namespace sotto::node {
+
+struct Push {
+  storage::AccountKey account{};
+  std::vector<rpc::NodeAddress> to;  // every member of the account's swarm that needs it
+};
+
+// After the consensus went from `before` (nullptr: none held) to `after`, for the accounts
+// this node `self` holds:
+//  - an account that `after` maps to another swarm than self's goes to all of that swarm's
+//    members (self's swarm dissolved, split, or self left it);
+//  - an account of self's swarm goes to the members that were not in self's swarm in
+//    `before` (a node joining a swarm receives its messages), when self was in it before.
+// Accounts that stay where they were with the same members need nothing.
+std::vector<Push> plan_pushes(const directory::Consensus* before, const directory::Consensus& after,
+                              const crypto::Ed25519Public& self, std::span<const storage::AccountKey> accounts);
+
+}  // namespace sotto::node
