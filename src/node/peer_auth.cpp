@@ -1,0 +1,62 @@
+#include "node/peer_auth.hpp"
+
+#include "crypto/hash.hpp"
+#include "directory/errc.hpp"
+
+namespace sotto::node {
+
+namespace {
+
+std::string signed_text(std::string_view method, std::string_view path, std::int64_t ms, std::string_view body) {
+  std::string s = "sotto-node-request-v1";
+  s += '\0';
+  s += method;
+  s += '\0';
+  s += path;
+  s += '\0';
+  s += std::to_string(ms);
+  s += '\0';
+  auto d = crypto::blake2b_256(as_bytes(body));
+  s.append(reinterpret_cast<const char*>(d.data()), d.size());
+  return s;
+}
+
+}  // namespace
+
+std::string sign_peer_request(const crypto::Keypair& keys, std::string_view method, std::string_view path, std::string_view body,
+                              std::int64_t now_ms) {
+  auto sig = crypto::sign(keys.ed25519_secret(), as_bytes(signed_text(method, path, now_ms, body)));
+  return keys.ed25519_public().hex() + "." + std::to_string(now_ms) + "." + base::to_hex(sig);
+}
+
+Result<crypto::Ed25519Public> PeerVerifier::verify(std::string_view header, std::string_view method, std::string_view path,
+                                                   std::string_view body, std::int64_t now_ms,
+                                                   const std::function<bool(const crypto::Ed25519Public&)>& is_member) {
+  using directory::Errc;
+  auto dot1 = header.find('.');
+  auto dot2 = dot1 == std::string_view::npos ? dot1 : header.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || dot1 != 64 || header.size() - dot2 - 1 != 128 || dot2 - dot1 - 1 < 1 || dot2 - dot1 - 1 > 15)
+    return Error(Errc::Malformed, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
+  auto key = crypto::Ed25519Public::from_hex(header.substr(0, 64));
+  auto sig = base::from_hex_fixed<64>(header.substr(dot2 + 1));
+  std::string_view ms_text = header.substr(dot1 + 1, dot2 - dot1 - 1);
+  if (!key || !sig || ms_text.find_first_not_of("0123456789") != std::string_view::npos)
+    return Error(Errc::Malformed, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
+  std::int64_t ms = std::stoll(std::string(ms_text));
+  if (!is_member(*key)) return Error(Errc::NotAuthority, "peer request: from a node that is not a member");
+  if (ms < now_ms - kPeerWindowMs || ms > now_ms + kPeerWindowMs) return Error(Errc::OutOfWindow, "peer request: its time is more than 60 s off");
+  if (!crypto::verify(*sig, as_bytes(signed_text(method, path, ms, body)), *key))
+    return Error(Errc::BadSignature, "peer request: the signature does not verify");
+  auto d = crypto::blake2b_256(as_bytes(body));
+  std::string id = std::string(header.substr(0, dot2)) + "." + base::to_hex(d);
+  std::lock_guard lock(mu_);
+  while (!seen_by_time_.empty() && seen_by_time_.begin()->first < now_ms - 2 * kPeerWindowMs) {
+    seen_.erase(seen_by_time_.begin()->second);
+    seen_by_time_.erase(seen_by_time_.begin());
+  }
+  if (!seen_.emplace(id, ms).second) return Error(Errc::Replayed, "peer request: seen before");
+  seen_by_time_.emplace(ms, id);
+  return *key;
+}
+
+}  // namespace sotto::node
