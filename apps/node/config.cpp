@@ -7,17 +7,6 @@
 
 namespace sotto::apps {
 
-Result<HostPort> parse_host_port(const std::string& text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    return Error(base::Errc::Io, "'" + text + "' is not HOST:PORT");
-  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
-    return Error(base::Errc::Io, "'" + port + "' is not a port number (0-65535)");
-  return HostPort{host, static_cast<std::uint16_t>(std::stoul(port))};
-}
-
 Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
   toml::table t;
   try {
@@ -27,7 +16,7 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
                                      std::to_string(e.source().begin.line) + ")");
   }
   static const std::set<std::string> known{"data_dir", "listen", "admin_listen", "public_ip", "threads", "log_level",
-                                           "max_connections", "max_connections_per_ip", "sweep_seconds", "commit_interval_ms", "rate_limit", "limits"};
+                                           "max_connections", "max_connections_per_ip", "sweep_seconds", "commit_interval_ms", "rate_limit", "limits", "network"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return Error(base::Errc::Io, "config " + path + ": unknown key '" + std::string(k.str()) + "'");
   auto str = [&](const char* key, std::string& out) -> Result<void> {
@@ -47,7 +36,7 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
   };
   std::string listen, admin;
   for (auto r : {str("data_dir", cfg.data_dir), str("listen", listen), str("admin_listen", admin), str("public_ip", cfg.public_ip),
-                 str("log_level", cfg.log_level), num(t["threads"], "threads", cfg.threads),
+                 str("log_level", cfg.log_level), str("network", cfg.network), num(t["threads"], "threads", cfg.threads),
                  num(t["max_connections"], "max_connections", cfg.max_connections),
                  num(t["max_connections_per_ip"], "max_connections_per_ip", cfg.max_connections_per_ip),
                  num(t["sweep_seconds"], "sweep_seconds", cfg.sweep_seconds),

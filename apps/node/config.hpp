@@ -6,16 +6,11 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "common/url.hpp"
 #include "node/storage/message_store.hpp"
 
 namespace sotto::apps {
 
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-};
-// "HOST:PORT" (IPv4, or [IPv6]:PORT).
-Result<HostPort> parse_host_port(const std::string& text);
 
 struct NodeConfig {
   std::string data_dir = "/var/lib/sotto-node";
@@ -30,6 +25,7 @@ struct NodeConfig {
   int sweep_seconds = 10;
   int commit_interval_ms = 0;  // > 0: at most one group commit (one fsync) per interval
   node::storage::Limits limits;
+  std::string network;  // network.json: join that network (empty: a network of this one node)
 };
 
 // Reads the keys present in the TOML file over `cfg`; unknown keys are errors, so a typo

@@ -19,7 +19,9 @@
 #include "base/fd_io.hpp"
 #include "base/log.hpp"
 #include "base/rng.hpp"
+#include "common/tls_files.hpp"
 #include "config.hpp"
+#include "network.hpp"
 #include "net/executor.hpp"
 #include "net/server.hpp"
 #include "net/tls_cert.hpp"
@@ -36,35 +38,6 @@ int fail(const std::string& why) {
   log::error("startup_failed", {log::kv("reason", base::Plain(why))});
   std::cerr << "sotto-node: " << why << std::endl;
   return 1;
-}
-
-// The TLS certificate and key in the data dir, made on first start.
-Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, const std::string& cn) {
-  auto crt = dir / "tls.crt", key = dir / "tls.key";
-  if (fs::exists(crt) && fs::exists(key)) {
-    std::ifstream c(crt), k(key);
-    std::string cs((std::istreambuf_iterator<char>(c)), {}), ks((std::istreambuf_iterator<char>(k)), {});
-    if (cs.find("BEGIN CERTIFICATE") == std::string::npos || ks.find("PRIVATE KEY") == std::string::npos)
-      return Error(base::Errc::Io, "the TLS certificate in " + dir.string() + " is damaged: remove tls.crt and tls.key to make new ones");
-    return net::CertificatePem{cs, ks};
-  }
-  auto pem = net::make_self_signed_certificate(cn);
-  if (!pem) return pem;
-  // Written under a temporary name with its final mode from the start, synced, then renamed
-  // into place: a crash never leaves a half-written file, and the key is never readable.
-  auto write = [](const fs::path& p, const std::string& text, mode_t mode) {
-    fs::path tmp = p;
-    tmp += ".tmp";
-    ::unlink(tmp.c_str());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0) return false;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    ok = ::close(fd) == 0 && ok;
-    return ok && ::rename(tmp.c_str(), p.c_str()) == 0;
-  };
-  if (!write(key, pem->key, 0600) || !write(crt, pem->cert, 0644))
-    return Error(base::Errc::Io, "cannot write the TLS certificate into " + dir.string());
-  return pem;
 }
 
 // Read-only connections for the I/O threads, one per thread in use at a time.
@@ -110,7 +83,7 @@ class ReaderPool {
 int main(int argc, char** argv) {
   net::block_shutdown_signals();  // before any thread starts: signals wait for the clean path
   apps::NodeConfig cfg;
-  std::string config_file, listen, admin, data_dir, log_level, public_ip;
+  std::string config_file, listen, admin, data_dir, log_level, public_ip, network_file;
   CLI::App app{"sotto-node: a sotto service node. Stores end-to-end encrypted messages for the accounts of its swarm."};
   app.set_version_flag("--version", "sotto-node 0.1.0");
   app.add_option("--config", config_file, "TOML config file (flags override it)")->check(CLI::ExistingFile);
@@ -119,6 +92,7 @@ int main(int argc, char** argv) {
   app.add_option("--admin-listen", admin, "Plain-HTTP address for /metrics, HOST:PORT (default 127.0.0.1:22025)");
   app.add_option("--public-ip", public_ip, "The IP this node announces (default: the listen address)");
   app.add_option("--log-level", log_level, "debug, info, warn or error");
+  app.add_option("--network", network_file, "network.json of the network to join (default: serve alone)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -131,6 +105,7 @@ int main(int argc, char** argv) {
     }
   if (!data_dir.empty()) cfg.data_dir = data_dir;
   if (!public_ip.empty()) cfg.public_ip = public_ip;
+  if (!network_file.empty()) cfg.network = network_file;
   if (!log_level.empty()) cfg.log_level = log_level;
   for (auto [text, target] : {std::pair{&listen, &cfg.listen}, std::pair{&admin, &cfg.admin}})
     if (!text->empty()) {
@@ -162,7 +137,7 @@ int main(int argc, char** argv) {
   bool created = false;
   auto keys = node::load_or_create_identity(dir, rng, created);
   if (!keys) return fail(keys.error().message());
-  auto cert = load_or_create_certificate(dir, "sotto-node " + keys->ed25519_public().hex().substr(0, 16));
+  auto cert = apps::load_or_create_certificate(dir, "sotto-node " + keys->ed25519_public().hex().substr(0, 16));
   if (!cert) return fail(cert.error().message());
   auto store = node::storage::MessageStore::open((dir / "messages.db").string(), cfg.limits);
   if (!store) return fail(store.error().message());
@@ -185,8 +160,27 @@ int main(int argc, char** argv) {
   pub.max_connections = cfg.max_connections;
   pub.max_connections_per_ip = cfg.max_connections_per_ip;
 
-  // The swarm is built once the port is known (port 0 picks one).
-  std::unique_ptr<node::rpc::SingleNodeSwarm> swarm;
+  // In a network, the swarms come from the consensus; alone, this node is the one swarm
+  // (built once the port is known: port 0 picks one).
+  std::unique_ptr<apps::NetworkMode> network;
+  if (!cfg.network.empty()) {
+    std::ifstream nf(cfg.network);
+    if (!nf) return fail("cannot read the network file " + cfg.network);
+    std::string text((std::istreambuf_iterator<char>(nf)), {});
+    auto net = directory::parse_network(text);
+    if (!net) return fail(cfg.network + ": " + net.error().message());
+    network = std::make_unique<apps::NetworkMode>(
+        *net, *keys, announced_ip, (dir / "messages.db").string(),
+        [&](std::vector<node::storage::StoreRequest> reqs, std::function<void(Result<void>)> done) {
+          storage.post([&store, reqs = std::move(reqs), done = std::move(done)] {
+            auto r = (*store)->store_batch(reqs);
+            if (!r) return done(std::move(r).error());
+            done({});
+          });
+        });
+  }
+  std::unique_ptr<node::rpc::SingleNodeSwarm> single;
+  node::rpc::SwarmView* swarm = network ? static_cast<node::rpc::SwarmView*>(&network->swarm()) : nullptr;
   std::unique_ptr<node::rpc::Context> ctx;
   std::string ping_key = base::to_base64(keys->ed25519_public().bytes);
 
@@ -265,9 +259,16 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].reply, std::move(replies[i]), group[i].start);
   };
 
-  net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
-    if (req.method == "POST" && req.target == "/storage_rpc/v1") {
+  // One storage RPC request: prepared on this I/O thread, queued for the storage thread if
+  // it writes. In a network, a client's single store that succeeded here goes on to every
+  // swarm peer (`replicate`), and the reply carries each member's result.
+  std::function<void(std::string, net::Reply, bool)> storage_rpc = [&](std::string body, net::Reply reply, bool replicate) {
+    {
       auto start = std::chrono::steady_clock::now();
+      if (network && !network->has_consensus()) {
+        reply({503, "this node has no consensus of its network yet; try another node", "text/plain", {}});
+        return;
+      }
       auto reader = readers.take();
       if (!reader) {
         log::error("reader_failed", {log::kv("reason", base::Plain(reader.error().message()))});
@@ -283,11 +284,21 @@ int main(int argc, char** argv) {
       {
         GiveBack give_back{readers, *reader};
         node::rpc::Context read_ctx{**reader, clock, *keys, *swarm};
-        prepared = node::rpc::prepare(read_ctx, req.body);
+        prepared = node::rpc::prepare(read_ctx, body);
       }
       if (prepared.reply) return answer(reply, std::move(*prepared.reply), start);
       // A parsed JSON tree (every write but a single store) takes a few times its text.
-      std::size_t cost = req.body.size() * (prepared.pending->is_single_store() ? 1 : 3);
+      std::size_t cost = body.size() * (prepared.pending->is_single_store() ? 1 : 3);
+      if (replicate && network && prepared.pending->is_single_store()) {
+        reply = [reply = std::move(reply), body, nm = network.get()](net::HttpResponse r) {
+          if (r.status != 200) return reply(std::move(r));
+          auto local = std::move(r.body);
+          nm->replicate(body, std::move(local), [reply, r](std::string merged) mutable {
+            r.body = std::move(merged);
+            reply(std::move(r));
+          });
+        };
+      }
       bool post = false, busy = false;
       {
         std::lock_guard lock(queue_mu);
@@ -308,6 +319,12 @@ int main(int argc, char** argv) {
       if (post) storage.post(drain);
       return;
     }
+  };
+
+  net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
+    if (req.method == "POST" && req.target == "/storage_rpc/v1") return storage_rpc(std::move(req.body), std::move(reply), true);
+    if (network && network->handle(req, reply, [&](const std::string& body, net::Reply r) { storage_rpc(body, std::move(r), false); }))
+      return;
     if (req.method == "POST" && req.target == "/ping_test/v1") {
       // A signature over the caller's nonce proves this node holds its key. The nonce is
       // short and fixed in form, and the signed text is domain-separated, so this is no
@@ -325,10 +342,14 @@ int main(int argc, char** argv) {
     reply({404, "Not found", "text/plain", {}});
   });
   if (auto r = server.listen(); !r) return fail(r.error().message());
-  swarm = std::make_unique<node::rpc::SingleNodeSwarm>(
-      node::rpc::NodeAddress{keys->ed25519_public(), keys->x25519_public(), announced_ip, server.port()});
+  if (!network) {
+    single = std::make_unique<node::rpc::SingleNodeSwarm>(
+        node::rpc::NodeAddress{keys->ed25519_public(), keys->x25519_public(), announced_ip, server.port()});
+    swarm = single.get();
+  }
   ctx = std::make_unique<node::rpc::Context>(node::rpc::Context{**store, clock, *keys, *swarm});
   server.run();  // only now: the handler's context exists
+  if (network) network->start(server.port());
 
   net::ServerConfig adm;
   adm.host = cfg.admin.host;
@@ -391,7 +412,8 @@ int main(int argc, char** argv) {
 
   int sig = net::wait_for_shutdown_signal();
   log::info("node_stopping", {log::kv("signal", sig)});
-  server.stop();        // in-flight requests finish and are answered
+  server.stop();        // in-flight requests finish and are answered (replication included)
+  if (network) network->stop();
   admin_server.stop();
   storage.stop();       // queued store work runs to its end
   checkpoints.stop();

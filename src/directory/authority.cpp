@@ -8,7 +8,6 @@ namespace sotto::directory {
 namespace {
 constexpr std::int64_t kRegisterEveryMs = 10'000;
 constexpr std::int64_t kKeepEpochs = 4;
-constexpr std::size_t kMaxPerIp = 2;
 }  // namespace
 
 Authority::Authority(Network net, crypto::Keypair keys) : net_(std::move(net)), keys_(std::move(keys)) {}
@@ -21,8 +20,10 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::int
     const Descriptor& held = it->second.descriptor.descriptor;
     if (d->descriptor.published_ms < held.published_ms)
       return Error(Errc::Replayed, "register: older than the descriptor held for this node");
-    if (now_ms - it->second.registered_ms < kRegisterEveryMs)
-      return Error(Errc::TooFrequent, "register: at most once every 10 s per node");
+    // At most one registration per node per 10 s (per half epoch on a fast devnet, where
+    // nodes register every epoch).
+    if (now_ms - it->second.registered_ms < std::min(kRegisterEveryMs, net_.epoch_seconds * 500))
+      return Error(Errc::TooFrequent, "register: too soon after the last registration of this node");
     bool moved = held.ip != d->descriptor.ip || held.port_https != d->descriptor.port_https;
     it->second.descriptor = std::move(*d);
     it->second.registered_ms = now_ms;
@@ -61,7 +62,7 @@ SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
     std::sort(rs.begin(), rs.end(), [](const Registered* a, const Registered* b) {
       return std::tie(a->first_pass_ms, a->descriptor.descriptor.ed25519) < std::tie(b->first_pass_ms, b->descriptor.descriptor.ed25519);
     });
-    for (std::size_t i = 0; i < rs.size() && i < kMaxPerIp; ++i) v.nodes.push_back(rs[i]->descriptor);
+    for (std::size_t i = 0; i < rs.size() && i < static_cast<std::size_t>(net_.max_nodes_per_ip); ++i) v.nodes.push_back(rs[i]->descriptor);
   }
   SignedVote s = sign_vote(std::move(v), keys_.ed25519_secret());
   epochs_[epoch].votes[keys_.ed25519_public()] = s;
@@ -88,6 +89,20 @@ std::optional<std::string> Authority::vote_json(std::int64_t epoch, const crypto
   auto v = e->second.votes.find(authority);
   if (v == e->second.votes.end()) return std::nullopt;
   return to_json(v->second);
+}
+
+std::vector<Descriptor> Authority::registered() const {
+  std::vector<Descriptor> out;
+  for (const auto& [k, r] : nodes_) out.push_back(r.descriptor.descriptor);
+  return out;
+}
+
+std::optional<std::string> Authority::signature_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const {
+  auto e = epochs_.find(epoch);
+  if (e == epochs_.end() || !e->second.computed) return std::nullopt;
+  auto s = e->second.signatures.find(authority);
+  if (s == e->second.signatures.end()) return std::nullopt;
+  return to_json(s->second);
 }
 
 Result<ConsensusSignature> Authority::sign(std::int64_t epoch) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "crypto/keys.hpp"
@@ -41,12 +42,17 @@ class Authority {
   // The vote of `authority` for `epoch`, if held (GET /directory/v1/vote/E/<authority>).
   std::optional<std::string> vote_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const;
 
+  // The descriptors of every registered node (for the reachability tester).
+  std::vector<Descriptor> registered() const;
+
   // Computes epoch's consensus from the votes held and the consensus held before it, and
   // signs it. NoConsensus when it cannot (too few votes, ...).
   Result<ConsensusSignature> sign(std::int64_t epoch);
   // Another authority's signature (POST /directory/v1/signature): kept if it verifies over
   // the document this authority computed for that epoch; anything else is refused.
   Result<void> receive_signature(std::string_view signature_json);
+  // The signature of `authority` for `epoch`, if held (GET /directory/v1/signature/E).
+  std::optional<std::string> signature_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const;
   // The newest consensus holding majority(N) signatures, and its JSON with them
   // (GET /directory/v1/consensus).
   const Consensus* current() const { return current_ ? &*current_ : nullptr; }

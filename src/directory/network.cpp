@@ -97,6 +97,9 @@ Result<Network> parse_network(std::string_view text) {
   auto tol = int_field(j, "tolerance_seconds", 0, 30LL * 86'400, n.tolerance_seconds);
   if (!tol) return std::move(tol).error();
   n.tolerance_seconds = *tol;
+  auto per_ip = int_field(j, "max_nodes_per_ip", 1, 1000, n.max_nodes_per_ip);
+  if (!per_ip) return std::move(per_ip).error();
+  n.max_nodes_per_ip = static_cast<int>(*per_ip);
   if (auto s = j.find("swarm"); s != j.end()) {
     if (!s->is_object()) return bad("'swarm' must be an object");
     auto mn = int_field(*s, "min", 1, 100, n.swarm.min), id2 = int_field(*s, "ideal", 1, 100, n.swarm.ideal),

@@ -28,6 +28,7 @@ struct Network {
   std::int64_t epoch_seconds = 60;
   SwarmParams swarm;
   std::int64_t tolerance_seconds = 259'200;
+  int max_nodes_per_ip = 2;        // an authority votes for at most this many nodes of one IP
   std::vector<Peer> authorities;   // in the file's order; keys distinct
   std::vector<Peer> seed_nodes;
 };

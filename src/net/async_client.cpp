@@ -169,13 +169,16 @@ Result<std::unique_ptr<AsyncClient>> AsyncClient::start(AsyncClientConfig config
 
 AsyncClient::~AsyncClient() { stop(); }
 
-void AsyncClient::post(std::string target, std::string body, Callback done) {
+void AsyncClient::post(std::string target, std::string body, Callback done) { post(std::move(target), std::move(body), {}, std::move(done)); }
+
+void AsyncClient::post(std::string target, std::string body, std::vector<std::pair<std::string, std::string>> headers, Callback done) {
   auto req = std::make_shared<http::request<http::string_body>>();
   req->method(http::verb::post);
   req->target(target);
   req->version(11);
   req->set(http::field::host, impl_->cfg.host);
   req->set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) req->set(name, value);
   req->keep_alive(true);
   req->body() = std::move(body);
   req->prepare_payload();

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/result.hpp"
 #include "net/http.hpp"
@@ -40,6 +42,8 @@ class AsyncClient {
   // been processed). Thread-safe; callable from `done`. After stop(), `done` runs at once
   // with an error.
   void post(std::string target, std::string body, Callback done);
+  // The same with extra request headers (name, value).
+  void post(std::string target, std::string body, std::vector<std::pair<std::string, std::string>> headers, Callback done);
 
   // Fails what is queued or in flight ("the client stopped"), closes the connections and
   // joins the thread. Idempotent and thread-safe; from a callback it does not wait.

@@ -105,7 +105,8 @@ HttpClient::HttpClient(std::string host, std::uint16_t port, bool tls, std::chro
 }
 HttpClient::~HttpClient() = default;
 
-Result<HttpResponse> HttpClient::request(std::string_view method, std::string_view target, std::string_view body) {
+Result<HttpResponse> HttpClient::request(std::string_view method, std::string_view target, std::string_view body,
+                                         const std::vector<std::pair<std::string, std::string>>& headers) {
   auto& s = *impl_;
   http::request<http::string_body> req;
   req.method(http::string_to_verb(beast::string_view(method.data(), method.size())));
@@ -113,6 +114,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   req.version(11);
   req.set(http::field::host, s.host);
   req.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.keep_alive(true);
   req.body() = std::string(body);
   req.prepare_payload();

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "base/result.hpp"
@@ -23,7 +25,8 @@ class HttpClient {
 
   // Connects on first use and again after the server closed the connection. Io errors
   // name what failed (connect, handshake, timeout, a closed connection).
-  Result<HttpResponse> request(std::string_view method, std::string_view target, std::string_view body = {});
+  Result<HttpResponse> request(std::string_view method, std::string_view target, std::string_view body = {},
+                               const std::vector<std::pair<std::string, std::string>>& headers = {});
   Result<HttpResponse> post(std::string_view target, std::string_view body) { return request("POST", target, body); }
   Result<HttpResponse> get(std::string_view target) { return request("GET", target); }
 

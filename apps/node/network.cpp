@@ -1,0 +1,336 @@
+#include "network.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.hpp"
+#include "common/url.hpp"
+#include "net/client.hpp"
+#include "node/swarm/membership.hpp"
+#include "proto/message_hash.hpp"
+
+namespace sotto::apps {
+
+using nlohmann::json;
+
+namespace {
+constexpr std::size_t kPushBatchBytes = 4 << 20;  // one push request holds at most about this much data
+constexpr std::int64_t kMaxExpiryAheadMs = 30LL * 86'400'000 + 60'000;
+}  // namespace
+
+NetworkMode::NetworkMode(directory::Network net, const crypto::Keypair& keys, std::string announced_ip, std::string reader_path,
+                         StorePushed store_pushed)
+    : net_(std::move(net)),
+      keys_(keys),
+      ip_(std::move(announced_ip)),
+      reader_path_(std::move(reader_path)),
+      store_pushed_(std::move(store_pushed)),
+      swarm_(keys.ed25519_public()),
+      holder_(net_) {}
+
+NetworkMode::~NetworkMode() { stop(); }
+
+std::int64_t NetworkMode::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void NetworkMode::start(std::uint16_t port) {
+  port_ = port;
+  thread_ = std::thread([this] { run(); });
+}
+
+void NetworkMode::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ && !thread_.joinable() && clients_.empty()) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients;
+  {
+    std::lock_guard lock(mu_);
+    clients.swap(clients_);
+  }
+  for (auto& [k, c] : clients) c->stop();
+}
+
+std::string NetworkMode::consensus_json() const {
+  std::lock_guard lock(mu_);
+  return holder_.current_json();
+}
+
+// Each epoch: register at its middle (before the authorities vote), fetch the consensus
+// just after it starts; on start, both at once.
+void NetworkMode::run() {
+  const std::int64_t epoch_ms = net_.epoch_seconds * 1000, genesis_ms = net_.genesis * 1000;
+  auto wait_until = [&](std::int64_t t) {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      std::int64_t left = t - now_ms();
+      if (left <= 0) return true;
+      cv_.wait_for(lock, std::chrono::milliseconds(left));
+    }
+    return false;
+  };
+  std::int64_t e = std::max<std::int64_t>(0, (now_ms() - genesis_ms) / epoch_ms);
+  epoch_tasks(e);
+  for (++e;; ++e) {
+    std::int64_t va = genesis_ms + e * epoch_ms;
+    if (!wait_until(va - epoch_ms / 2)) return;
+    epoch_tasks(-1);  // register only
+    if (!wait_until(va + epoch_ms / 10)) return;
+    epoch_tasks(e);
+  }
+}
+
+void NetworkMode::epoch_tasks(std::int64_t fetch_epoch) {
+  const auto timeout = std::chrono::milliseconds(std::clamp<std::int64_t>(net_.epoch_seconds * 250, 300, 5000));
+  if (fetch_epoch < 0 || !has_consensus()) {
+    directory::Descriptor d{net_.network_id, keys_.ed25519_public(), keys_.x25519_public(), ip_, port_, "0.1.0", now_ms()};
+    std::string body = directory::to_json(directory::sign_descriptor(d, keys_.ed25519_secret()));
+    for (const auto& a : net_.authorities) {
+      auto at = parse_https_url(a.url);
+      if (!at) continue;
+      net::HttpClient c(at->host, at->port, true, timeout);
+      auto r = c.post("/directory/v1/register", body);
+      if (!r || (r->status != 200 && r->status != 429))
+        log::warn("register_failed", {log::kv("authority", base::Plain(a.url)),
+                                      log::kv("reason", base::Plain(r ? std::to_string(r->status) + " " + r->body : r.error().message()))});
+    }
+    if (fetch_epoch < 0) return;
+  }
+  // Fetch from the authorities, then from the seed nodes: the document proves itself.
+  std::vector<std::string> sources;
+  for (const auto& a : net_.authorities) sources.push_back(a.url);
+  for (const auto& s : net_.seed_nodes) sources.push_back(s.url);
+  for (const auto& url : sources) {
+    auto at = parse_https_url(url);
+    if (!at) continue;
+    net::HttpClient c(at->host, at->port, true, timeout);
+    auto r = c.get("/directory/v1/consensus");
+    if (!r || r->status != 200) continue;
+    std::optional<directory::Consensus> before;
+    Result<const directory::Consensus*> got = Error(directory::Errc::Malformed, "");
+    {
+      std::lock_guard lock(mu_);
+      if (holder_.current()) before = *holder_.current();
+      got = holder_.offer(r->body, now_ms() / 1000);
+    }
+    if (!got) {
+      if (!got.error().is(directory::Errc::Replayed))  // the same one again is normal
+        log::warn("consensus_refused", {log::kv("from", base::Plain(url)), log::kv("reason", base::Plain(got.error().detail()))});
+      continue;
+    }
+    directory::Consensus now = **got;
+    swarm_.update(now);
+    auto own = swarm_.own_swarm();
+    log::info("consensus_accepted", {log::kv("epoch", now.epoch), log::kv("nodes", now.nodes.size()),
+                                     log::kv("in_swarm", own.has_value())});
+    if (before && before->prev_digest.size() && now.prev_epoch == before->epoch && now.prev_digest != directory::digest_hex(*before))
+      log::error("consensus_chain_broken", {log::kv("epoch", now.epoch)});
+    push_moved(before ? &*before : nullptr, now);
+    return;
+  }
+}
+
+void NetworkMode::push_moved(const directory::Consensus* before, const directory::Consensus& after) {
+  auto reader = node::storage::MessageStore::open_reader(reader_path_);
+  if (!reader) return log::error("push_failed", {log::kv("reason", base::Plain(reader.error().message()))});
+  auto accounts = (*reader)->accounts();
+  if (!accounts) return log::error("push_failed", {log::kv("reason", base::Plain(accounts.error().message()))});
+  auto pushes = node::plan_pushes(before, after, keys_.ed25519_public(), *accounts);
+  std::size_t sent = 0, failed = 0;
+  for (const auto& p : pushes) {
+    auto msgs = (*reader)->messages_of(p.account, now_ms());
+    if (!msgs || msgs->empty()) continue;
+    // Batches of about kPushBatchBytes.
+    std::vector<json> batches(1, json::array());
+    std::size_t bytes = 0;
+    for (const auto& m : *msgs) {
+      if (bytes > kPushBatchBytes) batches.push_back(json::array()), bytes = 0;
+      batches.back().push_back({{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
+                                {"expiry", m.expiry_ms}, {"data", base::to_base64(m.data)}});
+      bytes += m.data.size();
+    }
+    for (const auto& to : p.to) {
+      if (to.ed25519 == keys_.ed25519_public()) continue;
+      net::HttpClient c(to.ip, to.https_port, true, std::chrono::seconds(10));
+      for (const auto& b : batches) {
+        std::string body = json{{"account", base::to_hex(p.account)}, {"messages", b}}.dump();
+        auto r = c.request("POST", "/sotto/v1/push", body,
+                           {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/push", body, now_ms())}});
+        if (r && r->status == 200) ++sent;
+        else ++failed;
+      }
+    }
+  }
+  if (!pushes.empty()) log::info("pushed", {log::kv("accounts", pushes.size()), log::kv("requests", sent), log::kv("failed", failed)});
+}
+
+net::AsyncClient* NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
+  std::lock_guard lock(mu_);
+  if (stop_) return nullptr;
+  auto& c = clients_[peer.ed25519];
+  if (!c) {
+    net::AsyncClientConfig cfg;
+    cfg.host = peer.ip;
+    cfg.port = peer.https_port;
+    cfg.connections = 4;
+    cfg.timeout = std::chrono::seconds(5);
+    auto made = net::AsyncClient::start(cfg);
+    if (!made) return nullptr;
+    c = std::move(*made);
+  }
+  return c.get();
+}
+
+void NetworkMode::replicate(const std::string& body, std::string local, std::function<void(std::string)> done) {
+  auto members = swarm_.own_members().members;
+  std::vector<node::rpc::NodeAddress> peers;
+  for (const auto& m : members)
+    if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
+  json merged = json::parse(local, nullptr, false);
+  if (peers.empty() || merged.is_discarded() || !merged.contains("swarm")) return done(std::move(local));
+  struct State {
+    std::mutex mu;
+    json merged;
+    std::size_t left;
+    std::function<void(std::string)> done;
+  };
+  auto st = std::make_shared<State>();
+  st->merged = std::move(merged);
+  st->left = peers.size();
+  st->done = std::move(done);
+  auto finish_one = [st](const std::string& key, json entry) {
+    std::function<void(std::string)> cb;
+    std::string out;
+    {
+      std::lock_guard lock(st->mu);
+      st->merged["swarm"][key] = std::move(entry);
+      if (--st->left > 0) return;
+      cb = std::move(st->done);
+      out = st->merged.dump();
+    }
+    cb(std::move(out));
+  };
+  for (const auto& p : peers) {
+    std::string key = p.ed25519.hex();
+    net::AsyncClient* c = client_for(p);
+    if (!c) {
+      finish_one(key, json{{"failed", true}, {"reason", "no connection"}});
+      continue;
+    }
+    c->post("/sotto/v1/replicate", body,
+            {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/replicate", body, now_ms())}},
+            [finish_one, key](Result<net::HttpResponse> r) {
+              if (!r) return finish_one(key, json{{"failed", true}, {"timeout", true}});
+              json j = json::parse(r->body, nullptr, false);
+              if (r->status != 200 || j.is_discarded() || !j.contains("swarm") || !j["swarm"].contains(key))
+                return finish_one(key, json{{"failed", true}, {"code", r->status}, {"reason", r->body.substr(0, 200)}});
+              finish_one(key, j["swarm"][key]);
+            });
+  }
+}
+
+Result<crypto::Ed25519Public> NetworkMode::verify_peer(const net::HttpRequest& req, bool swarm_only) {
+  std::string header;
+  for (const auto& [k, v] : req.headers)
+    if (k.size() == std::string_view(node::kPeerHeader).size() &&
+        std::equal(k.begin(), k.end(), node::kPeerHeader, [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      header = v;
+  return verifier_.verify(header, req.method, req.target, req.body, now_ms(), [&](const crypto::Ed25519Public& k) {
+    if (swarm_only) {
+      for (const auto& m : swarm_.own_members().members)
+        if (m.ed25519 == k) return true;
+      return false;
+    }
+    std::lock_guard lock(mu_);
+    if (!holder_.current()) return false;
+    for (const auto& n : holder_.current()->nodes)
+      if (n.ed25519 == k) return true;
+    return false;
+  });
+}
+
+bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
+                         const std::function<void(const std::string&, net::Reply)>& local_store) {
+  auto text = [&](int status, const std::string& why) { reply({status, why, "text/plain; charset=utf-8", {}}); };
+  if (req.method == "GET" && req.target == "/directory/v1/consensus") {
+    std::string c = consensus_json();
+    if (c.empty()) text(404, "no consensus yet");
+    else reply({200, c, "application/json", {}});
+    return true;
+  }
+  if (req.method == "POST" && req.target == "/sotto/v1/replicate") {
+    auto from = verify_peer(req, true);
+    if (!from) {
+      text(401, from.error().detail());
+      return true;
+    }
+    local_store(req.body, reply);  // stored here; never forwarded again
+    return true;
+  }
+  if (req.method == "POST" && req.target == "/sotto/v1/push") {
+    auto from = verify_peer(req, false);
+    if (!from) {
+      text(401, from.error().detail());
+      return true;
+    }
+    json j = json::parse(req.body, nullptr, false);
+    auto pk = j.is_object() && j.contains("account") && j["account"].is_string()
+                  ? base::from_hex_fixed<33>(j["account"].get<std::string>())
+                  : Result<ByteArray<33>>(Error(directory::Errc::Malformed, ""));
+    if (!pk || !j.contains("messages") || !j["messages"].is_array()) {
+      text(400, "push: needs account (66 hex) and messages");
+      return true;
+    }
+    if (!swarm_.is_ours(*pk)) {
+      text(421, "push: that account is not this node's swarm's");
+      return true;
+    }
+    auto keep = std::make_shared<std::vector<Bytes>>();
+    std::vector<node::storage::StoreRequest> reqs;
+    const std::int64_t now = now_ms();
+    keep->reserve(j["messages"].size());
+    for (const auto& m : j["messages"]) {
+      if (!m.is_object() || !m.contains("hash") || !m.contains("namespace") || !m.contains("timestamp") || !m.contains("expiry") ||
+          !m.contains("data") || !m["hash"].is_string() || !m["namespace"].is_number_integer() || !m["timestamp"].is_number_integer() ||
+          !m["expiry"].is_number_integer() || !m["data"].is_string()) {
+        text(400, "push: a message lacks hash, namespace, timestamp, expiry or data");
+        return true;
+      }
+      auto data = base::from_base64(m["data"].get<std::string>());
+      auto ns64 = m["namespace"].get<std::int64_t>();
+      if (!data || data->size() > proto::kMaxMessageData || ns64 < -32768 || ns64 > 32767) {
+        text(400, "push: bad data or namespace");
+        return true;
+      }
+      auto ns = static_cast<proto::Namespace>(ns64);
+      // The hash is recomputed: a peer cannot file a message under another's hash.
+      if (proto::message_hash(*pk, ns, *data) != m["hash"].get<std::string>()) {
+        text(400, "push: a message's hash is not the hash of its content");
+        return true;
+      }
+      std::int64_t expiry = m["expiry"].get<std::int64_t>();
+      if (expiry <= now) continue;  // expired on the way: nothing to keep
+      if (expiry > now + kMaxExpiryAheadMs) {
+        text(400, "push: an expiry beyond the longest TTL");
+        return true;
+      }
+      keep->push_back(std::move(*data));
+      node::storage::MessageHash h{};
+      auto raw = base::from_base64(m["hash"].get<std::string>());
+      std::copy(raw->begin(), raw->end(), h.begin());
+      reqs.push_back({*pk, ns, h, m["timestamp"].get<std::int64_t>(), expiry, keep->back()});
+    }
+    std::size_t n = reqs.size();
+    store_pushed_(std::move(reqs), [keep, reply, n](Result<void> r) {
+      if (!r) reply({500, "push: " + r.error().message(), "text/plain; charset=utf-8", {}});
+      else reply({200, json{{"stored", n}}.dump(), "application/json", {}});
+    });
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sotto::apps

@@ -1,0 +1,77 @@
+#pragma once
+// sotto-node in a network (docs/node.md "In a network"; docs/wire/directory.md): registers
+// with every authority each epoch, fetches and checks the consensus, serves it, knows its
+// swarm from it, forwards each store to its swarm peers and merges their signed results
+// into the reply, and pushes messages where a new consensus moves them.
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/result.hpp"
+#include "directory/authority.hpp"
+#include "net/async_client.hpp"
+#include "net/http.hpp"
+#include "node/peer_auth.hpp"
+#include "node/storage/message_store.hpp"
+#include "node/swarm/consensus_swarm.hpp"
+
+namespace sotto::apps {
+
+class NetworkMode {
+ public:
+  // `store_pushed` stores messages pushed by another node (on the storage thread) and
+  // calls back with the result.
+  using StorePushed = std::function<void(std::vector<node::storage::StoreRequest>, std::function<void(Result<void>)>)>;
+
+  NetworkMode(directory::Network net, const crypto::Keypair& keys, std::string announced_ip, std::string reader_path,
+              StorePushed store_pushed);
+  ~NetworkMode();
+
+  // Starts the register / fetch / push thread; `port` is where this node listens.
+  void start(std::uint16_t port);
+  void stop();
+
+  node::ConsensusSwarm& swarm() { return swarm_; }
+  bool has_consensus() const { return swarm_.epoch().has_value(); }
+  std::string consensus_json() const;
+
+  // After this node stored a client's store (`local` = its 200 reply), sends the same
+  // request to every peer of the swarm and calls `done` with the reply holding every
+  // member's result under "swarm" (a peer that fails or times out is listed as failed).
+  void replicate(const std::string& body, std::string local, std::function<void(std::string)> done);
+
+  // Requests from other nodes; `reply` as the server's. Returns false when `req` is not one.
+  bool handle(const net::HttpRequest& req, const net::Reply& reply, const std::function<void(const std::string&, net::Reply)>& local_store);
+
+ private:
+  void run();
+  void epoch_tasks(std::int64_t e);
+  void push_moved(const directory::Consensus* before, const directory::Consensus& after);
+  net::AsyncClient* client_for(const node::rpc::NodeAddress& peer);
+  std::int64_t now_ms() const;
+  Result<crypto::Ed25519Public> verify_peer(const net::HttpRequest& req, bool swarm_only);
+
+  directory::Network net_;
+  const crypto::Keypair& keys_;
+  std::string ip_;
+  std::uint16_t port_ = 0;
+  std::string reader_path_;
+  StorePushed store_pushed_;
+  node::ConsensusSwarm swarm_;
+  node::PeerVerifier verifier_;
+
+  mutable std::mutex mu_;  // guards holder_, clients_, stop_
+  directory::ConsensusHolder holder_;
+  std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace sotto::apps
