@@ -208,6 +208,19 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
   if (!c || static_cast<int>((*c)["nodes"].size()) != nodes)
     return fail("no consensus listed all " + std::to_string(nodes) + " nodes within " + std::to_string(wait_seconds) +
                 " s; the devnet is still up (sotto-devnet status / down --dir " + dir.string() + "); logs are in " + dir.string());
+  // And until every node holds it (they fetch it just after each epoch starts).
+  for (const auto& n : state["nodes"]) {
+    std::string url = n["url"];
+    bool holds = false;
+    while (!holds && std::chrono::steady_clock::now() < until) {
+      net::HttpClient hc("127.0.0.1", static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))), true, std::chrono::seconds(2));
+      auto r = hc.get("/directory/v1/consensus");
+      json j = r && r->status == 200 ? json::parse(r->body, nullptr, false) : json();
+      holds = j.is_object() && j.contains("consensus") && j["consensus"]["nodes"].size() == static_cast<std::size_t>(nodes);
+      if (!holds) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!holds) return fail(n["name"].get<std::string>() + " did not get the consensus within " + std::to_string(wait_seconds) + " s");
+  }
   std::map<std::string, int> swarms;
   for (const auto& n : (*c)["nodes"]) ++swarms[n["swarm_id"].get<std::string>()];
   std::cout << "sotto-devnet: " << authorities << " authorities and " << nodes << " nodes up in " << dir.string() << "\n"

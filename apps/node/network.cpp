@@ -1,8 +1,10 @@
 #include "network.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/log.hpp"
+#include "crypto/hash.hpp"
 #include "common/url.hpp"
 #include "net/client.hpp"
 #include "node/swarm/membership.hpp"
@@ -15,6 +17,52 @@ using nlohmann::json;
 namespace {
 constexpr std::size_t kPushBatchBytes = 4 << 20;  // one push request holds at most about this much data
 constexpr std::int64_t kMaxExpiryAheadMs = 30LL * 86'400'000 + 60'000;
+constexpr std::size_t kFetchMax = 500;  // hashes per anti-entropy fetch
+
+json message_json(const node::storage::Message& m) {
+  return {{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
+          {"expiry", m.expiry_ms}, {"data", base::to_base64(m.data)}};
+}
+
+// Messages another node sent (a push or a fetch reply), checked: the hash must be the hash
+// of the content, sizes and expiry in bounds. `keep` owns the data the requests view.
+Result<std::vector<node::storage::StoreRequest>> parse_messages(const ByteArray<33>& pk, const json& list, std::vector<Bytes>& keep,
+                                                                std::int64_t now) {
+  using directory::Errc;
+  std::vector<node::storage::StoreRequest> reqs;
+  if (!list.is_array()) return Error(Errc::Malformed, "messages must be an array");
+  keep.reserve(keep.size() + list.size());
+  for (const auto& m : list) {
+    if (!m.is_object() || !m.contains("hash") || !m.contains("namespace") || !m.contains("timestamp") || !m.contains("expiry") ||
+        !m.contains("data") || !m["hash"].is_string() || !m["namespace"].is_number_integer() || !m["timestamp"].is_number_integer() ||
+        !m["expiry"].is_number_integer() || !m["data"].is_string())
+      return Error(Errc::Malformed, "a message lacks hash, namespace, timestamp, expiry or data");
+    auto data = base::from_base64(m["data"].get<std::string>());
+    auto ns64 = m["namespace"].get<std::int64_t>();
+    if (!data || data->size() > proto::kMaxMessageData || ns64 < -32768 || ns64 > 32767)
+      return Error(Errc::Malformed, "bad data or namespace");
+    auto ns = static_cast<proto::Namespace>(ns64);
+    // The hash is recomputed: a peer cannot file a message under another's hash.
+    if (proto::message_hash(pk, ns, *data) != m["hash"].get<std::string>())
+      return Error(Errc::Malformed, "a message's hash is not the hash of its content");
+    std::int64_t expiry = m["expiry"].get<std::int64_t>();
+    if (expiry <= now) continue;  // expired on the way: nothing to keep
+    if (expiry > now + kMaxExpiryAheadMs) return Error(Errc::Malformed, "an expiry beyond the longest TTL");
+    keep.push_back(std::move(*data));
+    node::storage::MessageHash h{};
+    auto raw = base::from_base64(m["hash"].get<std::string>());
+    std::copy(raw->begin(), raw->end(), h.begin());
+    reqs.push_back({pk, ns, h, m["timestamp"].get<std::int64_t>(), expiry, keep.back()});
+  }
+  return reqs;
+}
+
+// An account's digest: BLAKE2b-256 of its unexpired messages' hashes, ascending.
+std::string digest_of(const std::vector<node::storage::MessageHash>& hashes) {
+  Bytes all;
+  for (const auto& h : hashes) all.insert(all.end(), h.begin(), h.end());
+  return base::to_hex(crypto::blake2b_256(all));
+}
 }  // namespace
 
 NetworkMode::NetworkMode(directory::Network net, const crypto::Keypair& keys, std::string announced_ip, std::string reader_path,
@@ -80,6 +128,11 @@ void NetworkMode::run() {
     epoch_tasks(-1);  // register only
     if (!wait_until(va + epoch_ms / 10)) return;
     epoch_tasks(e);
+    // Anti-entropy: one swarm peer an epoch, in turn.
+    std::vector<node::rpc::NodeAddress> peers;
+    for (const auto& m : swarm_.own_members().members)
+      if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
+    if (!peers.empty()) sync_with(peers[round_++ % peers.size()]);
   }
 }
 
@@ -148,8 +201,7 @@ void NetworkMode::push_moved(const directory::Consensus* before, const directory
     std::size_t bytes = 0;
     for (const auto& m : *msgs) {
       if (bytes > kPushBatchBytes) batches.push_back(json::array()), bytes = 0;
-      batches.back().push_back({{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
-                                {"expiry", m.expiry_ms}, {"data", base::to_base64(m.data)}});
+      batches.back().push_back(message_json(m));
       bytes += m.data.size();
     }
     for (const auto& to : p.to) {
@@ -289,40 +341,12 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
       return true;
     }
     auto keep = std::make_shared<std::vector<Bytes>>();
-    std::vector<node::storage::StoreRequest> reqs;
-    const std::int64_t now = now_ms();
-    keep->reserve(j["messages"].size());
-    for (const auto& m : j["messages"]) {
-      if (!m.is_object() || !m.contains("hash") || !m.contains("namespace") || !m.contains("timestamp") || !m.contains("expiry") ||
-          !m.contains("data") || !m["hash"].is_string() || !m["namespace"].is_number_integer() || !m["timestamp"].is_number_integer() ||
-          !m["expiry"].is_number_integer() || !m["data"].is_string()) {
-        text(400, "push: a message lacks hash, namespace, timestamp, expiry or data");
-        return true;
-      }
-      auto data = base::from_base64(m["data"].get<std::string>());
-      auto ns64 = m["namespace"].get<std::int64_t>();
-      if (!data || data->size() > proto::kMaxMessageData || ns64 < -32768 || ns64 > 32767) {
-        text(400, "push: bad data or namespace");
-        return true;
-      }
-      auto ns = static_cast<proto::Namespace>(ns64);
-      // The hash is recomputed: a peer cannot file a message under another's hash.
-      if (proto::message_hash(*pk, ns, *data) != m["hash"].get<std::string>()) {
-        text(400, "push: a message's hash is not the hash of its content");
-        return true;
-      }
-      std::int64_t expiry = m["expiry"].get<std::int64_t>();
-      if (expiry <= now) continue;  // expired on the way: nothing to keep
-      if (expiry > now + kMaxExpiryAheadMs) {
-        text(400, "push: an expiry beyond the longest TTL");
-        return true;
-      }
-      keep->push_back(std::move(*data));
-      node::storage::MessageHash h{};
-      auto raw = base::from_base64(m["hash"].get<std::string>());
-      std::copy(raw->begin(), raw->end(), h.begin());
-      reqs.push_back({*pk, ns, h, m["timestamp"].get<std::int64_t>(), expiry, keep->back()});
+    auto parsed = parse_messages(*pk, j["messages"], *keep, now_ms());
+    if (!parsed) {
+      text(400, "push: " + parsed.error().detail());
+      return true;
     }
+    auto reqs = std::move(*parsed);
     std::size_t n = reqs.size();
     store_pushed_(std::move(reqs), [keep, reply, n](Result<void> r) {
       if (!r) reply({500, "push: " + r.error().message(), "text/plain; charset=utf-8", {}});
@@ -330,7 +354,130 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
     });
     return true;
   }
+  // Anti-entropy, between members of one swarm.
+  if (req.method == "POST" && (req.target == "/sotto/v1/summary" || req.target == "/sotto/v1/hashes" || req.target == "/sotto/v1/fetch")) {
+    auto from = verify_peer(req, true);
+    if (!from) {
+      text(401, from.error().detail());
+      return true;
+    }
+    auto reader = node::storage::MessageStore::open_reader(reader_path_);
+    if (!reader) {
+      text(500, "the node could not open its database");
+      return true;
+    }
+    const std::int64_t now = now_ms();
+    if (req.target == "/sotto/v1/summary") {
+      auto accounts = (*reader)->accounts();
+      if (!accounts) return text(500, accounts.error().message()), true;
+      json out = json::object();
+      for (const auto& a : *accounts) {
+        if (!swarm_.is_ours(a)) continue;
+        auto hs = (*reader)->hashes_of(a, now);
+        if (hs && !hs->empty()) out[base::to_hex(a)] = digest_of(*hs);
+      }
+      reply({200, json{{"accounts", out}}.dump(), "application/json", {}});
+      return true;
+    }
+    json j = json::parse(req.body, nullptr, false);
+    auto pk = j.is_object() && j.contains("account") && j["account"].is_string()
+                  ? base::from_hex_fixed<33>(j["account"].get<std::string>())
+                  : Result<ByteArray<33>>(Error(directory::Errc::Malformed, ""));
+    if (!pk) return text(400, "needs account (66 hex)"), true;
+    if (req.target == "/sotto/v1/hashes") {
+      auto hs = (*reader)->hashes_of(*pk, now);
+      if (!hs) return text(500, hs.error().message()), true;
+      json list = json::array();
+      for (const auto& h : *hs) list.push_back(base::to_base64(h, base::Padding::No));
+      reply({200, json{{"hashes", list}}.dump(), "application/json", {}});
+      return true;
+    }
+    if (!j.contains("hashes") || !j["hashes"].is_array() || j["hashes"].size() > kFetchMax)
+      return text(400, "fetch: needs hashes (at most 500)"), true;
+    std::set<std::string> want;
+    for (const auto& h : j["hashes"])
+      if (h.is_string()) want.insert(h.get<std::string>());
+    auto msgs = (*reader)->messages_of(*pk, now);
+    if (!msgs) return text(500, msgs.error().message()), true;
+    json list = json::array();
+    for (const auto& m : *msgs)
+      if (want.contains(base::to_base64(m.hash, base::Padding::No))) list.push_back(message_json(m));
+    reply({200, json{{"messages", list}}.dump(), "application/json", {}});
+    return true;
+  }
   return false;
+}
+
+Result<net::HttpResponse> NetworkMode::peer_call(const node::rpc::NodeAddress& peer, const std::string& path, const std::string& body) {
+  net::HttpClient c(peer.ip, peer.https_port, true, std::chrono::seconds(10));
+  auto r = c.request("POST", path, body, {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", path, body, now_ms())}});
+  if (r && r->status != 200) return Error(directory::Errc::Malformed, path + ": " + std::to_string(r->status) + " " + r->body.substr(0, 200));
+  return r;
+}
+
+void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
+  auto reader = node::storage::MessageStore::open_reader(reader_path_);
+  if (!reader) return;
+  auto theirs_r = peer_call(peer, "/sotto/v1/summary", "{}");
+  if (!theirs_r) return log::debug("sync_failed", {log::kv("reason", base::Plain(theirs_r.error().message()))});
+  json theirs = json::parse(theirs_r->body, nullptr, false);
+  if (theirs.is_discarded() || !theirs.contains("accounts") || !theirs["accounts"].is_object()) return;
+  const std::int64_t now = now_ms();
+  std::map<std::string, std::string> mine;
+  if (auto accounts = (*reader)->accounts())
+    for (const auto& a : *accounts)
+      if (swarm_.is_ours(a))
+        if (auto hs = (*reader)->hashes_of(a, now); hs && !hs->empty()) mine[base::to_hex(a)] = digest_of(*hs);
+  std::set<std::string> differ;
+  for (const auto& [a, d] : mine)
+    if (!theirs["accounts"].contains(a) || theirs["accounts"][a] != d) differ.insert(a);
+  for (const auto& [a, d] : theirs["accounts"].items())
+    if (!mine.contains(a)) differ.insert(a);
+  std::size_t sent = 0, got = 0;
+  for (const auto& a : differ) {
+    auto pk = base::from_hex_fixed<33>(a);
+    if (!pk || !swarm_.is_ours(*pk)) continue;
+    std::set<std::string> their_hashes, my_hashes;
+    if (theirs["accounts"].contains(a)) {
+      auto r = peer_call(peer, "/sotto/v1/hashes", json{{"account", a}}.dump());
+      if (!r) continue;
+      json hj = json::parse(r->body, nullptr, false);
+      if (hj.is_discarded() || !hj.contains("hashes") || !hj["hashes"].is_array()) continue;
+      for (const auto& h : hj["hashes"])
+        if (h.is_string()) their_hashes.insert(h.get<std::string>());
+    }
+    if (auto hs = (*reader)->hashes_of(*pk, now))
+      for (const auto& h : *hs) my_hashes.insert(base::to_base64(h, base::Padding::No));
+    // What the peer lacks: pushed to it.
+    json missing = json::array();
+    if (auto msgs = (*reader)->messages_of(*pk, now))
+      for (const auto& m : *msgs)
+        if (!their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) missing.push_back(message_json(m));
+    if (!missing.empty() && peer_call(peer, "/sotto/v1/push", json{{"account", a}, {"messages", missing}}.dump())) sent += missing.size();
+    // What this node lacks: fetched, checked, stored.
+    std::vector<std::string> want;
+    for (const auto& h : their_hashes)
+      if (!my_hashes.contains(h)) want.push_back(h);
+    for (std::size_t i = 0; i < want.size(); i += kFetchMax) {
+      std::vector<std::string> part(want.begin() + static_cast<std::ptrdiff_t>(i),
+                                    want.begin() + static_cast<std::ptrdiff_t>(std::min(want.size(), i + kFetchMax)));
+      auto r = peer_call(peer, "/sotto/v1/fetch", json{{"account", a}, {"hashes", part}}.dump());
+      if (!r) break;
+      json mj = json::parse(r->body, nullptr, false);
+      if (mj.is_discarded() || !mj.contains("messages")) break;
+      auto keep = std::make_shared<std::vector<Bytes>>();
+      auto reqs = parse_messages(*pk, mj["messages"], *keep, now);
+      if (!reqs) {
+        log::warn("sync_refused", {log::kv("reason", base::Plain(reqs.error().detail()))});
+        break;
+      }
+      got += reqs->size();
+      store_pushed_(std::move(*reqs), [keep](Result<void> stored) {
+        if (!stored) log::error("sync_store_failed", {log::kv("reason", base::Plain(stored.error().message()))});
+      });
+    }
+  }
+  if (sent || got) log::info("synced", {log::kv("peer", base::Plain(peer.ed25519.hex().substr(0, 16))), log::kv("sent", sent), log::kv("fetched", got)});
 }
 
 }  // namespace sotto::apps

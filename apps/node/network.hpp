@@ -53,6 +53,10 @@ class NetworkMode {
   void run();
   void epoch_tasks(std::int64_t e);
   void push_moved(const directory::Consensus* before, const directory::Consensus& after);
+  // Anti-entropy with one swarm peer: compare per-account digests, then send what it lacks
+  // and fetch what this node lacks.
+  void sync_with(const node::rpc::NodeAddress& peer);
+  Result<net::HttpResponse> peer_call(const node::rpc::NodeAddress& peer, const std::string& path, const std::string& body);
   net::AsyncClient* client_for(const node::rpc::NodeAddress& peer);
   std::int64_t now_ms() const;
   Result<crypto::Ed25519Public> verify_peer(const net::HttpRequest& req, bool swarm_only);
@@ -72,6 +76,7 @@ class NetworkMode {
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
+  std::uint64_t round_ = 0;  // which peer anti-entropy picks next
 };
 
 }  // namespace sotto::apps

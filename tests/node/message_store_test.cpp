@@ -326,6 +326,22 @@ TEST(MessageStore, RevocationsArePerAccountKeepTheNewestFiftyAndOutliveMessages)
   EXPECT_EQ(f.db->revoked_subaccounts(account(1))->size(), kMaxRevokedPerAccount - 2);
 }
 
+TEST(MessageStore, ListsAccountsAndAnAccountsMessagesAndHashesForReplication) {
+  Fixture f;
+  ASSERT_TRUE(f.put(2, 5, 0));
+  ASSERT_TRUE(f.put(2, 3, -10));
+  ASSERT_TRUE(f.put(2, 9, 0, kNow + 10));  // expires first
+  ASSERT_TRUE(f.put(1, 7, 0));
+  EXPECT_EQ(*f.db->accounts(), (std::vector<AccountKey>{account(1), account(2)}));
+  auto all = f.db->messages_of(account(2), kNow + 20);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);  // the expired one is not handed on
+  EXPECT_EQ((*all)[0].hash, hash(5));
+  EXPECT_EQ((*all)[1].ns, -10);
+  EXPECT_EQ(*f.db->hashes_of(account(2), kNow + 20), (std::vector<MessageHash>{hash(3), hash(5)}));
+  EXPECT_TRUE(f.db->messages_of(account(3), kNow)->empty());
+}
+
 TEST(MessageStore, AVersionOneDatabaseMigratesAndKeepsItsMessages) {
   test::TempDir tmp;
   std::string path = tmp.sub("v1.db");

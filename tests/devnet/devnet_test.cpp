@@ -1,0 +1,133 @@
+// A devnet of separate processes (sotto-devnet: 3 authorities, 12 nodes on 127.0.0.1):
+// a message stored at any member of its swarm is retrievable from every member; with two
+// members killed it still is; restarted, they catch up (membership pushes and
+// anti-entropy) with what was stored while they were down.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "base/bytes.hpp"
+#include "net/client.hpp"
+#include "support/process.hpp"
+
+namespace sotto {
+namespace {
+
+using nlohmann::json;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::uint16_t port_of(const std::string& url) { return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))); }
+
+std::pair<int, json> rpc(std::uint16_t port, const json& body) {
+  net::HttpClient c("127.0.0.1", port, true, std::chrono::seconds(10));
+  auto r = c.post("/storage_rpc/v1", body.dump());
+  if (!r) return {0, json()};
+  json j = json::parse(r->body, nullptr, false);
+  return {r->status, j.is_discarded() ? json(r->body) : j};
+}
+
+// The hashes a member holds for the account (namespace -10: no signature needed).
+std::set<std::string> held(std::uint16_t port, const std::string& account) {
+  auto [status, body] = rpc(port, {{"method", "retrieve"}, {"params", {{"pubkey", account}, {"namespace", -10}}}});
+  std::set<std::string> out;
+  if (status != 200) return out;
+  for (const auto& m : body["messages"]) out.insert(m["hash"].get<std::string>());
+  return out;
+}
+
+struct Devnet {
+  test::TempDir tmp;
+  std::string dir = tmp.sub("devnet");
+  json state;
+  Devnet() {
+    auto r = test::run_process(SOTTO_DEVNET_BIN, {"up", "--dir", dir, "--nodes", "12", "--authorities", "3", "--wait", "120"});
+    if (r.exit_code != 0) throw std::runtime_error("sotto-devnet up failed: " + r.out + r.err);
+    std::ifstream in(dir + "/devnet.json");
+    state = json::parse(in);
+  }
+  ~Devnet() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir}); }
+  const json* node_at(std::uint16_t port) const {
+    for (const auto& n : state["nodes"])
+      if (port_of(n["url"]) == port) return &n;
+    return nullptr;
+  }
+};
+
+TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
+  Devnet net;
+  ASSERT_EQ(net.state["nodes"].size(), 12u);
+  std::mt19937_64 rng(std::random_device{}());
+  ByteArray<32> raw;
+  for (auto& b : raw) b = static_cast<std::uint8_t>(rng());
+  std::string account = "05" + base::to_hex(raw);
+  auto store = [&](std::uint16_t port, const std::string& text) {
+    return rpc(port, {{"method", "store"},
+                      {"params", {{"pubkey", account}, {"timestamp", now_ms()}, {"ttl", 3'600'000}, {"namespace", -10},
+                                  {"data", base::to_base64(as_bytes(text))}}}});
+  };
+  // Any node answers with the account's swarm (421 unless it is a member).
+  auto [s0, swarm] = rpc(port_of(net.state["nodes"][0]["url"]), {{"method", "get_swarm"}, {"params", {{"pubkey", account}}}});
+  ASSERT_EQ(s0, 200);
+  std::vector<std::uint16_t> members;
+  for (const auto& m : swarm["snodes"]) members.push_back(static_cast<std::uint16_t>(m["port_https"].get<int>()));
+  ASSERT_GE(members.size(), 3u);
+  for (const auto& n : net.state["nodes"]) {
+    std::uint16_t p = port_of(n["url"]);
+    if (std::find(members.begin(), members.end(), p) == members.end()) {
+      EXPECT_EQ(store(p, "wrong swarm").first, 421);
+      break;
+    }
+  }
+  // Stored at the last member: every member's signed receipt is in the reply.
+  auto [s1, reply] = store(members.back(), "first");
+  ASSERT_EQ(s1, 200) << reply.dump();
+  std::string first = reply["hash"];
+  EXPECT_EQ(reply["swarm"].size(), members.size());
+  for (const auto& [key, member] : reply["swarm"].items()) EXPECT_EQ(member.value("hash", ""), first) << key;
+  for (auto p : members) EXPECT_TRUE(held(p, account).contains(first)) << "member on port " << p;
+
+  // Two members killed: the others still have it, and take a new message.
+  std::vector<std::uint16_t> killed{members[0], members[1]};
+  for (auto p : killed) ::kill(net.node_at(p)->at("pid").get<int>(), SIGKILL);
+  for (std::size_t i = 2; i < members.size(); ++i) EXPECT_TRUE(held(members[i], account).contains(first));
+  auto [s2, reply2] = store(members.back(), "second");
+  ASSERT_EQ(s2, 200) << reply2.dump();
+  std::string second = reply2["hash"];
+  for (std::size_t i = 2; i < members.size(); ++i) EXPECT_TRUE(held(members[i], account).contains(second));
+
+  // Restarted on their ports with their data: they catch up.
+  std::vector<std::unique_ptr<test::Daemon>> restarted;
+  for (auto p : killed) {
+    std::string name = net.node_at(p)->at("name");
+    restarted.push_back(std::make_unique<test::Daemon>(
+        SOTTO_NODE_BIN, std::vector<std::string>{"--data-dir", net.dir + "/" + name, "--listen", "127.0.0.1:" + std::to_string(p),
+                                                 "--admin-listen", "127.0.0.1:0", "--network", net.dir + "/network.json"}));
+    ASSERT_NE(restarted.back()->read_line(20'000).find("ready"), std::string::npos);
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool synced = false;
+  while (!synced && std::chrono::steady_clock::now() < until) {
+    synced = true;
+    for (auto p : killed) {
+      auto h = held(p, account);
+      synced = synced && h.contains(first) && h.contains(second);
+    }
+    if (!synced) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_TRUE(synced) << "the restarted members did not catch up within 60 s";
+  for (auto& d : restarted) d->signal(SIGTERM);
+  for (auto& d : restarted) EXPECT_EQ(d->wait(), 0);
+}
+
+}  // namespace
+}  // namespace sotto
