@@ -28,5 +28,7 @@ int cmd_recovery_phrase(const Options& opt, const PassphraseOptions& pp);
 int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::string& to,
                     const std::optional<std::string>& text);
 int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data);
+int cmd_dev_store(const Options& opt, const std::string& node_url, const std::string& to, const std::string& data);
+int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::string& node_url);
 
 }  // namespace sotto::cli

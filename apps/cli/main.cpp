@@ -46,7 +46,16 @@ int main(int argc, char** argv) {
   dec->add_option("data", data, "Base64 storage data (a WebSocketMessage or an Envelope)");
   add_unlock(dec);
 
-  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec}) c->fallthrough();
+  std::string node_url, store_data;
+  auto* st = dev->add_subcommand("store", "Store base64 data for an account at its swarm, and check each member's signed receipt");
+  st->add_option("--node", node_url, "A service node, https://HOST:PORT (a 421 is followed to the account's swarm)")->required();
+  st->add_option("--to", to, "Recipient account ID (05 + 64 hex)")->required();
+  st->add_option("data", store_data, "Base64 storage data (e.g. from dev encrypt)")->required();
+  auto* fe = dev->add_subcommand("fetch", "Fetch this account's messages from its swarm (a signed retrieve) and decrypt them");
+  fe->add_option("--node", node_url, "A service node, https://HOST:PORT")->required();
+  add_unlock(fe);
+
+  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe}) c->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -65,5 +74,7 @@ int main(int argc, char** argv) {
   if (phrase->parsed()) return cmd_recovery_phrase(opt, pp);
   if (enc->parsed()) return cmd_dev_encrypt(opt, pp, to, text);
   if (dec->parsed()) return cmd_dev_decrypt(opt, pp, data);
+  if (st->parsed()) return cmd_dev_store(opt, node_url, to, store_data);
+  if (fe->parsed()) return cmd_dev_fetch(opt, pp, node_url);
   return kExitUsage;
 }

@@ -2,6 +2,7 @@
 // what it says for wrong input. Runs build/bin/sotto with no terminal attached.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -189,6 +190,43 @@ TEST(Cli, MessagesEncryptForOneAccountAndDecryptWithTheRightSender) {
 
 // A message produced by another Session implementation (libsodium's crypto_box_seal, in
 // dm_encrypt.json) decrypts in the CLI once wrapped in Session's Envelope layers.
+// dev store / dev fetch against a real sotto-node (a network of one swarm of one node).
+TEST(Cli, StoresAtANodeChecksTheReceiptAndFetchesWithASignedRequest) {
+  Cli cli;
+  test::Daemon node(SOTTO_NODE_BIN, {"--data-dir", cli.tmp.sub("node"), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"});
+  json ready = parse_json(node.read_line());
+  std::string url = "https://" + ready["listen"].get<std::string>();
+  json alice = parse_json(cli.run("alice", {"init", "--json"}).out);
+  json bob = parse_json(cli.run("bob", {"init", "--json"}).out);
+  ASSERT_EQ(cli.run("eve", {"init", "--json"}).exit_code, 0);
+  std::string data = parse_json(cli.run("alice", {"dev", "encrypt", "--json", "--to", bob["session_id"], "over the node"}).out)["data"];
+  auto st = cli.run("alice", {"dev", "store", "--json", "--node", url, "--to", bob["session_id"], data});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  json receipt = parse_json(st.out);
+  EXPECT_EQ(receipt["members"], 1);
+  EXPECT_EQ(receipt["verified"], 1);  // the node's Ed25519 signature over the hash checks out
+  auto fe = cli.run("bob", {"dev", "fetch", "--json", "--node", url});
+  ASSERT_EQ(fe.exit_code, 0) << fe.err;
+  json got = parse_json(fe.out)["messages"];
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["from"], alice["session_id"]);
+  EXPECT_EQ(got[0]["body"], "over the node");
+  EXPECT_EQ(got[0]["hash"], receipt["hash"]);
+  // Eve's fetch is of her own mailbox: empty.
+  EXPECT_TRUE(parse_json(cli.run("eve", {"dev", "fetch", "--json", "--node", url}).out)["messages"].empty());
+  // Wrong input: a clear error, nothing stored.
+  auto bad_node = cli.run("alice", {"dev", "store", "--node", "nonsense", "--to", bob["session_id"], data});
+  EXPECT_NE(bad_node.exit_code, 0);
+  EXPECT_NE(bad_node.err.find("HOST:PORT"), std::string::npos) << bad_node.err;
+  auto bad_data = cli.run("alice", {"dev", "store", "--node", url, "--to", bob["session_id"], "%%%"});
+  EXPECT_NE(bad_data.exit_code, 0);
+  auto down = cli.run("alice", {"dev", "store", "--node", "https://127.0.0.1:1", "--to", bob["session_id"], data});
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_EQ(parse_json(cli.run("bob", {"dev", "fetch", "--json", "--node", url}).out)["messages"].size(), 1u);
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait(), 0);
+}
+
 TEST(Cli, DecryptsAMessageFromAnotherImplementation) {
   Cli cli;
   auto v = test::load_vectors("dm_encrypt.json");
