@@ -151,7 +151,10 @@ int main(int argc, char** argv) {
   sc.cert_pem = cert->cert;
   sc.key_pem = cert->key;
   sc.max_body = directory::kMaxConsensusJson;
-  sc.rate_per_second = 0;  // authorities are few and known; nodes register once an epoch
+  // Per client IP: nodes register once an epoch and authorities exchange a few requests;
+  // this bounds what one address can make the authority do (a devnet shares 127.0.0.1).
+  sc.rate_per_second = 100;
+  sc.rate_burst = 500;
   net::Server server(sc, [&](net::HttpRequest req, net::Reply reply) {
     auto text = [&](int status, const std::string& why) { reply({status, why, "text/plain; charset=utf-8", {}}); };
     const std::string& t = req.target;
@@ -171,15 +174,22 @@ int main(int argc, char** argv) {
         return text(400, "vote: not a vote");
       std::int64_t e = j["vote"]["epoch"].get<std::int64_t>(), cur = epoch_at(now_ms());
       if (e < cur || e > cur + 1) return text(406, "vote: for epoch " + std::to_string(e) + ", not the current or next one");
+      auto checked = engine.check_vote(req.body, e);  // the costly checks, outside the lock
+      if (!checked) return text(status_for(checked.error()), checked.error().detail());
       Result<void> r;
       {
         std::lock_guard lock(mu);
-        r = engine.receive_vote(req.body, e);
+        r = engine.add_vote(std::move(*checked));
       }
       if (!r) return text(status_for(r.error()), r.error().detail());
       return reply({200, R"({"accepted":true})", "application/json", {}});
     }
     if (req.method == "POST" && t == "/directory/v1/signature") {
+      auto sig = directory::parse_signature(req.body);
+      if (!sig) return text(400, sig.error().detail());
+      std::int64_t cur = epoch_at(now_ms());
+      if (sig->epoch < cur || sig->epoch > cur + 1)
+        return text(406, "consensus signature: for epoch " + std::to_string(sig->epoch) + ", not the current or next one");
       Result<void> r;
       {
         std::lock_guard lock(mu);
@@ -269,6 +279,19 @@ int main(int argc, char** argv) {
         }
       }
       if (!sleeper.until(va - d)) return;
+      // Missed an epoch (or just started)? Take the newest consensus the others hold first,
+      // so that this authority's document chains on the same one as theirs.
+      bool behind;
+      {
+        std::lock_guard lock(mu);
+        behind = !engine.current() || engine.current()->epoch < e - 1;
+      }
+      if (behind)
+        for (const auto& o : others)
+          if (auto r = get(o.at, "/directory/v1/consensus"); r && r->status == 200) {
+            std::lock_guard lock(mu);
+            if (engine.adopt(r->body, now_ms() / 1000)) log::info("consensus_adopted", {log::kv("epoch", engine.current()->epoch)});
+          }
       Result<directory::ConsensusSignature> sig = Error(directory::Errc::NoConsensus, "");
       {
         std::lock_guard lock(mu);
@@ -327,7 +350,7 @@ int main(int argc, char** argv) {
                    crypto::verify(signature, as_bytes("sotto-ping-test-v1:" + nonce), n.ed25519);
         }
         std::lock_guard lock(mu);
-        engine.tested(n.ed25519, passed, now_ms());
+        engine.tested(n.ed25519, n.ip, n.port_https, passed, now_ms());
       }
       std::int64_t wait = epoch_ms * static_cast<std::int64_t>(80 + jitter() % 41) / 100;
       if (!sleeper.until(now_ms() + wait)) return;

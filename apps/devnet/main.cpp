@@ -111,10 +111,19 @@ json load_state(const fs::path& dir) {
   return json::parse(in);
 }
 
+// True if `pid` is still one of ours (after a reboot a stale devnet.json may name pids
+// that now belong to other programs).
+bool is_ours(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmd((std::istreambuf_iterator<char>(in)), {});
+  return cmd.find("sotto-node") != std::string::npos || cmd.find("sotto-authority") != std::string::npos;
+}
+
 void stop_all(const json& state) {
   std::vector<pid_t> pids;
   for (const char* role : {"nodes", "authorities"})
-    for (const auto& p : state[role]) pids.push_back(p["pid"].get<pid_t>());
+    for (const auto& p : state[role])
+      if (is_ours(p["pid"].get<pid_t>())) pids.push_back(p["pid"].get<pid_t>());
   for (pid_t p : pids) ::kill(p, SIGTERM);
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (pid_t p : pids) {
@@ -140,11 +149,13 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
   for (int i = 0; i < authorities; ++i) {
     fs::path d = dir / ("authority-" + std::to_string(i + 1));
     fs::create_directories(d);
-    std::string cmd = (bin / "sotto-authority").string() + " --init --data-dir " + d.string();
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[256] = {};
-    std::string out = p && std::fgets(buf, sizeof buf, p) ? buf : "";
-    if (p) ::pclose(p);
+    // No shell: the dir may hold any character.
+    pid_t init_pid = spawn({(bin / "sotto-authority").string(), "--init", "--data-dir", d.string()}, d);
+    int st = 0;
+    ::waitpid(init_pid, &st, 0);
+    std::ifstream init_out(d / "stdout");
+    std::string out;
+    std::getline(init_out, out);
     json k = json::parse(out, nullptr, false);
     if (k.is_discarded() || !k.contains("ed25519")) return fail("sotto-authority --init failed in " + d.string());
     int port = free_port();
@@ -241,7 +252,7 @@ int status(const fs::path& dir, bool as_json) {
   for (const char* role : {"authorities", "nodes"})
     for (const auto& p : state[role]) {
       json e{{"role", std::string(role) == "nodes" ? "node" : "authority"}, {"name", p["name"]}, {"pid", p["pid"]},
-             {"alive", ::kill(p["pid"].get<pid_t>(), 0) == 0}, {"url", p.value("url", "")}, {"ed25519", p.value("ed25519", "")}};
+             {"alive", ::kill(p["pid"].get<pid_t>(), 0) == 0 && is_ours(p["pid"].get<pid_t>())}, {"url", p.value("url", "")}, {"ed25519", p.value("ed25519", "")}};
       if (e["role"] == "node") e["swarm_id"] = swarm_of.count(e["ed25519"]) ? json(swarm_of[e["ed25519"]]) : json(nullptr);
       out.push_back(e);
     }

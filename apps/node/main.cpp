@@ -289,7 +289,7 @@ int main(int argc, char** argv) {
       if (prepared.reply) return answer(reply, std::move(*prepared.reply), start);
       // A parsed JSON tree (every write but a single store) takes a few times its text.
       std::size_t cost = body.size() * (prepared.pending->is_single_store() ? 1 : 3);
-      if (replicate && network && prepared.pending->is_single_store()) {
+      if (replicate && network) {  // every write goes to every member of the swarm
         reply = [reply = std::move(reply), body, nm = network.get()](net::HttpResponse r) {
           if (r.status != 200) return reply(std::move(r));
           auto local = std::move(r.body);

@@ -52,7 +52,9 @@ Result<std::vector<node::storage::StoreRequest>> parse_messages(const ByteArray<
     node::storage::MessageHash h{};
     auto raw = base::from_base64(m["hash"].get<std::string>());
     std::copy(raw->begin(), raw->end(), h.begin());
-    reqs.push_back({pk, ns, h, m["timestamp"].get<std::int64_t>(), expiry, keep.back()});
+    std::int64_t ts = m["timestamp"].get<std::int64_t>();
+    if (ts > now + 10'000) return Error(Errc::Malformed, "a message's timestamp is in the future");
+    reqs.push_back({pk, ns, h, ts, expiry, keep.back(), /*keep_newer=*/true});
   }
   return reqs;
 }
@@ -175,6 +177,10 @@ void NetworkMode::epoch_tasks(std::int64_t fetch_epoch) {
       continue;
     }
     directory::Consensus now = **got;
+    {
+      std::lock_guard lock(mu_);
+      previous_ = before;
+    }
     swarm_.update(now);
     auto own = swarm_.own_swarm();
     log::info("consensus_accepted", {log::kv("epoch", now.epoch), log::kv("nodes", now.nodes.size()),
@@ -223,7 +229,12 @@ net::AsyncClient* NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
   std::lock_guard lock(mu_);
   if (stop_) return nullptr;
   auto& c = clients_[peer.ed25519];
+  if (c && (c_addr_[peer.ed25519] != peer.ip + ":" + std::to_string(peer.https_port))) {  // it moved
+    c->stop();
+    c.reset();
+  }
   if (!c) {
+    c_addr_[peer.ed25519] = peer.ip + ":" + std::to_string(peer.https_port);
     net::AsyncClientConfig cfg;
     cfg.host = peer.ip;
     cfg.port = peer.https_port;
@@ -242,15 +253,20 @@ void NetworkMode::replicate(const std::string& body, std::string local, std::fun
   for (const auto& m : members)
     if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
   json merged = json::parse(local, nullptr, false);
-  if (peers.empty() || merged.is_discarded() || !merged.contains("swarm")) return done(std::move(local));
+  if (peers.empty()) return done(std::move(local));
+  // Replies without per-member results (batches) are forwarded all the same, so every
+  // member applies the write; only the local reply goes back.
+  if (merged.is_discarded() || !merged.is_object() || !merged.contains("swarm")) merged = nullptr;
   struct State {
     std::mutex mu;
     json merged;
+    std::string local;
     std::size_t left;
     std::function<void(std::string)> done;
   };
   auto st = std::make_shared<State>();
   st->merged = std::move(merged);
+  st->local = std::move(local);
   st->left = peers.size();
   st->done = std::move(done);
   auto finish_one = [st](const std::string& key, json entry) {
@@ -258,10 +274,10 @@ void NetworkMode::replicate(const std::string& body, std::string local, std::fun
     std::string out;
     {
       std::lock_guard lock(st->mu);
-      st->merged["swarm"][key] = std::move(entry);
+      if (!st->merged.is_null()) st->merged["swarm"][key] = std::move(entry);
       if (--st->left > 0) return;
       cb = std::move(st->done);
-      out = st->merged.dump();
+      out = st->merged.is_null() ? std::move(st->local) : st->merged.dump();
     }
     cb(std::move(out));
   };
@@ -277,14 +293,15 @@ void NetworkMode::replicate(const std::string& body, std::string local, std::fun
             [finish_one, key](Result<net::HttpResponse> r) {
               if (!r) return finish_one(key, json{{"failed", true}, {"timeout", true}});
               json j = json::parse(r->body, nullptr, false);
-              if (r->status != 200 || j.is_discarded() || !j.contains("swarm") || !j["swarm"].contains(key))
-                return finish_one(key, json{{"failed", true}, {"code", r->status}, {"reason", r->body.substr(0, 200)}});
-              finish_one(key, j["swarm"][key]);
+              if (r->status == 200 && !j.is_discarded() && j.is_object() && j.contains("swarm") && j["swarm"].contains(key))
+                return finish_one(key, j["swarm"][key]);
+              finish_one(key, json{{"failed", r->status != 200}, {"code", r->status}, {"reason", r->body.substr(0, 200)}});
             });
   }
 }
 
-Result<crypto::Ed25519Public> NetworkMode::verify_peer(const net::HttpRequest& req, bool swarm_only) {
+Result<crypto::Ed25519Public> NetworkMode::verify_peer(const net::HttpRequest& req, bool swarm_only,
+                                                      const std::optional<ByteArray<33>>& holder_of) {
   std::string header;
   for (const auto& [k, v] : req.headers)
     if (k.size() == std::string_view(node::kPeerHeader).size() &&
@@ -296,10 +313,16 @@ Result<crypto::Ed25519Public> NetworkMode::verify_peer(const net::HttpRequest& r
         if (m.ed25519 == k) return true;
       return false;
     }
+    // A push: from a node that holds (or held, in the previous consensus) the account.
     std::lock_guard lock(mu_);
-    if (!holder_.current()) return false;
-    for (const auto& n : holder_.current()->nodes)
-      if (n.ed25519 == k) return true;
+    const directory::Consensus* prev = previous_ ? &*previous_ : nullptr;
+    for (const directory::Consensus* c : {holder_.current(), prev}) {
+      if (!c) continue;
+      auto ids = c->swarm_ids();
+      auto id = holder_of ? node::ConsensusSwarm::swarm_of(*holder_of, ids) : std::nullopt;
+      for (const auto& n : c->nodes)
+        if (n.ed25519 == k && id && n.swarm_id == *id) return true;
+    }
     return false;
   });
 }
@@ -314,7 +337,7 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
     return true;
   }
   if (req.method == "POST" && req.target == "/sotto/v1/replicate") {
-    auto from = verify_peer(req, true);
+    auto from = verify_peer(req, true, std::nullopt);
     if (!from) {
       text(401, from.error().detail());
       return true;
@@ -323,15 +346,15 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
     return true;
   }
   if (req.method == "POST" && req.target == "/sotto/v1/push") {
-    auto from = verify_peer(req, false);
-    if (!from) {
-      text(401, from.error().detail());
-      return true;
-    }
     json j = json::parse(req.body, nullptr, false);
     auto pk = j.is_object() && j.contains("account") && j["account"].is_string()
                   ? base::from_hex_fixed<33>(j["account"].get<std::string>())
                   : Result<ByteArray<33>>(Error(directory::Errc::Malformed, ""));
+    auto from = verify_peer(req, false, pk ? std::optional<ByteArray<33>>(*pk) : std::nullopt);
+    if (!from) {
+      text(401, from.error().detail());
+      return true;
+    }
     if (!pk || !j.contains("messages") || !j["messages"].is_array()) {
       text(400, "push: needs account (66 hex) and messages");
       return true;
@@ -356,7 +379,7 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
   }
   // Anti-entropy, between members of one swarm.
   if (req.method == "POST" && (req.target == "/sotto/v1/summary" || req.target == "/sotto/v1/hashes" || req.target == "/sotto/v1/fetch")) {
-    auto from = verify_peer(req, true);
+    auto from = verify_peer(req, true, std::nullopt);
     if (!from) {
       text(401, from.error().detail());
       return true;
@@ -448,12 +471,21 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
     }
     if (auto hs = (*reader)->hashes_of(*pk, now))
       for (const auto& h : *hs) my_hashes.insert(base::to_base64(h, base::Padding::No));
-    // What the peer lacks: pushed to it.
+    // What the peer lacks: pushed to it, in batches of about kPushBatchBytes.
     json missing = json::array();
+    std::size_t bytes = 0;
+    auto flush = [&] {
+      if (!missing.empty() && peer_call(peer, "/sotto/v1/push", json{{"account", a}, {"messages", missing}}.dump())) sent += missing.size();
+      missing = json::array();
+      bytes = 0;
+    };
     if (auto msgs = (*reader)->messages_of(*pk, now))
       for (const auto& m : *msgs)
-        if (!their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) missing.push_back(message_json(m));
-    if (!missing.empty() && peer_call(peer, "/sotto/v1/push", json{{"account", a}, {"messages", missing}}.dump())) sent += missing.size();
+        if (!their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) {
+          missing.push_back(message_json(m));
+          if ((bytes += m.data.size()) > kPushBatchBytes) flush();
+        }
+    flush();
     // What this node lacks: fetched, checked, stored.
     std::vector<std::string> want;
     for (const auto& h : their_hashes)

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -59,7 +60,9 @@ class NetworkMode {
   Result<net::HttpResponse> peer_call(const node::rpc::NodeAddress& peer, const std::string& path, const std::string& body);
   net::AsyncClient* client_for(const node::rpc::NodeAddress& peer);
   std::int64_t now_ms() const;
-  Result<crypto::Ed25519Public> verify_peer(const net::HttpRequest& req, bool swarm_only);
+  // A signed request from a member of this node's swarm (swarm_only), or, for a push, from
+  // a node that holds or held `holder_of`'s swarm (current or previous consensus).
+  Result<crypto::Ed25519Public> verify_peer(const net::HttpRequest& req, bool swarm_only, const std::optional<ByteArray<33>>& holder_of);
 
   directory::Network net_;
   const crypto::Keypair& keys_;
@@ -72,7 +75,9 @@ class NetworkMode {
 
   mutable std::mutex mu_;  // guards holder_, clients_, stop_
   directory::ConsensusHolder holder_;
+  std::optional<directory::Consensus> previous_;  // the consensus before holder_'s
   std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients_;
+  std::map<crypto::Ed25519Public, std::string> c_addr_;  // where each client connects
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;

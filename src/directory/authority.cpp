@@ -8,6 +8,7 @@ namespace sotto::directory {
 namespace {
 constexpr std::int64_t kRegisterEveryMs = 10'000;
 constexpr std::int64_t kKeepEpochs = 4;
+constexpr std::size_t kMaxRegistered = 20'000;
 }  // namespace
 
 Authority::Authority(Network net, crypto::Keypair keys) : net_(std::move(net)), keys_(std::move(keys)) {}
@@ -30,13 +31,16 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::int
     if (moved) it->second.last_pass_ms = it->second.first_pass_ms = -1;  // test the new address first
     return {};
   }
+  if (nodes_.size() >= kMaxRegistered) return Error(Errc::TooFrequent, "register: this authority holds as many nodes as it takes");
   nodes_.emplace(d->descriptor.ed25519, Registered{std::move(*d), now_ms, -1, -1});
   return {};
 }
 
-void Authority::tested(const crypto::Ed25519Public& node, bool passed, std::int64_t now_ms) {
+void Authority::tested(const crypto::Ed25519Public& node, const std::string& ip, std::uint16_t port, bool passed, std::int64_t now_ms) {
   auto it = nodes_.find(node);
   if (it == nodes_.end()) return;
+  const Descriptor& d = it->second.descriptor.descriptor;
+  if (d.ip != ip || d.port_https != port) return;  // it moved while being tested
   if (passed) {
     if (it->second.first_pass_ms < 0) it->second.first_pass_ms = now_ms;
     it->second.last_pass_ms = now_ms;
@@ -47,6 +51,8 @@ void Authority::tested(const crypto::Ed25519Public& node, bool passed, std::int6
 
 SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
   const std::int64_t epoch_ms = net_.epoch_seconds * 1000;
+  // Registrations not renewed for 3 epochs are forgotten (nodes register every epoch).
+  std::erase_if(nodes_, [&](const auto& kv) { return now_ms - kv.second.registered_ms > 3 * epoch_ms; });
   std::map<std::string, std::vector<const Registered*>> by_ip;
   for (const auto& [key, r] : nodes_) {
     bool fresh = now_ms - r.registered_ms <= 3 * epoch_ms;
@@ -72,6 +78,12 @@ SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
 Result<void> Authority::receive_vote(std::string_view vote_json, std::int64_t epoch) {
   auto v = parse_vote(vote_json, net_, epoch);
   if (!v) return std::move(v).error();
+  return add_vote(std::move(*v));
+}
+
+Result<void> Authority::add_vote(SignedVote vote) {
+  auto* v = &vote;
+  const std::int64_t epoch = vote.vote.epoch;
   if (v->vote.authority == keys_.ed25519_public()) return Error(Errc::NotAuthority, "vote: signed with this authority's own key");
   auto& votes = epochs_[epoch].votes;
   auto it = votes.find(v->vote.authority);
@@ -79,7 +91,7 @@ Result<void> Authority::receive_vote(std::string_view vote_json, std::int64_t ep
     if (digest_hex(it->second.vote) == digest_hex(v->vote)) return {};
     return Error(Errc::Replayed, "vote: a second, different vote from this authority for this epoch");
   }
-  votes.emplace(v->vote.authority, std::move(*v));
+  votes.emplace(v->vote.authority, std::move(vote));
   return {};
 }
 
@@ -114,12 +126,11 @@ Result<ConsensusSignature> Authority::sign(std::int64_t epoch) {
   auto c = compute_consensus(net_, epoch, votes, current_ ? &*current_ : nullptr);
   if (!c) return std::move(c).error();
   // Signatures that came before this authority had computed: kept only if over this document.
-  std::map<crypto::Ed25519Public, ConsensusSignature> early = std::move(e.signatures);
-  e.signatures.clear();
   e.computed = std::move(*c);
   const std::string digest = digest_hex(*e.computed), bytes = signed_bytes(*e.computed);
-  for (auto& [k, s] : early)
-    if (s.digest == digest && crypto::verify(s.signature, as_bytes(bytes), s.authority)) e.signatures.emplace(k, s);
+  for (auto& s : e.early)
+    if (s.digest == digest && crypto::verify(s.signature, as_bytes(bytes), s.authority)) e.signatures.emplace(s.authority, s);
+  e.early.clear();
   auto mine = sign_consensus(*e.computed, keys_.ed25519_secret(), keys_.ed25519_public());
   e.signatures[keys_.ed25519_public()] = mine;
   publish_if_signed(epoch);
@@ -133,8 +144,9 @@ Result<void> Authority::receive_signature(std::string_view signature_json) {
     return Error(Errc::NotAuthority, "consensus signature: not by an authority of this network");
   if (current_ && s->epoch < current_->epoch) return Error(Errc::Replayed, "consensus signature: for an epoch already past");
   auto& e = epochs_[s->epoch];
-  if (!e.computed) {  // not computed here yet: checked when it is
-    e.signatures[s->authority] = *s;
+  if (!e.computed) {  // not computed here yet: checked when it is (a bounded number)
+    if (e.early.size() >= 4 * net_.authorities.size()) return Error(Errc::TooFrequent, "consensus signature: too many before this authority computed");
+    e.early.push_back(*s);
     return {};
   }
   if (s->digest != digest_hex(*e.computed))
@@ -155,6 +167,16 @@ void Authority::publish_if_signed(std::int64_t epoch) {
   current_ = *e.computed;
   current_json_ = to_json(*current_, sigs);
   while (!epochs_.empty() && epochs_.begin()->first < epoch - kKeepEpochs) epochs_.erase(epochs_.begin());
+}
+
+Result<void> Authority::adopt(std::string_view consensus_json, std::int64_t now_s) {
+  std::optional<std::int64_t> held;
+  if (current_) held = current_->epoch;
+  auto c = accept_consensus(consensus_json, net_, held, now_s);
+  if (!c) return std::move(c).error();
+  current_ = std::move(*c);
+  current_json_ = std::string(consensus_json);
+  return {};
 }
 
 Result<const Consensus*> ConsensusHolder::offer(std::string_view json, std::int64_t now_s) {

@@ -30,7 +30,8 @@ class Authority {
   // one key within 10 s (TooFrequent).
   Result<void> register_node(std::string_view descriptor_json, std::int64_t now_ms);
   // A reachability test of `node` passed or failed (the daemon's tester, or a simulation).
-  void tested(const crypto::Ed25519Public& node, bool passed, std::int64_t now_ms);
+  // Ignored when the node registered another address since the test began.
+  void tested(const crypto::Ed25519Public& node, const std::string& ip, std::uint16_t port, bool passed, std::int64_t now_ms);
 
   // This authority's signed vote for `epoch`: every registered node whose descriptor is at
   // most 3 epochs old and that passed a test within the last 2 epochs, at most 2 per IP
@@ -39,6 +40,10 @@ class Authority {
   // Another authority's vote for `epoch` (POST /directory/v1/vote). Errors as parse_vote;
   // a second, different vote from one authority for one epoch is refused (Replayed).
   Result<void> receive_vote(std::string_view vote_json, std::int64_t epoch);
+  // The same in two steps, so that the parsing and the signature checks (the costly part)
+  // can run outside the owner's lock: check_vote is a pure function of the network.
+  Result<SignedVote> check_vote(std::string_view vote_json, std::int64_t epoch) const { return parse_vote(vote_json, net_, epoch); }
+  Result<void> add_vote(SignedVote vote);
   // The vote of `authority` for `epoch`, if held (GET /directory/v1/vote/E/<authority>).
   std::optional<std::string> vote_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const;
 
@@ -56,6 +61,9 @@ class Authority {
   // The newest consensus holding majority(N) signatures, and its JSON with them
   // (GET /directory/v1/consensus).
   const Consensus* current() const { return current_ ? &*current_ : nullptr; }
+  // A newer valid consensus fetched from another authority (after this one missed an
+  // epoch or restarted), so that its next document chains on the same one as theirs.
+  Result<void> adopt(std::string_view consensus_json, std::int64_t now_s);
   std::optional<std::string> current_json() const { return current_json_; }
 
  private:
@@ -68,7 +76,8 @@ class Authority {
   struct Epoch {
     std::map<crypto::Ed25519Public, SignedVote> votes;
     std::optional<Consensus> computed;
-    std::map<crypto::Ed25519Public, ConsensusSignature> signatures;
+    std::map<crypto::Ed25519Public, ConsensusSignature> signatures;  // verified
+    std::vector<ConsensusSignature> early;  // before computing: checked then (bounded)
   };
   void publish_if_signed(std::int64_t epoch);
 
@@ -88,6 +97,9 @@ class ConsensusHolder {
   // Accepts `json` if it is valid at now_s and newer than the one held.
   Result<const Consensus*> offer(std::string_view json, std::int64_t now_s);
   const Consensus* current() const { return current_ ? &*current_ : nullptr; }
+  // A newer valid consensus fetched from another authority (after this one missed an
+  // epoch or restarted), so that its next document chains on the same one as theirs.
+  Result<void> adopt(std::string_view consensus_json, std::int64_t now_s);
   const std::string& current_json() const { return json_; }
 
  private:

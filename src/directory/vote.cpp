@@ -98,6 +98,15 @@ Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::in
     return Error(Errc::OutOfWindow, "vote: for epoch " + std::to_string(v.epoch) + ", not " + std::to_string(epoch));
   if (std::none_of(net.authorities.begin(), net.authorities.end(), [&](const Peer& p) { return p.ed25519 == v.authority; }))
     return Error(Errc::NotAuthority, "vote: signed by " + v.authority.hex().substr(0, 16) + "..., not an authority of this network");
+  // One signature check before thousands: a vote whose bytes as sent (in canonical form)
+  // are not signed by its authority is refused before its descriptors are looked at.
+  // (An honest vote's canonical form is what was signed; the full check follows below.)
+  {
+    std::string early(kDomain);
+    early += '\0';
+    early += o.dump();
+    if (!crypto::verify(s.signature, as_bytes(early), v.authority)) return Error(Errc::BadSignature, "vote: the signature does not verify");
+  }
   for (const auto& n : *nodes) {
     auto d = parse_descriptor(n.dump(), net.network_id, std::nullopt);
     if (!d) return Error(d.error().code(), "vote: node " + std::to_string(v.nodes.size()) + ": " + d.error().detail());

@@ -40,7 +40,7 @@ Result<crypto::Ed25519Public> PeerVerifier::verify(std::string_view header, std:
   auto key = crypto::Ed25519Public::from_hex(header.substr(0, 64));
   auto sig = base::from_hex_fixed<64>(header.substr(dot2 + 1));
   std::string_view ms_text = header.substr(dot1 + 1, dot2 - dot1 - 1);
-  if (!key || !sig || ms_text.find_first_not_of("0123456789") != std::string_view::npos)
+  if (!key || !sig || ms_text.find_first_not_of("0123456789") != std::string_view::npos || (ms_text.size() > 1 && ms_text[0] == '0'))
     return Error(Errc::Malformed, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
   std::int64_t ms = std::stoll(std::string(ms_text));
   if (!is_member(*key)) return Error(Errc::NotAuthority, "peer request: from a node that is not a member");

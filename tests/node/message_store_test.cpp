@@ -342,6 +342,19 @@ TEST(MessageStore, ListsAccountsAndAnAccountsMessagesAndHashesForReplication) {
   EXPECT_TRUE(f.db->messages_of(account(3), kNow)->empty());
 }
 
+TEST(MessageStore, AnOlderOutboxCopyFromAPeerNeverReplacesTheNewerMessage) {
+  Fixture f;
+  Bytes newer(10, 2), older(10, 1);
+  ASSERT_TRUE(f.db->store({account(1), -21, hash(2), kNow + 5, kNow + kDay, newer}));
+  StoreRequest copy{account(1), -21, hash(1), kNow, kNow + kDay, older};
+  copy.keep_newer = true;
+  ASSERT_TRUE(f.db->store(copy));
+  EXPECT_EQ(f.get(1, -21), std::vector<MessageHash>{hash(2)});
+  copy.timestamp_ms = kNow + 9;  // a newer copy does replace it, as a client's store would
+  ASSERT_TRUE(f.db->store(copy));
+  EXPECT_EQ(f.get(1, -21), std::vector<MessageHash>{hash(1)});
+}
+
 TEST(MessageStore, AVersionOneDatabaseMigratesAndKeepsItsMessages) {
   test::TempDir tmp;
   std::string path = tmp.sub("v1.db");

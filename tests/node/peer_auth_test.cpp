@@ -28,7 +28,8 @@ TEST(PeerAuth, AMemberSignedRequestPassesOnceAndNothingElseDoes) {
   EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "body", kNow + 61'000, members), directory::Errc::OutOfWindow));
   std::string hb = sign_peer_request(b, "POST", "/sotto/v1/replicate", "body", kNow);
   EXPECT_TRUE(is(v.verify(hb, "POST", "/sotto/v1/replicate", "body", kNow, members), directory::Errc::NotAuthority));
-  for (const std::string& bad : std::vector<std::string>{"", "x", h.substr(1), h + "0", std::string(64, 'g') + h.substr(64)})
+  std::string zeros = h.substr(0, 65) + "0" + h.substr(65);  // the same time with a leading zero
+  for (const std::string& bad : std::vector<std::string>{"", "x", h.substr(1), h + "0", std::string(64, 'g') + h.substr(64), zeros})
     EXPECT_TRUE(is(v.verify(bad, "POST", "/sotto/v1/replicate", "body", kNow, members), directory::Errc::Malformed)) << bad;
   // Unsigned: the same request without the header never passes.
   EXPECT_FALSE(v.verify("", "POST", "/sotto/v1/replicate", "body", kNow, members));

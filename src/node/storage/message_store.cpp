@@ -200,6 +200,15 @@ Result<StoreOutcome> MessageStore::store_one(const StoreRequest& r) {
   if (is_public_outbox(r.ns)) {  // keeps one message: drop the old one first
     auto old = account_id(r.account, false);
     if (!old) return std::move(old).error();
+    if (*old >= 0 && r.keep_newer) {  // a copy from a peer never replaces a newer message
+      auto newer = db_->prepare("SELECT 1 FROM messages WHERE account = ?1 AND namespace = ?2 AND timestamp >= ?3");
+      if (!newer) return std::move(newer).error();
+      (*newer)->bind(1, *old).bind(2, std::int64_t{r.ns}).bind(3, r.timestamp_ms);
+      auto has_newer = (*newer)->step();
+      if (!has_newer) return std::move(has_newer).error();
+      (*newer)->reset();
+      if (*has_newer) return StoreOutcome{true, r.expiry_ms};
+    }
     if (*old >= 0) {
       auto del = db_->prepare("DELETE FROM messages WHERE account = ?1 AND namespace = ?2");
       if (!del) return std::move(del).error();

@@ -42,6 +42,9 @@ struct StoreRequest {
   std::int64_t timestamp_ms = 0;
   std::int64_t expiry_ms = 0;
   ByteView data;
+  // A copy from another node (replication, anti-entropy): in a public outbox it never
+  // replaces a message at least as new.
+  bool keep_newer = false;
 };
 
 struct StoreOutcome {
