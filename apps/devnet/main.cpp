@@ -135,7 +135,8 @@ void stop_all(const json& state) {
   }
 }
 
-int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm, int epoch_seconds, int wait_seconds) {
+int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm, int epoch_seconds, int wait_seconds,
+       const std::string& node_config) {
   if (fs::exists(dir / "devnet.json")) return fail(dir.string() + " already holds a devnet: sotto-devnet down --dir " + dir.string() + " first");
   int smin = 0, sideal = 0, smax = 0;
   if (std::sscanf(swarm.c_str(), "%d,%d,%d", &smin, &sideal, &smax) != 3 || smin < 1 || smin > sideal || sideal > smax)
@@ -172,7 +173,7 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
                {"epoch_seconds", epoch_seconds},
                {"swarm", {{"min", smin}, {"ideal", sideal}, {"max", smax}}},
                {"tolerance_seconds", 259200},
-               {"max_nodes_per_ip", std::max(2, nodes)},  // every node is on 127.0.0.1
+               {"max_nodes_per_ip", 1000},  // every node is on 127.0.0.1 (and more may join later)
                {"authorities", net_auths},
                {"seed_nodes", json::array()}};
   std::ofstream(dir / "network.json") << network.dump(2) << "\n";
@@ -192,9 +193,10 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
   for (int i = 0; i < nodes; ++i) {
     fs::path d = dir / ("node-" + std::to_string(i + 1));
     fs::create_directories(d);
-    pid_t pid = spawn({(bin / "sotto-node").string(), "--data-dir", d.string(), "--listen", "127.0.0.1:0", "--admin-listen",
-                       "127.0.0.1:0", "--network", (dir / "network.json").string()},
-                      d);
+    std::vector<std::string> args{(bin / "sotto-node").string(), "--data-dir", d.string(), "--listen", "127.0.0.1:0", "--admin-listen",
+                                  "127.0.0.1:0", "--network", (dir / "network.json").string()};
+    if (!node_config.empty()) args.insert(args.end(), {"--config", fs::absolute(node_config).string()});
+    pid_t pid = spawn(args, d);
     auto ready = wait_ready(d, pid, 20);
     if (!ready) {
       state["nodes"].push_back({{"name", d.filename().string()}, {"pid", pid}});
@@ -208,12 +210,21 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
                               {"ed25519", (*ready)["pubkey_ed25519"]}});
     record();
   }
-  // Until a consensus lists every node.
+  // Until a consensus lists every node (authorities abstain for their first two epochs,
+  // and test every node before they vote for it).
+  std::cout << "sotto-devnet: " << authorities << " authorities and " << nodes << " nodes started; waiting for a consensus of them all"
+            << std::endl;
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+  auto next_report = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   std::optional<json> c;
   while (std::chrono::steady_clock::now() < until) {
     c = fetch_consensus(state);
     if (c && c->contains("nodes") && static_cast<int>((*c)["nodes"].size()) == nodes) break;
+    if (std::chrono::steady_clock::now() >= next_report) {
+      std::cout << "  ... " << (c ? "epoch " + (*c)["epoch"].dump() + " lists " + std::to_string((*c)["nodes"].size()) + " nodes" : "no consensus yet")
+                << std::endl;
+      next_report += std::chrono::seconds(5);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   if (!c || static_cast<int>((*c)["nodes"].size()) != nodes)
@@ -275,6 +286,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string dir;
   int nodes = 12, authorities = 3, epoch_seconds = 2, wait_seconds = 90;
+  std::string node_config;
   std::string swarm = "3,5,7";
   bool as_json = false;
   auto* up_cmd = app.add_subcommand("up", "start a devnet");
@@ -284,6 +296,7 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--swarm", swarm, "swarm sizes MIN,IDEAL,MAX (default 3,5,7)");
   up_cmd->add_option("--epoch-seconds", epoch_seconds, "epoch length (default 2)");
   up_cmd->add_option("--wait", wait_seconds, "seconds to wait for a consensus of every node (default 90)");
+  up_cmd->add_option("--node-config", node_config, "a TOML config every node also reads (flags still set its dir, ports and network)");
   auto* status_cmd = app.add_subcommand("status", "list the devnet's processes and swarms");
   status_cmd->add_option("--dir", dir, "the devnet's dir")->required();
   status_cmd->add_flag("--json", as_json, "as JSON");
@@ -295,7 +308,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
-    if (*up_cmd) return up(dir, nodes, authorities, swarm, epoch_seconds, wait_seconds);
+    if (*up_cmd) return up(dir, nodes, authorities, swarm, epoch_seconds, wait_seconds, node_config);
     if (*status_cmd) return status(dir, as_json);
     json state = load_state(dir);
     stop_all(state);
