@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+
+#include "directory/network.hpp"
 #include <set>
 #include <tuple>
 
@@ -17,10 +19,6 @@ using nlohmann::json;
 constexpr std::string_view kDomain = "sotto-consensus-v1";
 
 Error bad(const std::string& why) { return Error(Errc::Malformed, "consensus: " + why); }
-
-bool lower_hex(std::string_view s, std::size_t n) {
-  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 std::string id_hex(std::uint64_t id) {
   std::uint8_t b[8];
@@ -82,7 +80,7 @@ Result<Consensus> parse_object(const json& o) {
   if (!epoch || !method || !va || !fu || !vu || !pe) return bad("epoch, method, times and prev_epoch must be integers in range");
   c.epoch = *epoch, c.method = static_cast<int>(*method), c.valid_after = *va, c.fresh_until = *fu, c.valid_until = *vu, c.prev_epoch = *pe;
   auto pd = str(o, "prev_digest");
-  if (!pd || !(pd->empty() || lower_hex(*pd, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
+  if (!pd || !(pd->empty() || is_lower_hex(*pd, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
   if (pd->empty() != (c.prev_epoch < 0) || (c.prev_epoch >= c.epoch)) return bad("'prev_epoch' and 'prev_digest' do not agree");
   c.prev_digest = *pd;
   auto params = o.find("params");
@@ -93,7 +91,7 @@ Result<Consensus> parse_object(const json& o) {
   auto votes = o.find("votes");
   if (votes == o.end() || !votes->is_array()) return bad("'votes' must be an array");
   for (const auto& v : *votes) {
-    if (!v.is_string() || !lower_hex(v.get_ref<const std::string&>(), 64)) return bad("'votes' must hold 64-hex digests");
+    if (!v.is_string() || !is_lower_hex(v.get_ref<const std::string&>(), 64)) return bad("'votes' must hold 64-hex digests");
     if (!c.votes.empty() && !(c.votes.back() < v.get_ref<const std::string&>())) return bad("'votes' must be ascending without repeats");
     c.votes.push_back(v.get<std::string>());
   }
@@ -104,8 +102,8 @@ Result<Consensus> parse_object(const json& o) {
     if (!n.is_object() || n.size() != 6) return bad(where + " must hold exactly ed25519, x25519, ip, port_https, software, swarm_id");
     auto ed = str(n, "ed25519"), x = str(n, "x25519"), ip = str(n, "ip"), sw = str(n, "software"), sid = str(n, "swarm_id");
     auto port = integer(n, "port_https", 1, 65535);
-    if (!ed || !lower_hex(*ed, 64) || !x || !lower_hex(*x, 64)) return bad(where + ": keys must be 64 lowercase hex digits");
-    if (!ip || !sw || !port || !sid || !lower_hex(*sid, 16)) return bad(where + ": ip, port_https, software or swarm_id is invalid");
+    if (!ed || !is_lower_hex(*ed, 64) || !x || !is_lower_hex(*x, 64)) return bad(where + ": keys must be 64 lowercase hex digits");
+    if (!ip || !sw || !port || !sid || !is_lower_hex(*sid, 16)) return bad(where + ": ip, port_https, software or swarm_id is invalid");
     ConsensusNode cn;
     cn.ed25519 = *crypto::Ed25519Public::from_hex(*ed);
     cn.x25519 = *crypto::X25519Public::from_hex(*x);
@@ -232,9 +230,9 @@ json signature_object(const ConsensusSignature& s) {
 Result<ConsensusSignature> parse_signature_object(const json& o) {
   if (!o.is_object() || o.size() != 4) return Error(Errc::Malformed, "consensus signature: must hold exactly epoch, digest, authority, signature");
   auto e = o.find("epoch"), d = o.find("digest"), a = o.find("authority"), s = o.find("signature");
-  if (e == o.end() || !e->is_number_integer() || d == o.end() || !d->is_string() || !lower_hex(d->get_ref<const std::string&>(), 64) ||
-      a == o.end() || !a->is_string() || !lower_hex(a->get_ref<const std::string&>(), 64) || s == o.end() || !s->is_string() ||
-      !lower_hex(s->get_ref<const std::string&>(), 128))
+  if (e == o.end() || !e->is_number_integer() || d == o.end() || !d->is_string() || !is_lower_hex(d->get_ref<const std::string&>(), 64) ||
+      a == o.end() || !a->is_string() || !is_lower_hex(a->get_ref<const std::string&>(), 64) || s == o.end() || !s->is_string() ||
+      !is_lower_hex(s->get_ref<const std::string&>(), 128))
     return Error(Errc::Malformed, "consensus signature: epoch must be an integer, digest and authority 64 hex, signature 128 hex");
   return ConsensusSignature{e->get<std::int64_t>(), d->get<std::string>(), *crypto::Ed25519Public::from_hex(a->get<std::string>()),
                             *base::from_hex_fixed<64>(s->get<std::string>())};

@@ -15,10 +15,6 @@ constexpr std::string_view kDomain = "sotto-descriptor-v1";
 
 Error bad(const std::string& why) { return Error(Errc::Malformed, "descriptor: " + why); }
 
-bool lower_hex(std::string_view s, std::size_t n) {
-  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // Dotted IPv4, four decimal octets 0-255 without leading zeros.
 bool valid_ipv4(std::string_view s) {
   int parts = 0;
@@ -74,7 +70,7 @@ Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_vie
   auto dj = j.find("descriptor");
   auto sj = j.find("signature");
   if (dj == j.end() || !dj->is_object()) return bad("'descriptor' must be an object");
-  if (sj == j.end() || !sj->is_string() || !lower_hex(sj->get_ref<const std::string&>(), 128))
+  if (sj == j.end() || !sj->is_string() || !is_lower_hex(sj->get_ref<const std::string&>(), 128))
     return bad("'signature' must be 128 lowercase hex digits");
   const json& o = *dj;
   if (o.size() != 8) return bad("must hold exactly type, network_id, ed25519, x25519, ip, port_https, software, published");
@@ -88,8 +84,8 @@ Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_vie
   if (!net || !valid_network_id(*net)) return bad("'network_id' must be 1 to 64 of a-z, 0-9 and -");
   auto ed = str("ed25519");
   auto x = str("x25519");
-  if (!ed || !lower_hex(*ed, 64)) return bad("'ed25519' must be 64 lowercase hex digits");
-  if (!x || !lower_hex(*x, 64)) return bad("'x25519' must be 64 lowercase hex digits");
+  if (!ed || !is_lower_hex(*ed, 64)) return bad("'ed25519' must be 64 lowercase hex digits");
+  if (!x || !is_lower_hex(*x, 64)) return bad("'x25519' must be 64 lowercase hex digits");
   auto ip = str("ip");
   if (!ip || !valid_ipv4(*ip)) return bad("'ip' must be a dotted IPv4 address");
   auto port = o.find("port_https");

@@ -44,5 +44,7 @@ constexpr std::size_t majority(std::size_t n) { return n / 2 + 1; }
 
 // A network id: 1 to 64 of [a-z0-9-].
 bool valid_network_id(std::string_view id);
+// Exactly n lowercase hex digits (keys, digests and signatures in directory documents).
+bool is_lower_hex(std::string_view s, std::size_t n);
 
 }  // namespace sotto::directory

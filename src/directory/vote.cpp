@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "directory/network.hpp"
+
 #include "crypto/hash.hpp"
 
 namespace sotto::directory {
@@ -14,10 +16,6 @@ using nlohmann::json;
 constexpr std::string_view kDomain = "sotto-vote-v1";
 
 Error bad(const std::string& why) { return Error(Errc::Malformed, "vote: " + why); }
-
-bool lower_hex(std::string_view s, std::size_t n) {
-  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 json to_object(const Vote& v) {
   json nodes = json::array();
@@ -56,7 +54,7 @@ Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::in
   auto vj = j.find("vote");
   auto sj = j.find("signature");
   if (vj == j.end() || !vj->is_object()) return bad("'vote' must be an object");
-  if (sj == j.end() || !sj->is_string() || !lower_hex(sj->get_ref<const std::string&>(), 128))
+  if (sj == j.end() || !sj->is_string() || !is_lower_hex(sj->get_ref<const std::string&>(), 128))
     return bad("'signature' must be 128 lowercase hex digits");
   const json& o = *vj;
   if (o.size() != 7) return bad("must hold exactly type, network_id, epoch, authority, methods, prev_digest, nodes");
@@ -71,7 +69,7 @@ Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::in
   auto e = o.find("epoch");
   if (e == o.end() || !e->is_number_integer() || e->get<std::int64_t>() < 0) return bad("'epoch' must be a non-negative integer");
   auto auth = str("authority");
-  if (!auth || !lower_hex(*auth, 64)) return bad("'authority' must be 64 lowercase hex digits");
+  if (!auth || !is_lower_hex(*auth, 64)) return bad("'authority' must be 64 lowercase hex digits");
   auto methods = o.find("methods");
   if (methods == o.end() || !methods->is_array() || methods->empty()) return bad("'methods' must be a non-empty array");
   SignedVote s;
@@ -84,7 +82,7 @@ Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::in
     v.methods.push_back(x);
   }
   auto prev = str("prev_digest");
-  if (!prev || !(prev->empty() || lower_hex(*prev, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
+  if (!prev || !(prev->empty() || is_lower_hex(*prev, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
   auto nodes = o.find("nodes");
   if (nodes == o.end() || !nodes->is_array()) return bad("'nodes' must be an array");
 
