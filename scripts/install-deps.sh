@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config make python3
+  g++ cmake ninja-build pkg-config make python3 iproute2
   libsodium-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
   libqrencode-dev libsqlite3-dev libboost-dev libboost-system-dev libssl-dev
   libspdlog-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
