@@ -55,9 +55,15 @@ struct Target {
   std::vector<std::string> accounts;  // accounts whose swarm this node is in
 };
 
+struct Driven {
+  double rate = 0;                       // stores/s answered 200
+  std::uint64_t errors = 0;
+  std::vector<std::uint64_t> stored;     // 200s per target
+};
+
 // Closed loop: `conns` requests outstanding over the targets for `seconds`, or until
-// `budget` stores are done. Returns stores/s (200s only) and the count of errors.
-std::pair<double, std::uint64_t> drive(const std::vector<Target>& targets, int conns, double seconds, std::uint64_t budget = 0) {
+// `budget` stores are done.
+Driven drive(const std::vector<Target>& targets, int conns, double seconds, std::uint64_t budget = 0) {
   std::vector<std::unique_ptr<net::AsyncClient>> clients;
   for (const auto& t : targets) {
     net::AsyncClientConfig cfg;
@@ -67,6 +73,7 @@ std::pair<double, std::uint64_t> drive(const std::vector<Target>& targets, int c
     clients.push_back(std::move(*net::AsyncClient::start(cfg)));
   }
   std::atomic<std::uint64_t> seq{0}, done{0}, errors{0}, inflight{0};
+  std::vector<std::atomic<std::uint64_t>> per_target(targets.size());
   auto start = Clock::now();
   auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::function<void(std::size_t)> send = [&](std::size_t i) {
@@ -75,7 +82,7 @@ std::pair<double, std::uint64_t> drive(const std::vector<Target>& targets, int c
     const auto& t = targets[i];
     ++inflight;
     clients[i]->post("/storage_rpc/v1", store_body(t.accounts[n % t.accounts.size()], n), [&, i](Result<net::HttpResponse> r) {
-      if (r && r->status == 200) ++done;
+      if (r && r->status == 200) ++done, ++per_target[i];
       else ++errors;
       send(i);
       --inflight;
@@ -85,7 +92,9 @@ std::pair<double, std::uint64_t> drive(const std::vector<Target>& targets, int c
   while (inflight > 0 || (Clock::now() < end && !(budget && seq >= budget))) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   double s = std::chrono::duration<double>(Clock::now() - start).count();
   for (auto& c : clients) c->stop();
-  return {static_cast<double>(done) / s, errors.load()};
+  Driven out{static_cast<double>(done) / s, errors.load(), {}};
+  for (const auto& n : per_target) out.stored.push_back(n.load());
+  return out;
 }
 
 std::uint64_t stored_in(const std::string& data_dir) {
@@ -127,7 +136,7 @@ int main(int argc, char** argv) {
     std::string l = ready["listen"];
     std::vector<Target> t{{port_of(l), {}}};
     for (int i = 0; i < 1000; ++i) t[0].accounts.push_back(random_account());
-    alone = drive(t, conns, seconds).first;
+    alone = drive(t, conns, seconds).rate;
     node.signal(SIGTERM);
     node.wait();
   }
@@ -169,7 +178,9 @@ int main(int argc, char** argv) {
     }
     if (!t.accounts.empty()) targets.push_back(std::move(t));
   }
-  auto [net_rate, net_errors] = drive(targets, conns, seconds);
+  Driven phase2 = drive(targets, conns, seconds);
+  double net_rate = phase2.rate;
+  std::uint64_t net_errors = phase2.errors;
   std::printf("\nreplication: 12-node devnet (3 authorities, %d s epochs), 1 KiB stores, %d keep-alive connections, %.0f s phases\n",
               epoch_seconds, conns, seconds);
   std::printf("  one node alone (same run):        %8.0f stores/s\n", alone);
@@ -179,13 +190,41 @@ int main(int argc, char** argv) {
               alone > 0 ? 100 * net_rate / alone : 0.0, static_cast<unsigned long long>(net_errors));
   std::fflush(stdout);
 
-  // 3. About `messages` stored, then a 13th node joins: how long until it holds all of its
-  // swarm's messages.
+  // 3. A swarm holding about `messages` messages, then a 13th node joins it: how long
+  // until it holds all of them. On loopback every node shares one /24, so the consensus
+  // places a joiner in the swarm smallest by (size, id) among those below max
+  // (docs/wire/directory.md, Place): the load goes to that swarm's accounts.
+  const int swarm_max = 7;
+  std::optional<std::uint64_t> target;
+  for (const auto& [id, n] : sizes)
+    if (id != UINT64_MAX && n < swarm_max && (!target || n < sizes[*target])) target = id;
+  if (!target) {
+    std::printf("  every swarm is full (%d): a 13th node would stay unassigned; no join measured\n", swarm_max);
+    return 0;
+  }
+  std::uint64_t expect = 0;  // messages of the target swarm answered 200, phases 2 and 3
+  std::vector<Target> swarm_targets;
+  std::vector<std::string> swarm_accounts;
+  while (swarm_accounts.size() < 1000) {
+    std::string a = random_account();
+    if (node::ConsensusSwarm::swarm_of(*base::from_hex_fixed<33>(a), ids) == *target) swarm_accounts.push_back(a);
+  }
+  std::string stayer_dir;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    for (const auto& n : state["nodes"])
+      if (port_of(n["url"]) == targets[i].port && swarm_of_node[n["ed25519"]] == *target) {
+        expect += phase2.stored[i];
+        swarm_targets.push_back({targets[i].port, swarm_accounts});
+        stayer_dir = dir + "/" + n["name"].get<std::string>();
+      }
+  }
   auto load_start = Clock::now();
-  auto [load_rate, load_errors] = drive(targets, conns, 3600, messages);
+  Driven load = drive(swarm_targets, conns, 3600, messages);
   double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
-  std::printf("  %llu stores to the devnet in %.0f s (%.0f/s, %llu errors)\n", static_cast<unsigned long long>(messages), load_s, load_rate,
-              static_cast<unsigned long long>(load_errors));
+  for (auto n : load.stored) expect += n;
+  std::printf("  %llu stores to the accounts of swarm %016llx (%d members) in %.0f s (%.0f/s, %llu errors): it holds %llu messages\n",
+              static_cast<unsigned long long>(messages), static_cast<unsigned long long>(*target), sizes[*target], load_s, load.rate,
+              static_cast<unsigned long long>(load.errors), static_cast<unsigned long long>(stored_in(stayer_dir)));
   std::fflush(stdout);
   std::string joiner_dir = dir + "/node-13";
   std::filesystem::create_directories(joiner_dir);
@@ -194,42 +233,46 @@ int main(int argc, char** argv) {
                                        dir + "/network.json", "--config", tmp.sub("node.toml")});
   json jr = json::parse(joiner.read_line());
   std::string joiner_key = jr["pubkey_ed25519"];
-  // Wait until a consensus places it, then until it holds as many messages as a peer.
+  // Until a consensus places it, then until it holds every message of its swarm.
   std::optional<std::uint64_t> its_swarm;
-  std::string peer_dir;
-  double placed_s = 0, synced_s = -1;
-  std::uint64_t expect = 0, have = 0;
-  const double join_limit_s = 180;
+  double placed_s = -1, synced_s = -1;
+  std::uint64_t have = 0;
+  const double join_limit_s = 600;
   auto deadline = Clock::now() + std::chrono::seconds(static_cast<int>(join_limit_s));
   while (Clock::now() < deadline) {
     if (!its_swarm) {
-      auto r = fetch.get("/directory/v1/consensus");
-      if (r && r->status == 200)
-        for (const auto& n : json::parse(r->body)["consensus"]["nodes"])
+      net::HttpClient poll("127.0.0.1", port_of(state["nodes"][0]["url"]), true, std::chrono::seconds(5));
+      auto r = poll.get("/directory/v1/consensus");
+      json body = r && r->status == 200 ? json::parse(r->body, nullptr, false) : json();
+      if (body.is_object() && body.contains("consensus"))
+        for (const auto& n : body["consensus"]["nodes"])
           if (n["ed25519"] == joiner_key && n["swarm_id"] != "ffffffffffffffff") {
             its_swarm = std::stoull(n["swarm_id"].get<std::string>(), nullptr, 16);
             placed_s = std::chrono::duration<double>(Clock::now() - join_start).count();
-            for (const auto& p : state["nodes"])
-              if (swarm_of_node[p["ed25519"]] == *its_swarm) peer_dir = dir + "/" + p["name"].get<std::string>();
           }
     } else {
-      expect = stored_in(peer_dir);
       have = stored_in(joiner_dir);
-      if (expect > 0 && have >= expect) {
+      if (have >= expect) {
         synced_s = std::chrono::duration<double>(Clock::now() - join_start).count();
         break;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   joiner.signal(SIGTERM);
   joiner.wait();
-
-  if (synced_s >= 0)
-    std::printf("  a 13th node joined: placed in a swarm after %.1f s, held as many messages as a peer of its swarm (%llu) after %.1f s\n",
-                placed_s, static_cast<unsigned long long>(expect), synced_s);
-  else
-    std::printf("  a 13th node joined: %s; after %.0f s it held %llu messages, a peer of its swarm %llu\n",
-                its_swarm ? "placed" : "never placed", join_limit_s, static_cast<unsigned long long>(have), static_cast<unsigned long long>(expect));
+  if (its_swarm && *its_swarm != *target)
+    std::printf("  the joiner went to swarm %016llx, not %016llx as the placement rule says\n", static_cast<unsigned long long>(*its_swarm),
+                static_cast<unsigned long long>(*target));
+  if (synced_s >= 0) {
+    double sync_s = synced_s - placed_s;
+    std::printf("  a 13th node joined that swarm: in the consensus after %.1f s (%d s epochs); held all %llu of its messages %.1f s later\n",
+                placed_s, epoch_seconds, static_cast<unsigned long long>(expect), sync_s);
+    std::printf("    = %.0f messages/s taken in while joining = %.0f%% of one node's store rate (same run)\n", expect / std::max(sync_s, 0.001),
+                alone > 0 ? 100 * (expect / std::max(sync_s, 0.001)) / alone : 0.0);
+  } else {
+    std::printf("  a 13th node joined: %s; after %.0f s it held %llu of %llu messages\n", its_swarm ? "placed" : "never placed", join_limit_s,
+                static_cast<unsigned long long>(have), static_cast<unsigned long long>(expect));
+  }
   return 0;
 }

@@ -18,6 +18,7 @@ namespace {
 constexpr std::size_t kPushBatchBytes = 4 << 20;  // one push request holds at most about this much data
 constexpr std::int64_t kMaxExpiryAheadMs = 30LL * 86'400'000 + 60'000;
 constexpr std::size_t kFetchMax = 500;  // hashes per anti-entropy fetch
+constexpr int kPushAttempts = 10;        // half-epochs a failed push is retried for
 
 json message_json(const node::storage::Message& m) {
   return {{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
@@ -110,26 +111,37 @@ std::string NetworkMode::consensus_json() const {
 }
 
 // Each epoch: register at its middle (before the authorities vote), fetch the consensus
-// just after it starts; on start, both at once.
+// just after it starts; on start, both at once. A push for a newer consensus than this
+// node holds makes it fetch at once.
 void NetworkMode::run() {
   const std::int64_t epoch_ms = net_.epoch_seconds * 1000, genesis_ms = net_.genesis * 1000;
   auto wait_until = [&](std::int64_t t) {
     std::unique_lock lock(mu_);
     while (!stop_) {
+      if (fetch_now_) {
+        fetch_now_ = false;
+        lock.unlock();
+        fetch_consensus();
+        lock.lock();
+        continue;
+      }
       std::int64_t left = t - now_ms();
       if (left <= 0) return true;
       cv_.wait_for(lock, std::chrono::milliseconds(left));
     }
     return false;
   };
-  std::int64_t e = std::max<std::int64_t>(0, (now_ms() - genesis_ms) / epoch_ms);
-  epoch_tasks(e);
-  for (++e;; ++e) {
+  register_now();
+  fetch_consensus();
+  for (std::int64_t e = std::max<std::int64_t>(0, (now_ms() - genesis_ms) / epoch_ms) + 1;; ++e) {
     std::int64_t va = genesis_ms + e * epoch_ms;
     if (!wait_until(va - epoch_ms / 2)) return;
-    epoch_tasks(-1);  // register only
+    register_now();
+    retry_pushes();
     if (!wait_until(va + epoch_ms / 10)) return;
-    epoch_tasks(e);
+    if (!has_consensus()) register_now();
+    fetch_consensus();
+    retry_pushes();
     // Anti-entropy: one swarm peer an epoch, in turn.
     std::vector<node::rpc::NodeAddress> peers;
     for (const auto& m : swarm_.own_members().members)
@@ -138,22 +150,23 @@ void NetworkMode::run() {
   }
 }
 
-void NetworkMode::epoch_tasks(std::int64_t fetch_epoch) {
+void NetworkMode::register_now() {
   const auto timeout = std::chrono::milliseconds(std::clamp<std::int64_t>(net_.epoch_seconds * 250, 300, 5000));
-  if (fetch_epoch < 0 || !has_consensus()) {
-    directory::Descriptor d{net_.network_id, keys_.ed25519_public(), keys_.x25519_public(), ip_, port_, "0.1.0", now_ms()};
-    std::string body = directory::to_json(directory::sign_descriptor(d, keys_.ed25519_secret()));
-    for (const auto& a : net_.authorities) {
-      auto at = parse_https_url(a.url);
-      if (!at) continue;
-      net::HttpClient c(at->host, at->port, true, timeout);
-      auto r = c.post("/directory/v1/register", body);
-      if (!r || (r->status != 200 && r->status != 429))
-        log::warn("register_failed", {log::kv("authority", base::Plain(a.url)),
-                                      log::kv("reason", base::Plain(r ? std::to_string(r->status) + " " + r->body : r.error().message()))});
-    }
-    if (fetch_epoch < 0) return;
+  directory::Descriptor d{net_.network_id, keys_.ed25519_public(), keys_.x25519_public(), ip_, port_, "0.1.0", now_ms()};
+  std::string body = directory::to_json(directory::sign_descriptor(d, keys_.ed25519_secret()));
+  for (const auto& a : net_.authorities) {
+    auto at = parse_https_url(a.url);
+    if (!at) continue;
+    net::HttpClient c(at->host, at->port, true, timeout);
+    auto r = c.post("/directory/v1/register", body);
+    if (!r || (r->status != 200 && r->status != 429))
+      log::warn("register_failed", {log::kv("authority", base::Plain(a.url)),
+                                    log::kv("reason", base::Plain(r ? std::to_string(r->status) + " " + r->body : r.error().message()))});
   }
+}
+
+void NetworkMode::fetch_consensus() {
+  const auto timeout = std::chrono::milliseconds(std::clamp<std::int64_t>(net_.epoch_seconds * 250, 300, 5000));
   // Fetch from the authorities, then from the seed nodes: the document proves itself.
   std::vector<std::string> sources;
   for (const auto& a : net_.authorities) sources.push_back(a.url);
@@ -199,30 +212,70 @@ void NetworkMode::push_moved(const directory::Consensus* before, const directory
   if (!accounts) return log::error("push_failed", {log::kv("reason", base::Plain(accounts.error().message()))});
   auto pushes = node::plan_pushes(before, after, keys_.ed25519_public(), *accounts);
   std::size_t sent = 0, failed = 0;
-  for (const auto& p : pushes) {
-    auto msgs = (*reader)->messages_of(p.account, now_ms());
-    if (!msgs || msgs->empty()) continue;
-    // Batches of about kPushBatchBytes.
-    std::vector<json> batches(1, json::array());
-    std::size_t bytes = 0;
-    for (const auto& m : *msgs) {
-      if (bytes > kPushBatchBytes) batches.push_back(json::array()), bytes = 0;
-      batches.back().push_back(message_json(m));
-      bytes += m.data.size();
-    }
+  for (const auto& p : pushes)
     for (const auto& to : p.to) {
       if (to.ed25519 == keys_.ed25519_public()) continue;
-      net::HttpClient c(to.ip, to.https_port, true, std::chrono::seconds(10));
-      for (const auto& b : batches) {
-        std::string body = json{{"account", base::to_hex(p.account)}, {"messages", b}}.dump();
-        auto r = c.request("POST", "/sotto/v1/push", body,
-                           {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/push", body, now_ms())}});
-        if (r && r->status == 200) ++sent;
-        else ++failed;
+      if (push_account(**reader, p.account, to)) {
+        ++sent;
+      } else {
+        ++failed;
+        pending_.push_back({p.account, to.ed25519, 0});
       }
     }
+  if (!pushes.empty()) log::info("pushed", {log::kv("accounts", pushes.size()), log::kv("sent", sent), log::kv("failed", failed)});
+}
+
+bool NetworkMode::push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account, const node::rpc::NodeAddress& to) {
+  auto msgs = reader.messages_of(account, now_ms());
+  if (!msgs) return false;
+  if (msgs->empty()) return true;
+  const std::int64_t epoch = swarm_.epoch().value_or(-1);
+  net::HttpClient c(to.ip, to.https_port, true, std::chrono::seconds(10));
+  json batch = json::array();
+  std::size_t bytes = 0;
+  auto flush = [&] {
+    std::string body = json{{"account", base::to_hex(account)}, {"epoch", epoch}, {"messages", batch}}.dump();
+    batch = json::array();
+    bytes = 0;
+    auto r = c.request("POST", "/sotto/v1/push", body, {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/push", body, now_ms())}});
+    if (r && r->status == 200) return true;
+    log::debug("push_refused", {log::kv("peer", base::Plain(to.ed25519.hex().substr(0, 16))),
+                                log::kv("reason", base::Plain(r ? std::to_string(r->status) + " " + r->body.substr(0, 120) : r.error().message()))});
+    return false;
+  };
+  for (const auto& m : *msgs) {
+    batch.push_back(message_json(m));
+    if ((bytes += m.data.size()) > kPushBatchBytes && !flush()) return false;
   }
-  if (!pushes.empty()) log::info("pushed", {log::kv("accounts", pushes.size()), log::kv("requests", sent), log::kv("failed", failed)});
+  return batch.empty() || flush();
+}
+
+void NetworkMode::retry_pushes() {
+  if (pending_.empty()) return;
+  auto reader = node::storage::MessageStore::open_reader(reader_path_);
+  if (!reader) return log::error("push_failed", {log::kv("reason", base::Plain(reader.error().message()))});
+  std::vector<PendingPush> again;
+  std::size_t sent = 0, dropped = 0;
+  for (auto& p : pending_) {
+    // Still a member of the account's swarm (at its current address)? Else a newer
+    // consensus's own pushes took over.
+    std::optional<node::rpc::NodeAddress> to;
+    for (const auto& m : swarm_.swarm_for(p.account).members)
+      if (m.ed25519 == p.to) to = m;
+    if (!to) continue;
+    if (push_account(**reader, p.account, *to)) {
+      ++sent;
+    } else if (++p.attempts < kPushAttempts) {
+      again.push_back(p);
+    } else {
+      ++dropped;
+    }
+  }
+  if (sent || dropped)
+    log::info("push_retried", {log::kv("sent", sent), log::kv("waiting", again.size()), log::kv("abandoned", dropped)});
+  if (dropped)  // the receiver's swarm peers and anti-entropy are the remaining way in
+    log::warn("push_abandoned", {log::kv("accounts", dropped), log::kv("after_attempts", kPushAttempts)});
+  pending_ = std::move(again);
 }
 
 net::AsyncClient* NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
@@ -360,7 +413,21 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
       return true;
     }
     if (!swarm_.is_ours(*pk)) {
-      text(421, "push: that account is not this node's swarm's");
+      // The sender may be ahead: a consensus that puts this node in the account's swarm.
+      std::int64_t theirs = j.contains("epoch") && j["epoch"].is_number_integer() ? j["epoch"].get<std::int64_t>() : -1;
+      if (theirs > swarm_.epoch().value_or(-1)) {
+        {
+          std::lock_guard lock(mu_);
+          if (now_ms() - last_fetch_now_ms_ >= 1000) {  // at most one early fetch a second
+            fetch_now_ = true;
+            last_fetch_now_ms_ = now_ms();
+          }
+        }
+        cv_.notify_all();
+        text(503, "push: this node has not seen the consensus of epoch " + std::to_string(theirs) + " yet");
+      } else {
+        text(421, "push: that account is not this node's swarm's");
+      }
       return true;
     }
     auto keep = std::make_shared<std::vector<Bytes>>();

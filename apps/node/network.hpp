@@ -52,8 +52,17 @@ class NetworkMode {
 
  private:
   void run();
-  void epoch_tasks(std::int64_t e);
+  void register_now();
+  void fetch_consensus();
   void push_moved(const directory::Consensus* before, const directory::Consensus& after);
+  // Sends every message of `account` this node holds to `to`, in batches; true if `to`
+  // took them all.
+  bool push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
+                    const node::rpc::NodeAddress& to);
+  // Pushes that failed (the receiver down, busy, or behind on the consensus), tried again
+  // at each of the next kPushAttempts half-epochs while the receiver still belongs to the
+  // account's swarm.
+  void retry_pushes();
   // Anti-entropy with one swarm peer: compare per-account digests, then send what it lacks
   // and fetch what this node lacks.
   void sync_with(const node::rpc::NodeAddress& peer);
@@ -82,6 +91,14 @@ class NetworkMode {
   bool stop_ = false;
   std::thread thread_;
   std::uint64_t round_ = 0;  // which peer anti-entropy picks next
+  bool fetch_now_ = false;   // a peer pushed for a newer consensus than ours (guarded by mu_)
+  std::int64_t last_fetch_now_ms_ = 0;  // guarded by mu_
+  struct PendingPush {
+    node::storage::AccountKey account{};
+    crypto::Ed25519Public to;
+    int attempts = 0;
+  };
+  std::vector<PendingPush> pending_;  // the run thread's only
 };
 
 }  // namespace sotto::apps

@@ -1,5 +1,6 @@
 #include "node/swarm/membership.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -33,8 +34,10 @@ std::vector<Push> plan_pushes(const directory::Consensus* before, const director
   std::vector<Push> out;
   Swarms now = swarms_of(after, self);
   if (now.ids.empty()) return out;
-  // The members of self's swarm now that were not with self before.
+  // The members of self's swarm now that were not with self before, and those that were
+  // (the stayers, self included, in key order): each stayer sends the joiners its share.
   std::vector<rpc::NodeAddress> joined;
+  std::vector<crypto::Ed25519Public> stayers;
   if (before && now.own) {
     Swarms was = swarms_of(*before, self);
     if (was.own) {
@@ -42,18 +45,27 @@ std::vector<Push> plan_pushes(const directory::Consensus* before, const director
       for (const auto& m : was.members.at(*was.own)) old_peers.insert(m.ed25519);
       for (const auto& m : now.members.at(*now.own))
         if (!old_peers.contains(m.ed25519)) joined.push_back(m);
+        else stayers.push_back(m.ed25519);
+      std::sort(stayers.begin(), stayers.end());
     }
   }
+  const auto rank = static_cast<std::uint64_t>(std::find(stayers.begin(), stayers.end(), self) - stayers.begin());
   for (const auto& a : accounts) {
     auto id = ConsensusSwarm::swarm_of(a, now.ids);
     if (!id) continue;
     if (id != now.own) {
       out.push_back({a, now.members.at(*id)});
-    } else if (!joined.empty()) {
+    } else if (!joined.empty() && rank < stayers.size() && share_of(a, stayers.size()) == rank) {
       out.push_back({a, joined});
     }
   }
   return out;
+}
+
+std::uint64_t share_of(const storage::AccountKey& account, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 1; i < 9; ++i) v = (v << 8) | account[i];  // the key after its prefix byte
+  return n == 0 ? 0 : v % n;
 }
 
 }  // namespace sotto::node

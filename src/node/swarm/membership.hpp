@@ -22,9 +22,18 @@ struct Push {
 //  - an account that `after` maps to another swarm than self's goes to all of that swarm's
 //    members (self's swarm dissolved, split, or self left it);
 //  - an account of self's swarm goes to the members that were not in self's swarm in
-//    `before` (a node joining a swarm receives its messages), when self was in it before.
-// Accounts that stay where they were with the same members need nothing.
+//    `before` (a node joining a swarm receives its messages), when self was in it before,
+//    from one of the members that stay: the stayers (self included) in key order share
+//    the accounts, account a going from stayer share_of(a, #stayers), so a joiner gets each
+//    account once instead of once per member (anti-entropy repairs a share whose stayer
+//    failed to send it).
+// Accounts that stay where they were with the same members need nothing. An account that
+// moves to another swarm goes from every old holder: its new swarm has no other source.
 std::vector<Push> plan_pushes(const directory::Consensus* before, const directory::Consensus& after,
                               const crypto::Ed25519Public& self, std::span<const storage::AccountKey> accounts);
+
+// Which of `n` stayers sends `account` to a joiner: bytes 1..8 of the key (after its
+// prefix byte) as a big-endian integer, mod n.
+std::uint64_t share_of(const storage::AccountKey& account, std::size_t n);
 
 }  // namespace sotto::node
