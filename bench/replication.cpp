@@ -59,6 +59,13 @@ struct Driven {
   double rate = 0;                       // stores/s answered 200
   std::uint64_t errors = 0;
   std::vector<std::uint64_t> stored;     // 200s per target
+  std::map<int, std::uint64_t> failures; // by HTTP status (0: no answer)
+
+  std::string failures_text() const {
+    std::string out;
+    for (const auto& [status, n] : failures) out += (out.empty() ? "" : ", ") + std::to_string(n) + " × " + (status ? std::to_string(status) : "no answer");
+    return out.empty() ? "none" : out;
+  }
 };
 
 // Closed loop: `conns` requests outstanding over the targets for `seconds`, or until
@@ -74,6 +81,8 @@ Driven drive(const std::vector<Target>& targets, int conns, double seconds, std:
   }
   std::atomic<std::uint64_t> seq{0}, done{0}, errors{0}, inflight{0};
   std::vector<std::atomic<std::uint64_t>> per_target(targets.size());
+  std::mutex failures_mu;
+  std::map<int, std::uint64_t> failures;
   auto start = Clock::now();
   auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::function<void(std::size_t)> send = [&](std::size_t i) {
@@ -82,8 +91,13 @@ Driven drive(const std::vector<Target>& targets, int conns, double seconds, std:
     const auto& t = targets[i];
     ++inflight;
     clients[i]->post("/storage_rpc/v1", store_body(t.accounts[n % t.accounts.size()], n), [&, i](Result<net::HttpResponse> r) {
-      if (r && r->status == 200) ++done, ++per_target[i];
-      else ++errors;
+      if (r && r->status == 200) {
+        ++done, ++per_target[i];
+      } else {
+        ++errors;
+        std::lock_guard lock(failures_mu);
+        ++failures[r ? r->status : 0];
+      }
       send(i);
       --inflight;
     });
@@ -92,7 +106,7 @@ Driven drive(const std::vector<Target>& targets, int conns, double seconds, std:
   while (inflight > 0 || (Clock::now() < end && !(budget && seq >= budget))) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   double s = std::chrono::duration<double>(Clock::now() - start).count();
   for (auto& c : clients) c->stop();
-  Driven out{static_cast<double>(done) / s, errors.load(), {}};
+  Driven out{static_cast<double>(done) / s, errors.load(), {}, failures};
   for (const auto& n : per_target) out.stored.push_back(n.load());
   return out;
 }
@@ -180,14 +194,13 @@ int main(int argc, char** argv) {
   }
   Driven phase2 = drive(targets, conns, seconds);
   double net_rate = phase2.rate;
-  std::uint64_t net_errors = phase2.errors;
   std::printf("\nreplication: 12-node devnet (3 authorities, %d s epochs), 1 KiB stores, %d keep-alive connections, %.0f s phases\n",
               epoch_seconds, conns, seconds);
   std::printf("  one node alone (same run):        %8.0f stores/s\n", alone);
   std::printf("  devnet, swarms of");
   for (const auto& [id, n] : sizes) std::printf(" %d", n);
-  std::printf(": %8.0f stores/s = %.0f%% of one node (each store on every member of its swarm; %llu errors)\n", net_rate,
-              alone > 0 ? 100 * net_rate / alone : 0.0, static_cast<unsigned long long>(net_errors));
+  std::printf(": %8.0f stores/s = %.0f%% of one node (each store on every member of its swarm; failed: %s)\n", net_rate,
+              alone > 0 ? 100 * net_rate / alone : 0.0, phase2.failures_text().c_str());
   std::fflush(stdout);
 
   // 3. A swarm holding about `messages` messages, then a 13th node joins it: how long
@@ -222,9 +235,9 @@ int main(int argc, char** argv) {
   Driven load = drive(swarm_targets, conns, 3600, messages);
   double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
   for (auto n : load.stored) expect += n;
-  std::printf("  %llu stores to the accounts of swarm %016llx (%d members) in %.0f s (%.0f/s, %llu errors): it holds %llu messages\n",
+  std::printf("  %llu stores to the accounts of swarm %016llx (%d members) in %.0f s (%.0f/s answered 200; failed: %s): it holds %llu messages\n",
               static_cast<unsigned long long>(messages), static_cast<unsigned long long>(*target), sizes[*target], load_s, load.rate,
-              static_cast<unsigned long long>(load.errors), static_cast<unsigned long long>(stored_in(stayer_dir)));
+              load.failures_text().c_str(), static_cast<unsigned long long>(stored_in(stayer_dir)));
   std::fflush(stdout);
   std::string joiner_dir = dir + "/node-13";
   std::filesystem::create_directories(joiner_dir);
@@ -268,8 +281,8 @@ int main(int argc, char** argv) {
     double sync_s = synced_s - placed_s;
     std::printf("  a 13th node joined that swarm: in the consensus after %.1f s (%d s epochs); held all %llu of its messages %.1f s later\n",
                 placed_s, epoch_seconds, static_cast<unsigned long long>(expect), sync_s);
-    std::printf("    = %.0f messages/s taken in while joining = %.0f%% of one node's store rate (same run)\n", expect / std::max(sync_s, 0.001),
-                alone > 0 ? 100 * (expect / std::max(sync_s, 0.001)) / alone : 0.0);
+    std::printf("    = %.0f messages/s taken in while joining = %.0f%% of one node's store rate (same run)\n", static_cast<double>(expect) / std::max(sync_s, 0.001),
+                alone > 0 ? 100 * (static_cast<double>(expect) / std::max(sync_s, 0.001)) / alone : 0.0);
   } else {
     std::printf("  a 13th node joined: %s; after %.0f s it held %llu of %llu messages\n", its_swarm ? "placed" : "never placed", join_limit_s,
                 static_cast<unsigned long long>(have), static_cast<unsigned long long>(expect));

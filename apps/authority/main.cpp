@@ -320,15 +320,16 @@ int main(int argc, char** argv) {
     }
   });
 
-  // Reachability: every epoch (±20 %), each registered node must answer /ping_test/v1
-  // with its own key and a signature over a fresh nonce.
+  // Reachability: each registered node must answer /ping_test/v1 with its own key and a
+  // signature over a fresh nonce, once an epoch, and sooner then less often while it fails
+  // (the engine's schedule: Authority::tested / due_for_test). New nodes are tested at once.
   std::thread tester([&] {
-    std::mt19937_64 jitter(static_cast<std::uint64_t>(now_ms()));
+    const std::int64_t tick = std::clamp<std::int64_t>(epoch_ms / 10, 100, 1000);
     for (;;) {
       std::vector<directory::Descriptor> nodes;
       {
         std::lock_guard lock(mu);
-        nodes = engine.registered();
+        nodes = engine.due_for_test(now_ms());
       }
       for (const auto& n : nodes) {
         Bytes raw(24);
@@ -352,8 +353,7 @@ int main(int argc, char** argv) {
         std::lock_guard lock(mu);
         engine.tested(n.ed25519, n.ip, n.port_https, passed, now_ms());
       }
-      std::int64_t wait = epoch_ms * static_cast<std::int64_t>(80 + jitter() % 41) / 100;
-      if (!sleeper.until(now_ms() + wait)) return;
+      if (!sleeper.until(now_ms() + tick)) return;
     }
   });
 

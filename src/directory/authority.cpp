@@ -28,11 +28,15 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::int
     bool moved = held.ip != d->descriptor.ip || held.port_https != d->descriptor.port_https;
     it->second.descriptor = std::move(*d);
     it->second.registered_ms = now_ms;
-    if (moved) it->second.last_pass_ms = it->second.first_pass_ms = -1;  // test the new address first
+    if (moved) {  // test the new address first, at once
+      it->second.last_pass_ms = it->second.first_pass_ms = -1;
+      it->second.failures = 0;
+      it->second.next_test_ms = now_ms;
+    }
     return {};
   }
   if (nodes_.size() >= kMaxRegistered) return Error(Errc::TooFrequent, "register: this authority holds as many nodes as it takes");
-  nodes_.emplace(d->descriptor.ed25519, Registered{std::move(*d), now_ms, -1, -1});
+  nodes_.emplace(d->descriptor.ed25519, Registered{std::move(*d), now_ms, -1, -1, 0, now_ms});
   return {};
 }
 
@@ -41,12 +45,27 @@ void Authority::tested(const crypto::Ed25519Public& node, const std::string& ip,
   if (it == nodes_.end()) return;
   const Descriptor& d = it->second.descriptor.descriptor;
   if (d.ip != ip || d.port_https != port) return;  // it moved while being tested
+  const std::int64_t epoch_ms = net_.epoch_seconds * 1000;
+  Registered& r = it->second;
   if (passed) {
-    if (it->second.first_pass_ms < 0) it->second.first_pass_ms = now_ms;
-    it->second.last_pass_ms = now_ms;
+    if (r.first_pass_ms < 0) r.first_pass_ms = now_ms;
+    r.last_pass_ms = now_ms;
+    r.failures = 0;
+    r.next_test_ms = now_ms + epoch_ms;
   } else {
-    it->second.last_pass_ms = it->second.first_pass_ms = -1;
+    ++r.failures;
+    if (r.failures >= kDropAfterFailures) r.last_pass_ms = r.first_pass_ms = -1;
+    // epoch/8, /4, /2, 1, 2, 4, 4, ... epochs
+    std::int64_t wait = r.failures <= 6 ? (epoch_ms << (r.failures - 1)) / 8 : 4 * epoch_ms;
+    r.next_test_ms = now_ms + std::max<std::int64_t>(wait, 100);
   }
+}
+
+std::vector<Descriptor> Authority::due_for_test(std::int64_t now_ms) const {
+  std::vector<Descriptor> out;
+  for (const auto& [k, r] : nodes_)
+    if (r.next_test_ms <= now_ms) out.push_back(r.descriptor.descriptor);
+  return out;
 }
 
 SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
@@ -56,7 +75,7 @@ SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
   std::map<std::string, std::vector<const Registered*>> by_ip;
   for (const auto& [key, r] : nodes_) {
     bool fresh = now_ms - r.registered_ms <= 3 * epoch_ms;
-    bool reachable = r.last_pass_ms >= 0 && now_ms - r.last_pass_ms <= 2 * epoch_ms;
+    bool reachable = r.last_pass_ms >= 0 && now_ms - r.last_pass_ms <= 2 * epoch_ms && r.failures < kDropAfterFailures;
     if (fresh && reachable) by_ip[r.descriptor.descriptor.ip].push_back(&r);
   }
   Vote v;
@@ -101,12 +120,6 @@ std::optional<std::string> Authority::vote_json(std::int64_t epoch, const crypto
   auto v = e->second.votes.find(authority);
   if (v == e->second.votes.end()) return std::nullopt;
   return to_json(v->second);
-}
-
-std::vector<Descriptor> Authority::registered() const {
-  std::vector<Descriptor> out;
-  for (const auto& [k, r] : nodes_) out.push_back(r.descriptor.descriptor);
-  return out;
 }
 
 std::optional<std::string> Authority::signature_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const {

@@ -30,12 +30,20 @@ class Authority {
   // one key within 10 s (TooFrequent).
   Result<void> register_node(std::string_view descriptor_json, std::int64_t now_ms);
   // A reachability test of `node` passed or failed (the daemon's tester, or a simulation).
-  // Ignored when the node registered another address since the test began.
+  // Ignored when the node registered another address since the test began. Sets when the
+  // node is due again (docs/authority.md, "Reachability"): a passing node once an epoch; a
+  // failing one after epoch/8, epoch/4, epoch/2, then 1, 2 and at most 4 epochs (back-off).
   void tested(const crypto::Ed25519Public& node, const std::string& ip, std::uint16_t port, bool passed, std::int64_t now_ms);
+  // The nodes whose next test is due at `now_ms` (a new or moved registration at once).
+  std::vector<Descriptor> due_for_test(std::int64_t now_ms) const;
+  // A node is dropped from the votes after this many failed tests in a row (one failure,
+  // a timeout on a busy machine, does not drop it).
+  static constexpr int kDropAfterFailures = 3;
 
   // This authority's signed vote for `epoch`: every registered node whose descriptor is at
-  // most 3 epochs old and that passed a test within the last 2 epochs, at most 2 per IP
-  // (those reachable longest). It is also held as this authority's own vote.
+  // most 3 epochs old, that passed a test within the last 2 epochs and has not failed
+  // kDropAfterFailures in a row since, at most max_nodes_per_ip per IP (those reachable
+  // longest). It is also held as this authority's own vote.
   SignedVote vote(std::int64_t epoch, std::int64_t now_ms);
   // Another authority's vote for `epoch` (POST /directory/v1/vote). Errors as parse_vote;
   // a second, different vote from one authority for one epoch is refused (Replayed).
@@ -46,9 +54,6 @@ class Authority {
   Result<void> add_vote(SignedVote vote);
   // The vote of `authority` for `epoch`, if held (GET /directory/v1/vote/E/<authority>).
   std::optional<std::string> vote_json(std::int64_t epoch, const crypto::Ed25519Public& authority) const;
-
-  // The descriptors of every registered node (for the reachability tester).
-  std::vector<Descriptor> registered() const;
 
   // Computes epoch's consensus from the votes held and the consensus held before it, and
   // signs it. NoConsensus when it cannot (too few votes, ...).
@@ -72,6 +77,8 @@ class Authority {
     std::int64_t registered_ms = 0;
     std::int64_t last_pass_ms = -1;   // -1: never passed
     std::int64_t first_pass_ms = -1;  // start of the current run of passes
+    int failures = 0;                 // failed tests in a row
+    std::int64_t next_test_ms = 0;    // due at or after this
   };
   struct Epoch {
     std::map<crypto::Ed25519Public, SignedVote> votes;

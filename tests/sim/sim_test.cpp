@@ -95,8 +95,9 @@ class Sim {
     for (std::size_t a = 0; a < authorities_.size(); ++a) {
       if (!authority_up_[a]) continue;
       for (auto& n : nodes_) {
-        if (!n->up) {
-          authorities_[a]->tested(n->keys.ed25519_public(), n->ip, 22021, false, now_ms);
+        if (!n->up) {  // its tests fail: the first, and the retries within the epoch
+          for (int f = 0; f < Authority::kDropAfterFailures; ++f)
+            authorities_[a]->tested(n->keys.ed25519_public(), n->ip, 22021, false, now_ms);
           continue;
         }
         directory::Descriptor d{net_.network_id, n->keys.ed25519_public(), n->keys.x25519_public(), n->ip, 22021, "0.1.0", now_ms};
