@@ -30,5 +30,8 @@ int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::
 int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data);
 int cmd_dev_store(const Options& opt, const std::string& node_url, const std::string& to, const std::string& data);
 int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::string& node_url);
+int cmd_network_use(const Options& opt, const std::string& file);
+int cmd_network_update(const Options& opt, const std::string& from);
+int cmd_network_status(const Options& opt);
 
 }  // namespace sotto::cli

@@ -48,14 +48,25 @@ int main(int argc, char** argv) {
 
   std::string node_url, store_data;
   auto* st = dev->add_subcommand("store", "Store base64 data for an account at its swarm, and check each member's signed receipt");
-  st->add_option("--node", node_url, "A service node, https://HOST:PORT (a 421 is followed to the account's swarm)")->required();
+  st->add_option("--node", node_url,
+                 "A service node, https://HOST:PORT (a 421 is followed to the account's swarm); default: a member of the account's swarm "
+                 "by the consensus this profile holds");
   st->add_option("--to", to, "Recipient account ID (05 + 64 hex)")->required();
   st->add_option("data", store_data, "Base64 storage data (e.g. from dev encrypt)")->required();
   auto* fe = dev->add_subcommand("fetch", "Fetch this account's messages from its swarm (a signed retrieve) and decrypt them");
-  fe->add_option("--node", node_url, "A service node, https://HOST:PORT")->required();
+  fe->add_option("--node", node_url, "A service node, https://HOST:PORT; default: a member of this account's swarm by the consensus held");
   add_unlock(fe);
 
-  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe}) c->fallthrough();
+  auto* network = app.add_subcommand("network", "The network this profile uses and its consensus (the list of nodes and swarms)");
+  network->require_subcommand(1);
+  std::string network_file, from_url;
+  auto* use = network->add_subcommand("use", "Use the network described by a network.json (its authorities' keys and addresses)");
+  use->add_option("file", network_file, "The network's network.json")->required();
+  auto* update = network->add_subcommand("update", "Fetch the newest consensus, check its signatures and keep it");
+  update->add_option("--from", from_url, "Fetch from this node or authority, https://HOST:PORT (default: the authorities, then the seed nodes)");
+  auto* nstatus = network->add_subcommand("status", "Show the network and the consensus held");
+
+  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe, network, use, update, nstatus}) c->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -76,5 +87,8 @@ int main(int argc, char** argv) {
   if (dec->parsed()) return cmd_dev_decrypt(opt, pp, data);
   if (st->parsed()) return cmd_dev_store(opt, node_url, to, store_data);
   if (fe->parsed()) return cmd_dev_fetch(opt, pp, node_url);
+  if (use->parsed()) return cmd_network_use(opt, network_file);
+  if (update->parsed()) return cmd_network_update(opt, from_url);
+  if (nstatus->parsed()) return cmd_network_status(opt);
   return kExitUsage;
 }

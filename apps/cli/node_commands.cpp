@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.hpp"
+#include "base/rng.hpp"
 #include "cli/commands.hpp"
+#include "client/network_view.hpp"
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
 #include "proto/constants.hpp"
@@ -53,13 +55,32 @@ Result<std::pair<int, json>> call(Node node, const json& body) {
   return Error(base::Errc::Io, "the node sent us on more than once");
 }
 
+// --node, or else a member of the account's swarm (at random) by the consensus the
+// profile holds (sotto network update).
+Result<Node> pick_node(const Options& opt, const std::string& node_url, std::span<const std::uint8_t, 33> account) {
+  if (!node_url.empty()) return parse_node(node_url);
+  auto profile = open_profile(opt);
+  if (!profile) return std::move(profile).error();
+  auto view = client::NetworkView::open(*profile, base::SystemClock().now_ms() / 1000);
+  if (!view) return Error(view.error().code(), view.error().message() + " (or give --node https://HOST:PORT)");
+  if (!view->current())
+    return Error(client::Errc::NoNetwork, "this profile holds no current consensus: run `sotto network update` (or give --node https://HOST:PORT)");
+  auto members = view->swarm_of(account);
+  if (members.empty()) return Error(client::Errc::NoNetwork, "the consensus has no swarm for this account (a network without assigned nodes)");
+  base::SystemRng rng;
+  std::uint8_t pick = 0;
+  rng.fill(std::span<std::uint8_t>(&pick, 1));
+  const auto& m = members[pick % members.size()];
+  return Node{m.ip, m.port_https};
+}
+
 }  // namespace
 
 int cmd_dev_store(const Options& opt, const std::string& node_url, const std::string& to, const std::string& data) {
-  auto node = parse_node(node_url);
-  if (!node) return fail(opt, node.error());
   auto recipient = crypto::AccountId::parse(to);
   if (!recipient) return fail(opt, recipient.error());
+  auto node = pick_node(opt, node_url, recipient->bytes());
+  if (!node) return fail(opt, node.error());
   auto raw = base::from_base64(data);
   if (!raw || raw->size() > proto::kMaxMessageData) return fail(opt, "bad_data", "the data must be base64 of at most 76800 bytes");
   base::SystemClock clock;
@@ -94,10 +115,12 @@ int cmd_dev_store(const Options& opt, const std::string& node_url, const std::st
 }
 
 int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::string& node_url) {
-  auto node = parse_node(node_url);
-  if (!node) return fail(opt, node.error());
+  if (!node_url.empty())
+    if (auto n = parse_node(node_url); !n) return fail(opt, n.error());
   auto keys = unlock(opt, pp);
   if (!keys) return fail(opt, keys.error());
+  auto node = pick_node(opt, node_url, crypto::account_id_of(*keys).bytes());
+  if (!node) return fail(opt, node.error());
   base::SystemClock clock;
   std::int64_t ts = clock.now_ms();
   auto sig = crypto::sign(keys->ed25519_secret(), as_bytes(proto::signed_retrieve(0, ts)));

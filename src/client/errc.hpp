@@ -12,6 +12,7 @@ enum class Errc {
   PassphraseRequired,  // the key file is encrypted and no passphrase was given
   WrongPassphrase,     // the key file did not decrypt with this passphrase
   Io,                  // the profile could not be read or written
+  NoNetwork,           // the profile has no network.json (sotto network use FILE)
 };
 SOTTO_DECLARE_ERRC(Errc)
 

@@ -13,6 +13,7 @@ std::string to_token(Errc e) {
     case Errc::PassphraseRequired: return "passphrase_required";
     case Errc::WrongPassphrase: return "wrong_passphrase";
     case Errc::Io: return "io";
+    case Errc::NoNetwork: return "no_network";
   }
   return "unknown";
 }

@@ -143,4 +143,46 @@ Result<crypto::Keypair> Profile::load_keys(const base::SecretBytes* passphrase) 
   return crypto::Keypair::from_seed(crypto::session_seed(*seed));
 }
 
+Result<void> Profile::replace_file(const std::string& name, std::string_view data) const {
+  if (name.empty() || name == kKeyFileName || name.find('/') != std::string::npos || name[0] == '.')
+    return Error(Errc::Io, "not a profile file name: " + name);
+  Fd dir;
+  if (auto r = open_private_dir(dir_, dir); !r) return r;
+  std::string tmp = "." + name + ".tmp";
+  fs::path path = dir_ / name;
+  Fd f{::openat(dir.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)};
+  if (f.fd < 0) return io("cannot create", dir_ / tmp, errno);
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(f.fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return io("cannot write", dir_ / tmp, errno);
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(f.fd) != 0) return io("cannot sync", dir_ / tmp, errno);
+  if (::renameat(dir.fd, tmp.c_str(), dir.fd, name.c_str()) != 0) return io("cannot replace", path, errno);
+  if (::fsync(dir.fd) != 0) return io("cannot sync directory", dir_, errno);
+  return {};
+}
+
+Result<std::optional<std::string>> Profile::read_file(const std::string& name, std::size_t max_bytes) const {
+  fs::path p = dir_ / name;
+  Fd f{::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (f.fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return io("cannot open", p, errno);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(f.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io("cannot read", p, errno);
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) return Error(Errc::Io, p.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
 }  // namespace sotto::client

@@ -4,6 +4,9 @@
 // process owns a profile at a time.
 
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "base/result.hpp"
 #include "base/rng.hpp"
@@ -38,6 +41,12 @@ class Profile {
   Result<bool> account_encrypted() const;
   Result<crypto::Seed16> load_seed(const base::SecretBytes* passphrase) const;
   Result<crypto::Keypair> load_keys(const base::SecretBytes* passphrase) const;
+
+  // Other files of the profile (network.json, consensus.json): written whole (a temporary
+  // file, synced, renamed over `name`, 0600) in the private directory; read whole, nullopt
+  // if missing. Never the key file.
+  Result<void> replace_file(const std::string& name, std::string_view data) const;
+  Result<std::optional<std::string>> read_file(const std::string& name, std::size_t max_bytes) const;
 
  private:
   Result<base::SecretBytes> read_key_file() const;

@@ -96,6 +96,35 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   for (const auto& [key, member] : reply["swarm"].items()) EXPECT_EQ(member.value("hash", ""), first) << key;
   for (auto p : members) EXPECT_TRUE(held(p, account).contains(first)) << "member on port " << p;
 
+  // A client: the network and a checked consensus kept in its profile, then a store and a
+  // fetch routed by that consensus alone (no --node).
+  auto cli = [](const std::vector<std::string>& args) { return test::run_process(SOTTO_CLI_BIN, args); };
+  const std::string alice = net.dir + "/alice", bob = net.dir + "/bob", network = net.dir + "/network.json";
+  for (const auto& p : {alice, bob}) {
+    ASSERT_EQ(cli({"--profile", p, "init", "--json"}).exit_code, 0);
+    auto use = cli({"--profile", p, "network", "use", network});
+    ASSERT_EQ(use.exit_code, 0) << use.err;
+    auto before = cli({"--profile", p, "dev", "fetch"});
+    EXPECT_EQ(before.exit_code, 1);
+    EXPECT_NE(before.err.find("sotto network update"), std::string::npos) << before.err;
+    auto update = cli({"--profile", p, "network", "update"});
+    ASSERT_EQ(update.exit_code, 0) << update.out << update.err;
+    EXPECT_NE(update.out.find("consensus epoch"), std::string::npos) << update.out;
+    auto nothing = cli({"--profile", p, "network", "update", "--from", "https://127.0.0.1:1"});
+    EXPECT_EQ(nothing.exit_code, 1);
+    EXPECT_NE(nothing.err.find("nothing taken from https://127.0.0.1:1"), std::string::npos) << nothing.err;
+  }
+  json bob_id = json::parse(cli({"--profile", bob, "whoami", "--json"}).out);
+  auto enc = cli({"--profile", alice, "dev", "encrypt", "--to", bob_id["session_id"], "dinner on friday?"});
+  ASSERT_EQ(enc.exit_code, 0) << enc.err;
+  std::string data = enc.out.substr(0, enc.out.find('\n'));
+  auto sent = cli({"--profile", alice, "dev", "store", "--to", bob_id["session_id"], data});
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  EXPECT_NE(sent.out.find("swarm members signed it"), std::string::npos) << sent.out;
+  auto got = cli({"--profile", bob, "dev", "fetch"});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_NE(got.out.find("dinner on friday?"), std::string::npos) << got.out;
+
   // Two members killed: the others still have it, and take a new message.
   std::vector<std::uint16_t> killed{members[0], members[1]};
   for (auto p : killed) ::kill(net.node_at(p)->at("pid").get<int>(), SIGKILL);

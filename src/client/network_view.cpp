@@ -1,0 +1,86 @@
+#include "client/network_view.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "proto/swarm_space.hpp"
+
+namespace sotto::client {
+
+using nlohmann::json;
+
+namespace {
+// consensus.json: {"epoch": E, "consensus": "<the document as served>"}.
+std::string consensus_file(std::int64_t epoch, std::string_view doc) {
+  return json{{"epoch", epoch}, {"consensus", std::string(doc)}}.dump() + "\n";
+}
+
+bool same_network(const directory::Network& a, const directory::Network& b) {
+  if (a.network_id != b.network_id || a.authorities.size() != b.authorities.size()) return false;
+  for (std::size_t i = 0; i < a.authorities.size(); ++i)
+    if (a.authorities[i].ed25519 != b.authorities[i].ed25519) return false;
+  return true;
+}
+}  // namespace
+
+Result<directory::Network> NetworkView::use(const Profile& profile, std::string_view network_json) {
+  auto net = directory::parse_network(network_json);
+  if (!net) return std::move(net).error();
+  auto old_text = profile.read_file(kNetworkFile, directory::kMaxNetworkJson);
+  if (!old_text) return std::move(old_text).error();
+  bool forget = true;
+  if (*old_text) {
+    auto old = directory::parse_network(**old_text);
+    forget = !old || !same_network(*old, *net);
+  }
+  if (auto r = profile.replace_file(kNetworkFile, network_json); !r) return std::move(r).error();
+  if (forget)
+    if (auto r = profile.replace_file(kConsensusFile, "{}\n"); !r) return std::move(r).error();
+  return net;
+}
+
+Result<NetworkView> NetworkView::open(const Profile& profile, std::int64_t now_s) {
+  auto text = profile.read_file(kNetworkFile, directory::kMaxNetworkJson);
+  if (!text) return std::move(text).error();
+  if (!*text)
+    return Error(Errc::NoNetwork, "this profile has no network: run `sotto network use FILE` with the network's network.json first");
+  auto net = directory::parse_network(**text);
+  if (!net) return Error(Errc::Io, (profile.dir() / kNetworkFile).string() + " is damaged: " + net.error().message());
+  NetworkView view(profile, std::move(*net));
+  auto held = profile.read_file(kConsensusFile, directory::kMaxConsensusJson + 4096);
+  if (!held) return std::move(held).error();
+  if (*held) {
+    json j = json::parse(**held, nullptr, false);
+    if (!j.is_object()) return Error(Errc::Io, (profile.dir() / kConsensusFile).string() + " is damaged (not a JSON object)");
+    if (j.contains("epoch")) {
+      if (!j["epoch"].is_number_integer() || !j.contains("consensus") || !j["consensus"].is_string())
+        return Error(Errc::Io, (profile.dir() / kConsensusFile).string() + " is damaged");
+      view.floor_ = j["epoch"].get<std::int64_t>();
+      // Still current? Then it is the one to route by (checked again, as any document).
+      auto c = directory::accept_consensus(j["consensus"].get<std::string>(), view.net_, std::nullopt, now_s);
+      if (c && c->epoch == *view.floor_) view.current_ = std::move(*c);
+    }
+  }
+  return view;
+}
+
+Result<const directory::Consensus*> NetworkView::offer(std::string_view consensus_json, std::int64_t now_s) {
+  auto c = directory::accept_consensus(consensus_json, net_, floor_, now_s);
+  if (!c) return std::move(c).error();
+  if (auto r = profile_.replace_file(kConsensusFile, consensus_file(c->epoch, consensus_json)); !r) return std::move(r).error();
+  floor_ = c->epoch;
+  current_ = std::move(*c);
+  return &*current_;
+}
+
+std::vector<directory::ConsensusNode> NetworkView::swarm_of(std::span<const std::uint8_t, 33> account) const {
+  std::vector<directory::ConsensusNode> out;
+  if (!current_) return out;
+  auto ids = current_->swarm_ids();
+  auto id = proto::nearest_swarm(ids, proto::swarm_space(account.subspan<1, 32>()));
+  if (!id) return out;
+  for (const auto& n : current_->nodes)
+    if (n.swarm_id == *id) out.push_back(n);
+  return out;
+}
+
+}  // namespace sotto::client
