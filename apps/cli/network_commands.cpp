@@ -136,7 +136,11 @@ int cmd_network_status(const Options& opt) {
     print_json(out);
   } else {
     std::cout << "network " << view->network().network_id << "\n";
-    if (view->current()) std::cout << "consensus " << summary_text(out["consensus"]) << "\n";
+    if (view->current()) {
+      std::cout << "consensus " << summary_text(out["consensus"]) << "\n";
+      if (base::SystemClock().now_ms() / 1000 > view->current()->valid_until)
+        std::cout << "  (past its valid_until, still used within the network's tolerance: sotto network update)\n";
+    }
     else if (view->held_epoch()) std::cout << "consensus of epoch " << *view->held_epoch() << " held, no longer current: sotto network update\n";
     else std::cout << "no consensus yet: sotto network update\n";
   }

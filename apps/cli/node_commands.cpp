@@ -55,10 +55,14 @@ Result<std::pair<int, json>> call(Node node, const json& body) {
   return Error(base::Errc::Io, "the node sent us on more than once");
 }
 
-// --node, or else a member of the account's swarm (at random) by the consensus the
-// profile holds (sotto network update).
-Result<Node> pick_node(const Options& opt, const std::string& node_url, std::span<const std::uint8_t, 33> account) {
-  if (!node_url.empty()) return parse_node(node_url);
+// --node, or else the members of the account's swarm (in random order) by the consensus
+// the profile holds (sotto network update).
+Result<std::vector<Node>> pick_nodes(const Options& opt, const std::string& node_url, std::span<const std::uint8_t, 33> account) {
+  if (!node_url.empty()) {
+    auto n = parse_node(node_url);
+    if (!n) return std::move(n).error();
+    return std::vector<Node>{*n};
+  }
   auto profile = open_profile(opt);
   if (!profile) return std::move(profile).error();
   auto view = client::NetworkView::open(*profile, base::SystemClock().now_ms() / 1000);
@@ -68,10 +72,26 @@ Result<Node> pick_node(const Options& opt, const std::string& node_url, std::spa
   auto members = view->swarm_of(account);
   if (members.empty()) return Error(client::Errc::NoNetwork, "the consensus has no swarm for this account (a network without assigned nodes)");
   base::SystemRng rng;
-  std::uint8_t pick = 0;
-  rng.fill(std::span<std::uint8_t>(&pick, 1));
-  const auto& m = members[pick % members.size()];
-  return Node{m.ip, m.port_https};
+  std::vector<Node> out;
+  for (const auto& m : members) out.push_back({m.ip, m.port_https});
+  for (std::size_t i = out.size(); i > 1; --i) {  // Fisher-Yates
+    std::uint32_t r = 0;
+    rng.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
+    std::swap(out[i - 1], out[r % i]);
+  }
+  return out;
+}
+
+// The call at each node in turn until one answers (a node that answers with an error is
+// the answer: another member would say the same).
+Result<std::pair<int, json>> call_any(const std::vector<Node>& nodes, const json& body) {
+  Error last(base::Errc::Io, "no node to ask");
+  for (const auto& n : nodes) {
+    auto r = call(n, body);
+    if (r || r.error().message().rfind("the node ", 0) == 0) return r;
+    last = std::move(r).error();
+  }
+  return last;
 }
 
 }  // namespace
@@ -79,14 +99,14 @@ Result<Node> pick_node(const Options& opt, const std::string& node_url, std::spa
 int cmd_dev_store(const Options& opt, const std::string& node_url, const std::string& to, const std::string& data) {
   auto recipient = crypto::AccountId::parse(to);
   if (!recipient) return fail(opt, recipient.error());
-  auto node = pick_node(opt, node_url, recipient->bytes());
-  if (!node) return fail(opt, node.error());
+  auto nodes = pick_nodes(opt, node_url, recipient->bytes());
+  if (!nodes) return fail(opt, nodes.error());
   auto raw = base::from_base64(data);
   if (!raw || raw->size() > proto::kMaxMessageData) return fail(opt, "bad_data", "the data must be base64 of at most 76800 bytes");
   base::SystemClock clock;
   json body{{"method", "store"},
             {"params", {{"pubkey", recipient->hex()}, {"timestamp", clock.now_ms()}, {"ttl", 86'400'000}, {"namespace", 0}, {"data", data}}}};
-  auto r = call(*node, body);
+  auto r = call_any(*nodes, body);
   if (!r) return fail(opt, r.error());
   const json& reply = r->second;
   std::string hash = reply.value("hash", "");
@@ -119,15 +139,15 @@ int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::st
     if (auto n = parse_node(node_url); !n) return fail(opt, n.error());
   auto keys = unlock(opt, pp);
   if (!keys) return fail(opt, keys.error());
-  auto node = pick_node(opt, node_url, crypto::account_id_of(*keys).bytes());
-  if (!node) return fail(opt, node.error());
+  auto nodes = pick_nodes(opt, node_url, crypto::account_id_of(*keys).bytes());
+  if (!nodes) return fail(opt, nodes.error());
   base::SystemClock clock;
   std::int64_t ts = clock.now_ms();
   auto sig = crypto::sign(keys->ed25519_secret(), as_bytes(proto::signed_retrieve(0, ts)));
   json body{{"method", "retrieve"},
             {"params", {{"pubkey", crypto::account_id_of(*keys).hex()}, {"pubkey_ed25519", keys->ed25519_public().hex()}, {"namespace", 0},
                         {"timestamp", ts}, {"signature", base::to_base64(sig)}}}};
-  auto r = call(*node, body);
+  auto r = call_any(*nodes, body);
   if (!r) return fail(opt, r.error());
   json out = json::array();
   for (const auto& m : r->second["messages"]) {

@@ -137,10 +137,13 @@ bool enable_forwarding(const std::string& ns) {
   return pid > 0 && ::waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+// Removes the namespaces that are still there (after a reboot none are).
 void remove_netns(const json& netns) {
   if (!netns.is_object()) return;
-  for (const auto& h : netns["hosts"]) (void)run({"ip", "netns", "del", h["name"].get<std::string>()});
-  (void)run({"ip", "netns", "del", netns["router"].get<std::string>()});
+  std::vector<std::string> names{netns["router"].get<std::string>()};
+  for (const auto& h : netns["hosts"]) names.push_back(h["name"].get<std::string>());
+  for (const auto& n : names)
+    if (fs::exists("/run/netns/" + n) && !run({"ip", "netns", "del", n})) std::cerr << "sotto-devnet: could not remove network namespace " << n << std::endl;
 }
 
 std::optional<std::string> create_netns(const Netns& n) {
@@ -196,13 +199,14 @@ std::optional<json> fetch_consensus(const json& state) {
   return std::nullopt;
 }
 
-// Reads DIR/devnet.json; for a --netns devnet, moves this process into the client host so
-// that it can reach the others.
-json load_state(const fs::path& dir) {
+// Reads DIR/devnet.json; for a --netns devnet and `enter`, moves this process into the
+// client host so that it can reach the others (`down` needs no network: it stops the
+// processes and removes whatever namespaces are left).
+json load_state(const fs::path& dir, bool enter = true) {
   std::ifstream in(dir / "devnet.json");
   if (!in) throw std::runtime_error("no devnet in " + dir.string() + " (run sotto-devnet up first)");
   json state = json::parse(in);
-  if (state.contains("netns") && !enter_netns(state["netns"]["client"]))
+  if (enter && state.contains("netns") && !enter_netns(state["netns"]["client"]))
     throw std::runtime_error("cannot enter network namespace " + state["netns"]["client"].get<std::string>() + " (needs root)");
   return state;
 }
@@ -434,7 +438,7 @@ int main(int argc, char** argv) {
   try {
     if (*up_cmd) return up(dir, nodes, authorities, swarm, epoch_seconds, wait_seconds, node_config, netns_hosts);
     if (*status_cmd) return status(dir, as_json);
-    json state = load_state(dir);
+    json state = load_state(dir, false);
     stop_all(state);
     remove_netns(state.value("netns", json()));
     fs::remove(fs::path(dir) / "devnet.json");

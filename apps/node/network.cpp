@@ -1,5 +1,7 @@
 #include "network.hpp"
 
+#include <climits>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -18,7 +20,7 @@ namespace {
 constexpr std::size_t kPushBatchBytes = 4 << 20;  // one push request holds at most about this much data
 constexpr std::int64_t kMaxExpiryAheadMs = 30LL * 86'400'000 + 60'000;
 constexpr std::size_t kFetchMax = 500;  // hashes per anti-entropy fetch
-constexpr int kPushAttempts = 10;        // half-epochs a failed push is retried for
+constexpr int kPushAttempts = 10;        // epochs a failed push is retried for
 
 json message_json(const node::storage::Message& m) {
   return {{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
@@ -60,11 +62,30 @@ Result<std::vector<node::storage::StoreRequest>> parse_messages(const ByteArray<
   return reqs;
 }
 
-// An account's digest: BLAKE2b-256 of its unexpired messages' hashes, ascending.
+// The digest of one account's namespace: BLAKE2b-256 of its unexpired messages' hashes,
+// ascending.
 std::string digest_of(const std::vector<node::storage::MessageHash>& hashes) {
   Bytes all;
   for (const auto& h : hashes) all.insert(all.end(), h.begin(), h.end());
   return base::to_hex(crypto::blake2b_256(all));
+}
+
+// {"<66 hex account>": {"<namespace>": "<digest>"}} for the accounts `ours` accepts.
+Result<json> summary_of(node::storage::MessageStore& reader, const std::function<bool(const node::storage::AccountKey&)>& ours,
+                        std::int64_t now) {
+  auto accounts = reader.accounts();
+  if (!accounts) return std::move(accounts).error();
+  json out = json::object();
+  for (const auto& a : *accounts) {
+    if (!ours(a)) continue;
+    auto by_ns = reader.hashes_of(a, now);
+    if (!by_ns) return std::move(by_ns).error();
+    if (by_ns->empty()) continue;
+    json d = json::object();
+    for (const auto& [ns, hs] : *by_ns) d[std::to_string(ns)] = digest_of(hs);
+    out[base::to_hex(a)] = std::move(d);
+  }
+  return out;
 }
 }  // namespace
 
@@ -87,16 +108,18 @@ std::int64_t NetworkMode::now_ms() const {
 void NetworkMode::start(std::uint16_t port) {
   port_ = port;
   thread_ = std::thread([this] { run(); });
+  worker_ = std::thread([this] { work(); });
 }
 
 void NetworkMode::stop() {
   {
     std::lock_guard lock(mu_);
-    if (stop_ && !thread_.joinable() && clients_.empty()) return;
+    if (stop_ && !thread_.joinable() && !worker_.joinable() && clients_.empty()) return;
     stop_ = true;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (worker_.joinable()) worker_.join();
   std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients;
   {
     std::lock_guard lock(mu_);
@@ -133,21 +156,61 @@ void NetworkMode::run() {
   };
   register_now();
   fetch_consensus();
+  std::optional<std::uint64_t> last_own = swarm_.own_swarm();
+  std::int64_t sync_all_epoch = -1;
   for (std::int64_t e = std::max<std::int64_t>(0, (now_ms() - genesis_ms) / epoch_ms) + 1;; ++e) {
     std::int64_t va = genesis_ms + e * epoch_ms;
     if (!wait_until(va - epoch_ms / 2)) return;
     register_now();
-    retry_pushes();
     if (!wait_until(va + epoch_ms / 10)) return;
     if (!has_consensus()) register_now();
     fetch_consensus();
-    retry_pushes();
-    // Anti-entropy: one swarm peer an epoch, in turn.
+    // The worker's epoch: retries, then anti-entropy with one swarm peer in turn, or with
+    // every peer in the epoch after this node joined a swarm (what the stayers' pushes
+    // missed, e.g. a stayer that died).
+    auto own = swarm_.own_swarm();
+    if (own && own != last_own) sync_all_epoch = e + 1;
+    last_own = own;
+    {
+      std::lock_guard lock(mu_);
+      work_.tick = true;
+      work_.sync_all = work_.sync_all || e == sync_all_epoch;
+    }
+    cv_.notify_all();
+  }
+}
+
+// Pushes and anti-entropy, off the thread that registers and fetches the consensus: under
+// load they can take longer than an epoch, and a node that misses its registrations drops
+// out of the consensus. Work that piles up while it is busy is merged: consensus changes
+// from the oldest `before` to the newest `after`, ticks into one.
+void NetworkMode::work() {
+  for (;;) {
+    Work w;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || work_.tick || work_.after; });
+      if (stop_) return;
+      w = std::move(work_);
+      work_ = Work{};
+    }
+    if (w.tick) retry_pushes();  // earlier failures first; new ones wait for the next tick
+    if (w.after) push_moved(w.before ? &*w.before : nullptr, *w.after);
+    if (!w.tick) continue;
     std::vector<node::rpc::NodeAddress> peers;
     for (const auto& m : swarm_.own_members().members)
       if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
-    if (!peers.empty()) sync_with(peers[round_++ % peers.size()]);
+    if (w.sync_all) {
+      for (const auto& p : peers) sync_with(p);
+    } else if (!peers.empty()) {
+      sync_with(peers[round_++ % peers.size()]);
+    }
   }
+}
+
+bool NetworkMode::stopping() const {
+  std::lock_guard lock(mu_);
+  return stop_;
 }
 
 void NetworkMode::register_now() {
@@ -200,7 +263,12 @@ void NetworkMode::fetch_consensus() {
                                      log::kv("in_swarm", own.has_value())});
     if (before && before->prev_digest.size() && now.prev_epoch == before->epoch && now.prev_digest != directory::digest_hex(*before))
       log::error("consensus_chain_broken", {log::kv("epoch", now.epoch)});
-    push_moved(before ? &*before : nullptr, now);
+    {
+      std::lock_guard lock(mu_);
+      if (!work_.after) work_.before = before;  // merged: the oldest before, the newest after
+      work_.after = now;
+    }
+    cv_.notify_all();
     return;
   }
 }
@@ -254,22 +322,32 @@ void NetworkMode::retry_pushes() {
   if (pending_.empty()) return;
   auto reader = node::storage::MessageStore::open_reader(reader_path_);
   if (!reader) return log::error("push_failed", {log::kv("reason", base::Plain(reader.error().message()))});
+  // One (account, receiver) once; a receiver that fails now is not tried again this round
+  // (a dead receiver costs one timeout a round, not one per account).
+  std::sort(pending_.begin(), pending_.end(), [](const PendingPush& a, const PendingPush& b) {
+    return std::tie(a.to, a.account, a.attempts) < std::tie(b.to, b.account, b.attempts);
+  });
+  pending_.erase(std::unique(pending_.begin(), pending_.end(),
+                             [](const PendingPush& a, const PendingPush& b) { return a.to == b.to && a.account == b.account; }),
+                 pending_.end());
   std::vector<PendingPush> again;
+  std::set<crypto::Ed25519Public> failing;
   std::size_t sent = 0, dropped = 0;
   for (auto& p : pending_) {
+    if (stopping()) return;
     // Still a member of the account's swarm (at its current address)? Else a newer
     // consensus's own pushes took over.
     std::optional<node::rpc::NodeAddress> to;
     for (const auto& m : swarm_.swarm_for(p.account).members)
       if (m.ed25519 == p.to) to = m;
     if (!to) continue;
-    if (push_account(**reader, p.account, *to)) {
+    if (!failing.contains(p.to) && push_account(**reader, p.account, *to)) {
       ++sent;
-    } else if (++p.attempts < kPushAttempts) {
-      again.push_back(p);
-    } else {
-      ++dropped;
+      continue;
     }
+    failing.insert(p.to);
+    if (++p.attempts < kPushAttempts) again.push_back(p);
+    else ++dropped;
   }
   if (sent || dropped)
     log::info("push_retried", {log::kv("sent", sent), log::kv("waiting", again.size()), log::kv("abandoned", dropped)});
@@ -415,12 +493,16 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
     if (!swarm_.is_ours(*pk)) {
       // The sender may be ahead: a consensus that puts this node in the account's swarm.
       std::int64_t theirs = j.contains("epoch") && j["epoch"].is_number_integer() ? j["epoch"].get<std::int64_t>() : -1;
-      if (theirs > swarm_.epoch().value_or(-1)) {
+      // Only an epoch that can exist by the clock (the current one or the next) counts,
+      // and each new one triggers one early fetch: a peer cannot make this node fetch on
+      // and on.
+      const std::int64_t clock_epoch = (now_ms() / 1000 - net_.genesis) / net_.epoch_seconds;
+      if (theirs > swarm_.epoch().value_or(-1) && theirs <= clock_epoch + 1) {
         {
           std::lock_guard lock(mu_);
-          if (now_ms() - last_fetch_now_ms_ >= 1000) {  // at most one early fetch a second
+          if (theirs > fetch_now_epoch_) {
             fetch_now_ = true;
-            last_fetch_now_ms_ = now_ms();
+            fetch_now_epoch_ = theirs;
           }
         }
         cv_.notify_all();
@@ -458,15 +540,9 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
     }
     const std::int64_t now = now_ms();
     if (req.target == "/sotto/v1/summary") {
-      auto accounts = (*reader)->accounts();
-      if (!accounts) return text(500, accounts.error().message()), true;
-      json out = json::object();
-      for (const auto& a : *accounts) {
-        if (!swarm_.is_ours(a)) continue;
-        auto hs = (*reader)->hashes_of(a, now);
-        if (hs && !hs->empty()) out[base::to_hex(a)] = digest_of(*hs);
-      }
-      reply({200, json{{"accounts", out}}.dump(), "application/json", {}});
+      auto out = summary_of(**reader, [&](const node::storage::AccountKey& a) { return swarm_.is_ours(a); }, now);
+      if (!out) return text(500, out.error().message()), true;
+      reply({200, json{{"accounts", *out}}.dump(), "application/json", {}});
       return true;
     }
     json j = json::parse(req.body, nullptr, false);
@@ -475,10 +551,14 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
                   : Result<ByteArray<33>>(Error(directory::Errc::Malformed, ""));
     if (!pk) return text(400, "needs account (66 hex)"), true;
     if (req.target == "/sotto/v1/hashes") {
-      auto hs = (*reader)->hashes_of(*pk, now);
-      if (!hs) return text(500, hs.error().message()), true;
+      std::int64_t ns = j.contains("namespace") && j["namespace"].is_number_integer() ? j["namespace"].get<std::int64_t>() : INT64_MIN;
+      if (ns < -32768 || ns > 32767) return text(400, "hashes: needs namespace (-32768 to 32767)"), true;
+      auto by_ns = (*reader)->hashes_of(*pk, now);
+      if (!by_ns) return text(500, by_ns.error().message()), true;
       json list = json::array();
-      for (const auto& h : *hs) list.push_back(base::to_base64(h, base::Padding::No));
+      auto it = by_ns->find(static_cast<proto::Namespace>(ns));
+      if (it != by_ns->end())
+        for (const auto& h : it->second) list.push_back(base::to_base64(h, base::Padding::No));
       reply({200, json{{"hashes", list}}.dump(), "application/json", {}});
       return true;
     }
@@ -512,32 +592,41 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
   if (!theirs_r) return log::debug("sync_failed", {log::kv("reason", base::Plain(theirs_r.error().message()))});
   json theirs = json::parse(theirs_r->body, nullptr, false);
   if (theirs.is_discarded() || !theirs.contains("accounts") || !theirs["accounts"].is_object()) return;
+  theirs = std::move(theirs["accounts"]);
   const std::int64_t now = now_ms();
-  std::map<std::string, std::string> mine;
-  if (auto accounts = (*reader)->accounts())
-    for (const auto& a : *accounts)
-      if (swarm_.is_ours(a))
-        if (auto hs = (*reader)->hashes_of(a, now); hs && !hs->empty()) mine[base::to_hex(a)] = digest_of(*hs);
-  std::set<std::string> differ;
-  for (const auto& [a, d] : mine)
-    if (!theirs["accounts"].contains(a) || theirs["accounts"][a] != d) differ.insert(a);
-  for (const auto& [a, d] : theirs["accounts"].items())
-    if (!mine.contains(a)) differ.insert(a);
+  auto mine = summary_of(**reader, [&](const node::storage::AccountKey& a) { return swarm_.is_ours(a); }, now);
+  if (!mine) return log::error("sync_failed", {log::kv("reason", base::Plain(mine.error().message()))});
+  // The (account, namespace) pairs whose digests differ, or that one side lacks.
+  std::set<std::pair<std::string, std::string>> differ;
+  auto digest = [](const json& side, const std::string& a, const std::string& ns) -> std::string {
+    if (!side.contains(a) || !side[a].is_object() || !side[a].contains(ns) || !side[a][ns].is_string()) return "";
+    return side[a][ns].get<std::string>();
+  };
+  for (const json* side : {&*mine, &theirs})
+    for (const auto& [a, by_ns] : side->items())
+      if (by_ns.is_object())
+        for (const auto& [ns, d] : by_ns.items())
+          if (digest(*mine, a, ns) != digest(theirs, a, ns)) differ.insert({a, ns});
   std::size_t sent = 0, got = 0;
-  for (const auto& a : differ) {
+  for (const auto& [a, ns_text] : differ) {
+    if (stopping()) return;
     auto pk = base::from_hex_fixed<33>(a);
     if (!pk || !swarm_.is_ours(*pk)) continue;
+    char* end = nullptr;
+    long ns_long = std::strtol(ns_text.c_str(), &end, 10);
+    if (ns_text.empty() || *end != '\0' || ns_long < -32768 || ns_long > 32767) continue;
+    const auto ns = static_cast<proto::Namespace>(ns_long);
     std::set<std::string> their_hashes, my_hashes;
-    if (theirs["accounts"].contains(a)) {
-      auto r = peer_call(peer, "/sotto/v1/hashes", json{{"account", a}}.dump());
+    if (!digest(theirs, a, ns_text).empty()) {
+      auto r = peer_call(peer, "/sotto/v1/hashes", json{{"account", a}, {"namespace", ns}}.dump());
       if (!r) continue;
       json hj = json::parse(r->body, nullptr, false);
       if (hj.is_discarded() || !hj.contains("hashes") || !hj["hashes"].is_array()) continue;
       for (const auto& h : hj["hashes"])
         if (h.is_string()) their_hashes.insert(h.get<std::string>());
     }
-    if (auto hs = (*reader)->hashes_of(*pk, now))
-      for (const auto& h : *hs) my_hashes.insert(base::to_base64(h, base::Padding::No));
+    if (auto by_ns = (*reader)->hashes_of(*pk, now); by_ns && by_ns->contains(ns))
+      for (const auto& h : by_ns->at(ns)) my_hashes.insert(base::to_base64(h, base::Padding::No));
     // What the peer lacks: pushed to it, in batches of about kPushBatchBytes.
     json missing = json::array();
     std::size_t bytes = 0;
@@ -548,7 +637,7 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
     };
     if (auto msgs = (*reader)->messages_of(*pk, now))
       for (const auto& m : *msgs)
-        if (!their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) {
+        if (m.ns == ns && !their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) {
           missing.push_back(message_json(m));
           if ((bytes += m.data.size()) > kPushBatchBytes) flush();
         }
@@ -565,7 +654,7 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
       json mj = json::parse(r->body, nullptr, false);
       if (mj.is_discarded() || !mj.contains("messages")) break;
       auto keep = std::make_shared<std::vector<Bytes>>();
-      auto reqs = parse_messages(*pk, mj["messages"], *keep, now);
+      auto reqs = parse_messages(*pk, mj["messages"], *keep, now_ms());  // now: a long sync sees newer messages
       if (!reqs) {
         log::warn("sync_refused", {log::kv("reason", base::Plain(reqs.error().detail()))});
         break;

@@ -34,7 +34,8 @@ class NetworkMode {
               StorePushed store_pushed);
   ~NetworkMode();
 
-  // Starts the register / fetch / push thread; `port` is where this node listens.
+  // Starts the register / fetch thread and the push / anti-entropy worker; `port` is
+  // where this node listens.
   void start(std::uint16_t port);
   void stop();
 
@@ -52,6 +53,8 @@ class NetworkMode {
 
  private:
   void run();
+  void work();
+  bool stopping() const;
   void register_now();
   void fetch_consensus();
   void push_moved(const directory::Consensus* before, const directory::Consensus& after);
@@ -60,7 +63,7 @@ class NetworkMode {
   bool push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
                     const node::rpc::NodeAddress& to);
   // Pushes that failed (the receiver down, busy, or behind on the consensus), tried again
-  // at each of the next kPushAttempts half-epochs while the receiver still belongs to the
+  // at each of the next kPushAttempts epochs while the receiver still belongs to the
   // account's swarm.
   void retry_pushes();
   // Anti-entropy with one swarm peer: compare per-account digests, then send what it lacks
@@ -89,16 +92,23 @@ class NetworkMode {
   std::map<crypto::Ed25519Public, std::string> c_addr_;  // where each client connects
   std::condition_variable cv_;
   bool stop_ = false;
-  std::thread thread_;
-  std::uint64_t round_ = 0;  // which peer anti-entropy picks next
+  std::thread thread_;   // registers, fetches the consensus
+  std::thread worker_;   // pushes and anti-entropy (work())
+  struct Work {          // for the worker (guarded by mu_)
+    std::optional<directory::Consensus> before, after;  // a consensus change to push for
+    bool tick = false;      // an epoch went by: retries and anti-entropy
+    bool sync_all = false;  // anti-entropy with every peer (just joined a swarm)
+  };
+  Work work_;
+  std::uint64_t round_ = 0;  // which peer anti-entropy picks next (the worker's)
   bool fetch_now_ = false;   // a peer pushed for a newer consensus than ours (guarded by mu_)
-  std::int64_t last_fetch_now_ms_ = 0;  // guarded by mu_
+  std::int64_t fetch_now_epoch_ = -1;  // the newest epoch a push made us fetch for (mu_)
   struct PendingPush {
     node::storage::AccountKey account{};
     crypto::Ed25519Public to;
     int attempts = 0;
   };
-  std::vector<PendingPush> pending_;  // the run thread's only
+  std::vector<PendingPush> pending_;  // the worker's only
 };
 
 }  // namespace sotto::apps

@@ -9,13 +9,16 @@ namespace sotto::client {
 using nlohmann::json;
 
 namespace {
-// consensus.json: {"epoch": E, "consensus": "<the document as served>"}.
-std::string consensus_file(std::int64_t epoch, std::string_view doc) {
-  return json{{"epoch", epoch}, {"consensus", std::string(doc)}}.dump() + "\n";
+// consensus.json: {"network_id", "genesis", "epoch": E, "consensus": "<the document as
+// served>"}; the network fields say which network the floor E belongs to.
+std::string consensus_file(const directory::Network& net, std::int64_t epoch, std::string_view doc) {
+  return json{{"network_id", net.network_id}, {"genesis", net.genesis}, {"epoch", epoch}, {"consensus", std::string(doc)}}.dump() + "\n";
 }
 
 bool same_network(const directory::Network& a, const directory::Network& b) {
-  if (a.network_id != b.network_id || a.authorities.size() != b.authorities.size()) return false;
+  if (a.network_id != b.network_id || a.genesis != b.genesis || a.epoch_seconds != b.epoch_seconds ||
+      a.authorities.size() != b.authorities.size())
+    return false;
   for (std::size_t i = 0; i < a.authorities.size(); ++i)
     if (a.authorities[i].ed25519 != b.authorities[i].ed25519) return false;
   return true;
@@ -32,9 +35,11 @@ Result<directory::Network> NetworkView::use(const Profile& profile, std::string_
     auto old = directory::parse_network(**old_text);
     forget = !old || !same_network(*old, *net);
   }
-  if (auto r = profile.replace_file(kNetworkFile, network_json); !r) return std::move(r).error();
+  // The old consensus goes first: a failure between the two writes must not leave the old
+  // network's floor under the new network (consensus.json also names its network).
   if (forget)
     if (auto r = profile.replace_file(kConsensusFile, "{}\n"); !r) return std::move(r).error();
+  if (auto r = profile.replace_file(kNetworkFile, network_json); !r) return std::move(r).error();
   return net;
 }
 
@@ -52,8 +57,11 @@ Result<NetworkView> NetworkView::open(const Profile& profile, std::int64_t now_s
     json j = json::parse(**held, nullptr, false);
     if (!j.is_object()) return Error(Errc::Io, (profile.dir() / kConsensusFile).string() + " is damaged (not a JSON object)");
     if (j.contains("epoch")) {
-      if (!j["epoch"].is_number_integer() || !j.contains("consensus") || !j["consensus"].is_string())
+      if (!j["epoch"].is_number_integer() || !j.contains("consensus") || !j["consensus"].is_string() || !j.contains("network_id") ||
+          !j["network_id"].is_string() || !j.contains("genesis") || !j["genesis"].is_number_integer())
         return Error(Errc::Io, (profile.dir() / kConsensusFile).string() + " is damaged");
+      if (j["network_id"] != view.net_.network_id || j["genesis"] != view.net_.genesis)
+        return view;  // another network's: no floor here
       view.floor_ = j["epoch"].get<std::int64_t>();
       // Still current? Then it is the one to route by (checked again, as any document).
       auto c = directory::accept_consensus(j["consensus"].get<std::string>(), view.net_, std::nullopt, now_s);
@@ -66,7 +74,7 @@ Result<NetworkView> NetworkView::open(const Profile& profile, std::int64_t now_s
 Result<const directory::Consensus*> NetworkView::offer(std::string_view consensus_json, std::int64_t now_s) {
   auto c = directory::accept_consensus(consensus_json, net_, floor_, now_s);
   if (!c) return std::move(c).error();
-  if (auto r = profile_.replace_file(kConsensusFile, consensus_file(c->epoch, consensus_json)); !r) return std::move(r).error();
+  if (auto r = profile_.replace_file(kConsensusFile, consensus_file(net_, c->epoch, consensus_json)); !r) return std::move(r).error();
   floor_ = c->epoch;
   current_ = std::move(*c);
   return &*current_;

@@ -29,8 +29,9 @@ class NetworkView {
   static Result<directory::Network> use(const Profile& profile, std::string_view network_json);
 
   // The profile's network and held consensus. NoNetwork if `use` never ran. A held
-  // consensus that is no longer current is not used for routing, but its epoch still is
-  // the floor for the next one.
+  // consensus is used while accept_consensus would still take it (until its valid_until +
+  // the network's tolerance_seconds); after that current() is null, but its epoch still
+  // is the floor for the next one.
   static Result<NetworkView> open(const Profile& profile, std::int64_t now_s);
 
   // A consensus fetched from a node or an authority: accepted (and saved) if it is well

@@ -152,26 +152,34 @@ Result<void> Profile::replace_file(const std::string& name, std::string_view dat
   fs::path path = dir_ / name;
   Fd f{::openat(dir.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)};
   if (f.fd < 0) return io("cannot create", dir_ / tmp, errno);
+  auto failed = [&](const char* what, const fs::path& p) {
+    int err = errno;
+    ::unlinkat(dir.fd, tmp.c_str(), 0);  // no half-written file left behind
+    return io(what, p, err);
+  };
   std::size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(f.fd, data.data() + off, data.size() - off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io("cannot write", dir_ / tmp, errno);
+    if (n <= 0) return failed("cannot write", dir_ / tmp);
     off += static_cast<std::size_t>(n);
   }
-  if (::fsync(f.fd) != 0) return io("cannot sync", dir_ / tmp, errno);
-  if (::renameat(dir.fd, tmp.c_str(), dir.fd, name.c_str()) != 0) return io("cannot replace", path, errno);
+  if (::fsync(f.fd) != 0) return failed("cannot sync", dir_ / tmp);
+  if (::renameat(dir.fd, tmp.c_str(), dir.fd, name.c_str()) != 0) return failed("cannot replace", path);
   if (::fsync(dir.fd) != 0) return io("cannot sync directory", dir_, errno);
   return {};
 }
 
 Result<std::optional<std::string>> Profile::read_file(const std::string& name, std::size_t max_bytes) const {
   fs::path p = dir_ / name;
-  Fd f{::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  Fd f{::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
   if (f.fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
     return io("cannot open", p, errno);
   }
+  struct stat st{};
+  if (::fstat(f.fd, &st) != 0) return io("cannot inspect", p, errno);
+  if (!S_ISREG(st.st_mode)) return Error(Errc::Io, p.string() + " is not a regular file");
   std::string out;
   char buf[65536];
   for (;;) {

@@ -1,6 +1,7 @@
 #include "directory/authority.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <vector>
 
 namespace sotto::directory {
@@ -62,9 +63,17 @@ void Authority::tested(const crypto::Ed25519Public& node, const std::string& ip,
 }
 
 std::vector<Descriptor> Authority::due_for_test(std::int64_t now_ms) const {
-  std::vector<Descriptor> out;
+  std::vector<const Registered*> due;
   for (const auto& [k, r] : nodes_)
-    if (r.next_test_ms <= now_ms) out.push_back(r.descriptor.descriptor);
+    if (r.next_test_ms <= now_ms) due.push_back(&r);
+  // Nodes that pass first (many new registrations must not make them miss their window),
+  // then the longest overdue.
+  std::sort(due.begin(), due.end(), [](const Registered* a, const Registered* b) {
+    return std::make_tuple(a->last_pass_ms < 0, a->next_test_ms, a->descriptor.descriptor.ed25519) <
+           std::make_tuple(b->last_pass_ms < 0, b->next_test_ms, b->descriptor.descriptor.ed25519);
+  });
+  std::vector<Descriptor> out;
+  for (const auto* r : due) out.push_back(r->descriptor.descriptor);
   return out;
 }
 

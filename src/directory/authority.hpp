@@ -34,7 +34,8 @@ class Authority {
   // node is due again (docs/authority.md, "Reachability"): a passing node once an epoch; a
   // failing one after epoch/8, epoch/4, epoch/2, then 1, 2 and at most 4 epochs (back-off).
   void tested(const crypto::Ed25519Public& node, const std::string& ip, std::uint16_t port, bool passed, std::int64_t now_ms);
-  // The nodes whose next test is due at `now_ms` (a new or moved registration at once).
+  // The nodes whose next test is due at `now_ms` (a new or moved registration at once):
+  // those passing first, then the longest overdue.
   std::vector<Descriptor> due_for_test(std::int64_t now_ms) const;
   // A node is dropped from the votes after this many failed tests in a row (one failure,
   // a timeout on a busy machine, does not drop it).

@@ -89,6 +89,13 @@ TEST(NetworkView, KeepsTheNewestValidConsensusAcrossRunsAndRefusesTheRest) {
     ASSERT_TRUE(v);
     EXPECT_EQ(v->held_epoch(), std::nullopt);
   }
+  {  // A consensus.json of another network (say, left by a crash between the writes) is no floor.
+    std::ofstream(p.dir() / NetworkView::kConsensusFile)
+        << json{{"network_id", "sotto-test"}, {"genesis", kGenesis}, {"epoch", 9}, {"consensus", w.signed_json(c1, {0, 1})}}.dump();
+    auto v = NetworkView::open(p, now);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->held_epoch(), std::nullopt);
+  }
 }
 
 TEST(NetworkView, SwarmOfGivesTheMembersOfTheNearestSwarm) {

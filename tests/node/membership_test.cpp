@@ -41,7 +41,9 @@ constexpr std::uint64_t kSwarm = 1ULL << 63;
 TEST(Membership, AJoinerGetsEachAccountOnceFromTheStayersShares) {
   directory::Consensus before, after;
   for (std::uint8_t b : std::initializer_list<std::uint8_t>{1, 2, 3, 4}) before.nodes.push_back(member(b, kSwarm));
+  before.epoch = 7;
   after = before;
+  after.epoch = 8;
   after.nodes.push_back(member(9, kSwarm));  // joins
   auto all = accounts(200);
   std::map<storage::AccountKey, int> sent;
@@ -61,6 +63,9 @@ TEST(Membership, AJoinerGetsEachAccountOnceFromTheStayersShares) {
   EXPECT_TRUE(plan_pushes(&before, after, key(9), all).empty());
   // Nothing changed: nothing to send.
   EXPECT_TRUE(plan_pushes(&after, after, key(1), all).empty());
+  // Across a gap (a stayer that missed epoch 8 and now sees 9): it sends everything.
+  after.epoch = 9;
+  EXPECT_EQ(plan_pushes(&before, after, key(1), all).size(), all.size());
 }
 
 TEST(Membership, AnAccountMovingToAnotherSwarmGoesFromEveryOldHolderToEveryNewMember) {

@@ -334,22 +334,22 @@ Result<std::vector<Message>> MessageStore::messages_of(const AccountKey& account
   return out;
 }
 
-Result<std::vector<MessageHash>> MessageStore::hashes_of(const AccountKey& account, std::int64_t now_ms) {
-  std::vector<MessageHash> out;
+Result<std::map<Namespace, std::vector<MessageHash>>> MessageStore::hashes_of(const AccountKey& account, std::int64_t now_ms) {
+  std::map<Namespace, std::vector<MessageHash>> out;
   auto id = account_id(account, false);
   if (!id) return std::move(id).error();
   if (*id < 0) return out;
-  auto sel = db_->prepare("SELECT hash FROM messages WHERE account = ?1 AND expiry > ?2");
+  auto sel = db_->prepare("SELECT namespace, hash FROM messages WHERE account = ?1 AND expiry > ?2");
   if (!sel) return std::move(sel).error();
   (*sel)->bind(1, *id).bind(2, now_ms);
   for (;;) {
     auto row = (*sel)->step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    out.push_back(hash_of((*sel)->blob(0)));
+    out[static_cast<Namespace>((*sel)->int64(0))].push_back(hash_of((*sel)->blob(1)));
   }
   (*sel)->reset();
-  std::sort(out.begin(), out.end());
+  for (auto& [ns, hs] : out) std::sort(hs.begin(), hs.end());
   return out;
 }
 

@@ -124,8 +124,9 @@ class MessageStore {
   // unexpired message of one account (all namespaces, in the order stored).
   Result<std::vector<AccountKey>> accounts();
   Result<std::vector<Message>> messages_of(const AccountKey& account, std::int64_t now_ms);
-  // The hashes of an account's unexpired messages, ascending (anti-entropy compares them).
-  Result<std::vector<MessageHash>> hashes_of(const AccountKey& account, std::int64_t now_ms);
+  // The hashes of an account's unexpired messages by namespace, each list ascending
+  // (anti-entropy compares them per account and namespace).
+  Result<std::map<Namespace, std::vector<MessageHash>>> hashes_of(const AccountKey& account, std::int64_t now_ms);
 
   // Subaccount revocations of an account, kept whether or not it has messages stored;
   // revoking keeps the newest kMaxRevokedPerAccount (a token revoked again counts as new).

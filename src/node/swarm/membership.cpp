@@ -50,12 +50,15 @@ std::vector<Push> plan_pushes(const directory::Consensus* before, const director
     }
   }
   const auto rank = static_cast<std::uint64_t>(std::find(stayers.begin(), stayers.end(), self) - stayers.begin());
+  // Shares only between consecutive consensuses: a stayer that skipped one may see other
+  // stayers than its peers do, so it sends everything rather than risk a gap.
+  const bool shared = before && after.epoch == before->epoch + 1;
   for (const auto& a : accounts) {
     auto id = ConsensusSwarm::swarm_of(a, now.ids);
     if (!id) continue;
     if (id != now.own) {
       out.push_back({a, now.members.at(*id)});
-    } else if (!joined.empty() && rank < stayers.size() && share_of(a, stayers.size()) == rank) {
+    } else if (!joined.empty() && (!shared || (rank < stayers.size() && share_of(a, stayers.size()) == rank))) {
       out.push_back({a, joined});
     }
   }

@@ -26,7 +26,8 @@ struct Push {
 //    from one of the members that stay: the stayers (self included) in key order share
 //    the accounts, account a going from stayer share_of(a, #stayers), so a joiner gets each
 //    account once instead of once per member (anti-entropy repairs a share whose stayer
-//    failed to send it).
+//    failed to send it). Only when `after` directly follows `before`: across a gap every
+//    stayer sends every account.
 // Accounts that stay where they were with the same members need nothing. An account that
 // moves to another swarm goes from every old holder: its new swarm has no other source.
 std::vector<Push> plan_pushes(const directory::Consensus* before, const directory::Consensus& after,
