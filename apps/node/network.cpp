@@ -608,7 +608,9 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
         for (const auto& [ns, d] : by_ns.items())
           if (digest(*mine, a, ns) != digest(theirs, a, ns)) differ.insert({a, ns});
   std::size_t sent = 0, got = 0;
-  for (const auto& [a, ns_text] : differ) {
+  for (const auto& pair : differ) {
+    const std::string& a = pair.first;  // not a structured binding: clang 14 cannot capture one
+    const std::string& ns_text = pair.second;
     if (stopping()) return;
     auto pk = base::from_hex_fixed<33>(a);
     if (!pk || !swarm_.is_ours(*pk)) continue;
