@@ -21,6 +21,7 @@ constexpr std::size_t kPushBatchBytes = 4 << 20;  // one push request holds at m
 constexpr std::int64_t kMaxExpiryAheadMs = 30LL * 86'400'000 + 60'000;
 constexpr std::size_t kFetchMax = 500;  // hashes per anti-entropy fetch
 constexpr int kPushAttempts = 10;        // epochs a failed push is retried for
+constexpr std::size_t kPastConsensuses = 4;  // a push is taken from a holder in any of these
 
 json message_json(const node::storage::Message& m) {
   return {{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
@@ -201,7 +202,8 @@ void NetworkMode::work() {
     for (const auto& m : swarm_.own_members().members)
       if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
     if (w.sync_all) {
-      for (const auto& p : peers) sync_with(p);
+      for (const auto& p : peers)
+        if (!stopping()) sync_with(p);
     } else if (!peers.empty()) {
       sync_with(peers[round_++ % peers.size()]);
     }
@@ -255,7 +257,10 @@ void NetworkMode::fetch_consensus() {
     directory::Consensus now = **got;
     {
       std::lock_guard lock(mu_);
-      previous_ = before;
+      if (before) {
+        past_.push_front(*before);
+        if (past_.size() > kPastConsensuses) past_.pop_back();
+      }
     }
     swarm_.update(now);
     auto own = swarm_.own_swarm();
@@ -280,23 +285,32 @@ void NetworkMode::push_moved(const directory::Consensus* before, const directory
   if (!accounts) return log::error("push_failed", {log::kv("reason", base::Plain(accounts.error().message()))});
   auto pushes = node::plan_pushes(before, after, keys_.ed25519_public(), *accounts);
   std::size_t sent = 0, failed = 0;
+  std::set<crypto::Ed25519Public> unreachable;  // one timeout per dead receiver, not one per account
   for (const auto& p : pushes)
     for (const auto& to : p.to) {
       if (to.ed25519 == keys_.ed25519_public()) continue;
-      if (push_account(**reader, p.account, to)) {
-        ++sent;
-      } else {
-        ++failed;
-        pending_.push_back({p.account, to.ed25519, 0});
+      if (!stopping() && !unreachable.contains(to.ed25519)) {
+        auto r = push_account(**reader, p.account, to);
+        if (r == PushResult::Sent) {
+          ++sent;
+          continue;
+        }
+        if (r == PushResult::Unreachable) unreachable.insert(to.ed25519);
       }
+      ++failed;
+      pending_.push_back({p.account, to.ed25519, 0});  // retried from the next epoch
     }
   if (!pushes.empty()) log::info("pushed", {log::kv("accounts", pushes.size()), log::kv("sent", sent), log::kv("failed", failed)});
 }
 
-bool NetworkMode::push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account, const node::rpc::NodeAddress& to) {
+NetworkMode::PushResult NetworkMode::push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
+                                                  const node::rpc::NodeAddress& to) {
   auto msgs = reader.messages_of(account, now_ms());
-  if (!msgs) return false;
-  if (msgs->empty()) return true;
+  if (!msgs) {
+    log::error("push_failed", {log::kv("reason", base::Plain(msgs.error().message()))});
+    return PushResult::Refused;
+  }
+  if (msgs->empty()) return PushResult::Sent;
   const std::int64_t epoch = swarm_.epoch().value_or(-1);
   net::HttpClient c(to.ip, to.https_port, true, std::chrono::seconds(10));
   json batch = json::array();
@@ -306,16 +320,17 @@ bool NetworkMode::push_account(node::storage::MessageStore& reader, const node::
     batch = json::array();
     bytes = 0;
     auto r = c.request("POST", "/sotto/v1/push", body, {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/push", body, now_ms())}});
-    if (r && r->status == 200) return true;
+    if (r && r->status == 200) return PushResult::Sent;
     log::debug("push_refused", {log::kv("peer", base::Plain(to.ed25519.hex().substr(0, 16))),
                                 log::kv("reason", base::Plain(r ? std::to_string(r->status) + " " + r->body.substr(0, 120) : r.error().message()))});
-    return false;
+    return r ? PushResult::Refused : PushResult::Unreachable;
   };
   for (const auto& m : *msgs) {
     batch.push_back(message_json(m));
-    if ((bytes += m.data.size()) > kPushBatchBytes && !flush()) return false;
+    if ((bytes += m.data.size()) > kPushBatchBytes)
+      if (auto res = flush(); res != PushResult::Sent) return res;
   }
-  return batch.empty() || flush();
+  return batch.empty() ? PushResult::Sent : flush();
 }
 
 void NetworkMode::retry_pushes() {
@@ -341,11 +356,14 @@ void NetworkMode::retry_pushes() {
     for (const auto& m : swarm_.swarm_for(p.account).members)
       if (m.ed25519 == p.to) to = m;
     if (!to) continue;
-    if (!failing.contains(p.to) && push_account(**reader, p.account, *to)) {
-      ++sent;
-      continue;
+    if (!failing.contains(p.to)) {
+      auto r = push_account(**reader, p.account, *to);
+      if (r == PushResult::Sent) {
+        ++sent;
+        continue;
+      }
+      if (r == PushResult::Unreachable) failing.insert(p.to);  // a refusal is about this account only
     }
-    failing.insert(p.to);
     if (++p.attempts < kPushAttempts) again.push_back(p);
     else ++dropped;
   }
@@ -446,8 +464,9 @@ Result<crypto::Ed25519Public> NetworkMode::verify_peer(const net::HttpRequest& r
     }
     // A push: from a node that holds (or held, in the previous consensus) the account.
     std::lock_guard lock(mu_);
-    const directory::Consensus* prev = previous_ ? &*previous_ : nullptr;
-    for (const directory::Consensus* c : {holder_.current(), prev}) {
+    std::vector<const directory::Consensus*> held{holder_.current()};
+    for (const auto& c : past_) held.push_back(&c);
+    for (const directory::Consensus* c : held) {
       if (!c) continue;
       auto ids = c->swarm_ids();
       auto id = holder_of ? node::ConsensusSwarm::swarm_of(*holder_of, ids) : std::nullopt;
@@ -587,7 +606,7 @@ Result<net::HttpResponse> NetworkMode::peer_call(const node::rpc::NodeAddress& p
 
 void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
   auto reader = node::storage::MessageStore::open_reader(reader_path_);
-  if (!reader) return;
+  if (!reader) return log::error("sync_failed", {log::kv("reason", base::Plain(reader.error().message()))});
   auto theirs_r = peer_call(peer, "/sotto/v1/summary", "{}");
   if (!theirs_r) return log::debug("sync_failed", {log::kv("reason", base::Plain(theirs_r.error().message()))});
   json theirs = json::parse(theirs_r->body, nullptr, false);
@@ -608,6 +627,9 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
         for (const auto& [ns, d] : by_ns.items())
           if (digest(*mine, a, ns) != digest(theirs, a, ns)) differ.insert({a, ns});
   std::size_t sent = 0, got = 0;
+  std::string cached;
+  Result<std::map<proto::Namespace, std::vector<node::storage::MessageHash>>> my_by_ns = Error(directory::Errc::Malformed, "");
+  Result<std::vector<node::storage::Message>> my_msgs = Error(directory::Errc::Malformed, "");
   for (const auto& pair : differ) {
     const std::string& a = pair.first;  // not a structured binding: clang 14 cannot capture one
     const std::string& ns_text = pair.second;
@@ -616,45 +638,66 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
     if (!pk || !swarm_.is_ours(*pk)) continue;
     char* end = nullptr;
     long ns_long = std::strtol(ns_text.c_str(), &end, 10);
-    if (ns_text.empty() || *end != '\0' || ns_long < -32768 || ns_long > 32767) continue;
+    if (ns_text.empty() || *end != '\0' || ns_long < -32768 || ns_long > 32767 || std::to_string(ns_long) != ns_text) {
+      log::debug("sync_skipped", {log::kv("reason", base::Plain("a namespace key that is not a canonical integer"))});
+      continue;
+    }
     const auto ns = static_cast<proto::Namespace>(ns_long);
+    // This account's hashes and messages, read once for all its namespaces (`differ` is
+    // ordered by account).
+    if (cached != a) {
+      cached = a;
+      my_by_ns = (*reader)->hashes_of(*pk, now);
+      my_msgs = (*reader)->messages_of(*pk, now);
+    }
+    if (!my_by_ns || !my_msgs) {
+      log::error("sync_failed", {log::kv("reason", base::Plain(!my_by_ns ? my_by_ns.error().message() : my_msgs.error().message()))});
+      continue;  // never as if this node held nothing
+    }
     std::set<std::string> their_hashes, my_hashes;
     if (!digest(theirs, a, ns_text).empty()) {
       auto r = peer_call(peer, "/sotto/v1/hashes", json{{"account", a}, {"namespace", ns}}.dump());
-      if (!r) continue;
-      json hj = json::parse(r->body, nullptr, false);
-      if (hj.is_discarded() || !hj.contains("hashes") || !hj["hashes"].is_array()) continue;
+      json hj = r ? json::parse(r->body, nullptr, false) : json();
+      if (!r || hj.is_discarded() || !hj.contains("hashes") || !hj["hashes"].is_array()) {
+        log::debug("sync_failed", {log::kv("reason", base::Plain(r ? std::string("a hashes reply without hashes") : r.error().message()))});
+        continue;
+      }
       for (const auto& h : hj["hashes"])
         if (h.is_string()) their_hashes.insert(h.get<std::string>());
     }
-    if (auto by_ns = (*reader)->hashes_of(*pk, now); by_ns && by_ns->contains(ns))
-      for (const auto& h : by_ns->at(ns)) my_hashes.insert(base::to_base64(h, base::Padding::No));
+    if (my_by_ns->contains(ns))
+      for (const auto& h : my_by_ns->at(ns)) my_hashes.insert(base::to_base64(h, base::Padding::No));
     // What the peer lacks: pushed to it, in batches of about kPushBatchBytes.
     json missing = json::array();
     std::size_t bytes = 0;
     auto flush = [&] {
-      if (!missing.empty() && peer_call(peer, "/sotto/v1/push", json{{"account", a}, {"messages", missing}}.dump())) sent += missing.size();
+      if (!missing.empty()) {
+        auto r = peer_call(peer, "/sotto/v1/push", json{{"account", a}, {"messages", missing}}.dump());
+        if (r) sent += missing.size();
+        else log::debug("sync_failed", {log::kv("reason", base::Plain(r.error().message()))});
+      }
       missing = json::array();
       bytes = 0;
     };
-    if (auto msgs = (*reader)->messages_of(*pk, now))
-      for (const auto& m : *msgs)
-        if (m.ns == ns && !their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) {
-          missing.push_back(message_json(m));
-          if ((bytes += m.data.size()) > kPushBatchBytes) flush();
-        }
+    for (const auto& m : *my_msgs)
+      if (m.ns == ns && !their_hashes.contains(base::to_base64(m.hash, base::Padding::No))) {
+        missing.push_back(message_json(m));
+        if ((bytes += m.data.size()) > kPushBatchBytes) flush();
+      }
     flush();
     // What this node lacks: fetched, checked, stored.
     std::vector<std::string> want;
     for (const auto& h : their_hashes)
       if (!my_hashes.contains(h)) want.push_back(h);
-    for (std::size_t i = 0; i < want.size(); i += kFetchMax) {
+    for (std::size_t i = 0; i < want.size() && !stopping(); i += kFetchMax) {
       std::vector<std::string> part(want.begin() + static_cast<std::ptrdiff_t>(i),
                                     want.begin() + static_cast<std::ptrdiff_t>(std::min(want.size(), i + kFetchMax)));
       auto r = peer_call(peer, "/sotto/v1/fetch", json{{"account", a}, {"hashes", part}}.dump());
-      if (!r) break;
-      json mj = json::parse(r->body, nullptr, false);
-      if (mj.is_discarded() || !mj.contains("messages")) break;
+      json mj = r ? json::parse(r->body, nullptr, false) : json();
+      if (!r || mj.is_discarded() || !mj.contains("messages")) {
+        log::debug("sync_failed", {log::kv("reason", base::Plain(r ? std::string("a fetch reply without messages") : r.error().message()))});
+        break;
+      }
       auto keep = std::make_shared<std::vector<Bytes>>();
       auto reqs = parse_messages(*pk, mj["messages"], *keep, now_ms());  // now: a long sync sees newer messages
       if (!reqs) {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,10 +59,12 @@ class NetworkMode {
   void register_now();
   void fetch_consensus();
   void push_moved(const directory::Consensus* before, const directory::Consensus& after);
-  // Sends every message of `account` this node holds to `to`, in batches; true if `to`
-  // took them all.
-  bool push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
-                    const node::rpc::NodeAddress& to);
+  // Sends every message of `account` this node holds to `to`, in batches: Sent when `to`
+  // took them all, Refused when it answered otherwise (about this account), Unreachable
+  // when it did not answer (about every account: try it later).
+  enum class PushResult { Sent, Refused, Unreachable };  // Refused: an answer other than 200
+  PushResult push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
+                          const node::rpc::NodeAddress& to);
   // Pushes that failed (the receiver down, busy, or behind on the consensus), tried again
   // at each of the next kPushAttempts epochs while the receiver still belongs to the
   // account's swarm.
@@ -73,7 +76,8 @@ class NetworkMode {
   net::AsyncClient* client_for(const node::rpc::NodeAddress& peer);
   std::int64_t now_ms() const;
   // A signed request from a member of this node's swarm (swarm_only), or, for a push, from
-  // a node that holds or held `holder_of`'s swarm (current or previous consensus).
+  // a node that holds or held `holder_of`'s swarm (the current consensus or one of the few
+  // before it: a busy sender's pushes can be late).
   Result<crypto::Ed25519Public> verify_peer(const net::HttpRequest& req, bool swarm_only, const std::optional<ByteArray<33>>& holder_of);
 
   directory::Network net_;
@@ -87,7 +91,7 @@ class NetworkMode {
 
   mutable std::mutex mu_;  // guards holder_, clients_, stop_
   directory::ConsensusHolder holder_;
-  std::optional<directory::Consensus> previous_;  // the consensus before holder_'s
+  std::deque<directory::Consensus> past_;  // the consensuses before holder_'s, newest first (a few)
   std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients_;
   std::map<crypto::Ed25519Public, std::string> c_addr_;  // where each client connects
   std::condition_variable cv_;
