@@ -32,6 +32,7 @@
 #include <random>
 #include <thread>
 
+#include "common/url.hpp"
 #include "net/client.hpp"
 
 namespace fs = std::filesystem;
@@ -180,16 +181,11 @@ std::optional<json> wait_ready(const fs::path& dir, pid_t pid, int seconds) {
   return std::nullopt;
 }
 
-// Host and port of "https://HOST:PORT".
-std::pair<std::string, std::uint16_t> host_port(const std::string& url) {
-  auto colon = url.rfind(':');
-  return {url.substr(8, colon - 8), static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)))};
-}
-
 std::optional<json> fetch_consensus(const json& state) {
   for (const auto& a : state["authorities"]) {
-    auto [host, port] = host_port(a["url"]);
-    net::HttpClient c(host, port, true, std::chrono::seconds(2));
+    auto at = apps::parse_https_url(a["url"]);
+    if (!at) continue;
+    net::HttpClient c(at->host, at->port, true, std::chrono::seconds(2));
     auto r = c.get("/directory/v1/consensus");
     if (r && r->status == 200) {
       json j = json::parse(r->body, nullptr, false);
@@ -302,7 +298,7 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
     auto& [d, port] = adirs[i];
     std::string netns = netns_hosts > 0 ? ns.host(1) : "";
     pid_t pid = spawn({(bin / "sotto-authority").string(), "--data-dir", d.string(), "--network", (dir / "network.json").string(),
-                       "--listen", host_port(net_auths[i]["url"]).first + ":" + std::to_string(port)},
+                       "--listen", apps::parse_https_url(net_auths[i]["url"])->host + ":" + std::to_string(port)},
                       d, netns);
     state["authorities"].push_back(
         {{"name", d.filename().string()}, {"pid", pid}, {"url", net_auths[i]["url"]}, {"ed25519", net_auths[i]["ed25519"]}, {"netns", netns}});
@@ -357,8 +353,9 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
     std::string url = n["url"];
     bool holds = false;
     while (!holds && std::chrono::steady_clock::now() < until) {
-      auto [host, port] = host_port(url);
-      net::HttpClient hc(host, port, true, std::chrono::seconds(2));
+      auto at = apps::parse_https_url(url);
+      if (!at) return fail("a node's url is not https://HOST:PORT: " + url);
+      net::HttpClient hc(at->host, at->port, true, std::chrono::seconds(2));
       auto r = hc.get("/directory/v1/consensus");
       json j = r && r->status == 200 ? json::parse(r->body, nullptr, false) : json();
       holds = j.is_object() && j.contains("consensus") && j["consensus"]["nodes"].size() == static_cast<std::size_t>(nodes);

@@ -6,23 +6,16 @@
 
 #include <gtest/gtest.h>
 
-#include "base/bytes.hpp"
+#include "support/directory_world.hpp"
 
 namespace sotto::directory {
 namespace {
 
 constexpr std::int64_t kGenesis = 1'700'000'000, kEpochS = 80, kEpochMs = kEpochS * 1000;
 
-crypto::Keypair keys_from(std::uint64_t seed) {
-  ByteArray<32> s{};
-  base::store_be(s.data(), seed);
-  s[31] = 0x77;
-  return crypto::Keypair::from_seed(crypto::Seed(s));
-}
-
 struct Fixture {
   Network net;
-  crypto::Keypair node = keys_from(7);
+  crypto::Keypair node = test::keypair(test::seed_hex(0x07));
   std::unique_ptr<Authority> auth;
   std::int64_t t = (kGenesis + 10 * kEpochS) * 1000;  // some time in epoch 10
   Fixture() {
@@ -30,9 +23,9 @@ struct Fixture {
     net.genesis = kGenesis;
     net.epoch_seconds = kEpochS;
     net.swarm = {1, 1, 3};
-    auto k = keys_from(1);
+    auto k = test::keypair(test::seed_hex(0x01));
     net.authorities.push_back({k.ed25519_public(), "https://127.0.0.1:1"});
-    auth = std::make_unique<Authority>(net, keys_from(1));
+    auth = std::make_unique<Authority>(net, test::keypair(test::seed_hex(0x01)));
   }
   Result<void> register_at(std::int64_t now, const std::string& ip = "10.0.0.1") {
     Descriptor d{net.network_id, node.ed25519_public(), node.x25519_public(), ip, 22021, "0.1.0", now};
