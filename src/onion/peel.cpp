@@ -1,0 +1,90 @@
+#include "onion/peel.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "onion/layer.hpp"
+
+namespace sotto::onion {
+
+using nlohmann::json;
+
+bool ReplayGuard::first_use(const crypto::X25519Public& key, std::int64_t now_ms) {
+  std::uint64_t id = base::load_le<std::uint64_t>(key.bytes.data());
+  std::lock_guard lock(mu_);
+  if (started_ms_ < 0) started_ms_ = now_ms;
+  if (now_ms - started_ms_ >= window_ms_ || current_.size() >= max_) {
+    previous_.swap(current_);
+    current_.clear();
+    started_ms_ = now_ms;
+  }
+  if (previous_.count(id)) return false;
+  return current_.insert(id).second;
+}
+
+std::string seal_reply(EncType enc, const HopKey& key, int status, std::string_view body, bool json_body, bool base64,
+                       base::Rng& rng) {
+  json j{{"status", status}};
+  json parsed = json_body ? json::parse(body.begin(), body.end(), nullptr, false) : json(json::value_t::discarded);
+  if (json_body && !parsed.is_discarded()) j["body"] = std::move(parsed);
+  else j["body"] = std::string(body);
+  std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto ct = hop_encrypt(enc, key, as_bytes(text), rng);
+  // The key was made with this enc_type on this machine: only aes-gcm without AES-NI can
+  // fail, and peel() never delivers such a layer (it could not have decrypted it).
+  if (!ct) return {};
+  if (!base64) return std::string(as_chars(*ct));
+  return base::to_base64(*ct);
+}
+
+namespace {
+
+Answer plain(int status, std::string text, std::string result) {
+  return Answer{status, std::move(text), "text/plain; charset=utf-8", std::move(result)};
+}
+
+Answer sealed(EncType enc, const HopKey& key, int status, std::string text, std::string result, base::Rng& rng) {
+  return Answer{200, seal_reply(enc, key, status, text, false, true, rng), "text/plain; charset=utf-8", std::move(result)};
+}
+
+}  // namespace
+
+Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std::int64_t now_ms, base::Rng& rng) {
+  auto outer = split_layer(request_body);
+  if (!outer) return plain(400, "Invalid request: " + outer.error().message(), "bad_request");
+  json hj = json::parse(outer->json.begin(), outer->json.end(), nullptr, false);
+  if (hj.is_discarded() || !hj.is_object()) return plain(400, "Invalid request: the JSON after the layer is not an object", "bad_request");
+  std::uint64_t hop_no = 0;
+  if (auto it = hj.find("hop_no"); it != hj.end()) {
+    if (!it->is_number_unsigned()) return plain(400, "Invalid request: \"hop_no\" is not an unsigned integer", "bad_request");
+    hop_no = it->get<std::uint64_t>();
+  }
+  if (hop_no > kMaxHopNo) return plain(400, "Too many hops", "too_many_hops");
+  auto header = parse_hop_header(outer->json);
+  if (!header) return plain(400, "Invalid request: " + header.error().message(), "bad_request");
+
+  auto key = node_hop_key(header->enc_type, node.x25519_secret, node.x25519_public, header->ephemeral_key);
+  if (!key) return plain(400, "Invalid ciphertext", "decrypt_failed");
+  auto pt = hop_decrypt(header->enc_type, *key, outer->blob);
+  if (!pt) {
+    if (pt.error().is(Errc::Unsupported)) return plain(400, "Invalid request: aes-gcm is not available on this node", "bad_request");
+    return plain(400, "Invalid ciphertext", "decrypt_failed");
+  }
+  // Only a layer that decrypted counts: random keys with garbage cannot fill the memory.
+  if (!replays.first_use(header->ephemeral_key, now_ms)) return plain(400, "Replayed layer", "replay");
+
+  EncType enc = header->enc_type;
+  auto inner = split_layer(*pt);
+  if (!inner) return sealed(enc, *key, 400, "Invalid layer: " + inner.error().message(), "bad_layer", rng);
+  auto route = route_of(*inner);
+  if (!route) return sealed(enc, *key, 400, "Invalid json: " + route.error().message(), "bad_layer", rng);
+  if (auto* d = std::get_if<FinalDestination>(&*route))
+    return Deliver{std::string(as_chars(d->payload)), enc, std::move(*key), d->json_body, d->base64};
+  if (std::holds_alternative<RelayToServer>(*route))
+    return sealed(enc, *key, 403, "This node relays only to other nodes", "server_relay", rng);
+  auto& r = std::get<RelayToNode>(*route);
+  if (r.next == node.ed25519) return plain(400, "Loop: the next hop is this node", "loop");
+  json next{{"ephemeral_key", r.header.ephemeral_key.hex()}, {"enc_type", enc_type_name(r.header.enc_type)}, {"hop_no", hop_no + 1}};
+  return Forward{r.next, join_layer(r.payload, next.dump())};
+}
+
+}  // namespace sotto::onion

@@ -1,0 +1,76 @@
+#pragma once
+// One node's part of an onion request (docs/wire/onion-request.md, "Relaying"): read the
+// frame, check the hop number and the replay memory, decrypt the layer with the node's
+// key, and say what to do: deliver the request here, forward the inner layer to the next
+// node, or answer at once. Sans-IO: the caller does the HTTP; thread-safe.
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <variant>
+
+#include "base/bytes.hpp"
+#include "base/rng.hpp"
+#include "crypto/keys.hpp"
+#include "onion/hop_crypto.hpp"
+
+namespace sotto::onion {
+
+inline constexpr std::uint64_t kMaxHopNo = 15;
+
+// Remembers the ephemeral keys of layers this node decrypted for at least `window_ms`:
+// two generations of at most `max_per_generation` keys each; a full generation starts
+// the next one early (the window then shrinks under extreme load). Thread-safe.
+class ReplayGuard {
+ public:
+  explicit ReplayGuard(std::int64_t window_ms = 10 * 60 * 1000, std::size_t max_per_generation = 1'000'000)
+      : window_ms_(window_ms), max_(max_per_generation) {}
+  // True if `key` is new (and remembers it); false for a replay.
+  bool first_use(const crypto::X25519Public& key, std::int64_t now_ms);
+
+ private:
+  std::mutex mu_;
+  std::int64_t window_ms_;
+  std::size_t max_;
+  std::int64_t started_ms_ = -1;
+  std::unordered_set<std::uint64_t> current_, previous_;
+};
+
+struct NodeKeys {
+  const crypto::X25519Secret& x25519_secret;
+  const crypto::X25519Public& x25519_public;
+  const crypto::Ed25519Public& ed25519;
+};
+
+// This node is the destination: run `request` (the storage RPC JSON) and seal the answer.
+struct Deliver {
+  std::string request;
+  EncType enc = EncType::XChaCha20;
+  HopKey key;
+  bool json_body = false;
+  bool base64 = true;
+};
+// Relay: POST `body` to `next`'s /onion_req/v2.
+struct Forward {
+  crypto::Ed25519Public next;
+  Bytes body;
+};
+// Answer at once: an error in transit (plain text) or a refusal sealed for the client.
+struct Answer {
+  int http_status = 200;
+  std::string body;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string result;  // a metrics label: "bad_request", "replay", "decrypt_failed", ...
+};
+using Step = std::variant<Deliver, Forward, Answer>;
+
+Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std::int64_t now_ms, base::Rng& rng);
+
+// The HTTP 200 body a destination answers with: base64 (or raw) of
+// hop_encrypt(key, {"status": status, "body": body}); `body` goes in as a JSON value when
+// `json_body` and it parses as JSON, else as a string.
+std::string seal_reply(EncType enc, const HopKey& key, int status, std::string_view body, bool json_body, bool base64,
+                       base::Rng& rng);
+
+}  // namespace sotto::onion
