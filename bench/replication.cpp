@@ -39,6 +39,11 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 std::uint16_t port_of(const std::string& url) { return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))); }
+// The host of "https://HOST:PORT" or "HOST:PORT" (devnet nodes each have a 127.0.x.1).
+std::string host_of(const std::string& url) {
+  auto start = url.find("://") == std::string::npos ? 0 : url.find("://") + 3;
+  return url.substr(start, url.rfind(':') - start);
+}
 
 std::string store_body(const std::string& to, std::uint64_t n) {
   static const std::string payload = base::to_base64(Bytes(1024, 0x41));
@@ -51,6 +56,7 @@ std::string store_body(const std::string& to, std::uint64_t n) {
 }
 
 struct Target {
+  std::string host;
   std::uint16_t port;
   std::vector<std::string> accounts;  // accounts whose swarm this node is in
 };
@@ -74,6 +80,7 @@ Driven drive(const std::vector<Target>& targets, int conns, double seconds, std:
   std::vector<std::unique_ptr<net::AsyncClient>> clients;
   for (const auto& t : targets) {
     net::AsyncClientConfig cfg;
+    cfg.host = t.host;
     cfg.port = t.port;
     cfg.connections = static_cast<std::size_t>(std::max(1, conns / static_cast<int>(targets.size())));
     cfg.timeout = std::chrono::seconds(30);
@@ -148,7 +155,7 @@ int main(int argc, char** argv) {
                                        "--config", tmp.sub("node.toml")});
     json ready = json::parse(node.read_line());
     std::string l = ready["listen"];
-    std::vector<Target> t{{port_of(l), {}}};
+    std::vector<Target> t{{host_of(l), port_of(l), {}}};
     for (int i = 0; i < 1000; ++i) t[0].accounts.push_back(random_account());
     alone = drive(t, conns, seconds).rate;
     node.signal(SIGTERM);
@@ -168,7 +175,7 @@ int main(int argc, char** argv) {
     ~Down() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", d}); }
   } down{dir};
   json state = json::parse(std::ifstream(dir + "/devnet.json"));
-  net::HttpClient fetch("127.0.0.1", port_of(state["nodes"][0]["url"]), true);
+  net::HttpClient fetch(host_of(state["nodes"][0]["url"]), port_of(state["nodes"][0]["url"]), true);
   auto cj = json::parse(fetch.get("/directory/v1/consensus")->body)["consensus"];
   std::map<std::string, std::uint64_t> swarm_of_node;
   std::vector<std::uint64_t> ids;
@@ -184,7 +191,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> all_accounts;
   for (int i = 0; i < 2000; ++i) all_accounts.push_back(random_account());
   for (const auto& n : state["nodes"]) {
-    Target t{port_of(n["url"]), {}};
+    Target t{host_of(n["url"]), port_of(n["url"]), {}};
     std::uint64_t mine = swarm_of_node[n["ed25519"]];
     for (const auto& a : all_accounts) {
       auto pk = base::from_hex_fixed<33>(a);
@@ -225,9 +232,9 @@ int main(int argc, char** argv) {
   std::string stayer_dir;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     for (const auto& n : state["nodes"])
-      if (port_of(n["url"]) == targets[i].port && swarm_of_node[n["ed25519"]] == *target) {
+      if (port_of(n["url"]) == targets[i].port && host_of(n["url"]) == targets[i].host && swarm_of_node[n["ed25519"]] == *target) {
         expect += phase2.stored[i];
-        swarm_targets.push_back({targets[i].port, swarm_accounts});
+        swarm_targets.push_back({targets[i].host, targets[i].port, swarm_accounts});
         stayer_dir = dir + "/" + n["name"].get<std::string>();
       }
   }
@@ -254,7 +261,7 @@ int main(int argc, char** argv) {
   auto deadline = Clock::now() + std::chrono::seconds(static_cast<int>(join_limit_s));
   while (Clock::now() < deadline) {
     if (!its_swarm) {
-      net::HttpClient poll("127.0.0.1", port_of(state["nodes"][0]["url"]), true, std::chrono::seconds(5));
+      net::HttpClient poll(host_of(state["nodes"][0]["url"]), port_of(state["nodes"][0]["url"]), true, std::chrono::seconds(5));
       auto r = poll.get("/directory/v1/consensus");
       json body = r && r->status == 200 ? json::parse(r->body, nullptr, false) : json();
       if (body.is_object() && body.contains("consensus"))

@@ -28,8 +28,15 @@ int cmd_recovery_phrase(const Options& opt, const PassphraseOptions& pp);
 int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::string& to,
                     const std::optional<std::string>& text);
 int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data);
-int cmd_dev_store(const Options& opt, const std::string& node_url, const std::string& to, const std::string& data);
-int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::string& node_url);
+// How dev store / fetch / rpc reach the nodes: --node (that node), --direct (straight to
+// a swarm member), or else through an onion path to one.
+struct DevRoute {
+  std::string node_url;
+  bool direct = false;
+};
+int cmd_dev_store(const Options& opt, const DevRoute& how, const std::string& to, const std::string& data);
+int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const DevRoute& how);
+int cmd_dev_rpc(const Options& opt, const DevRoute& how, const std::string& method, const std::string& params);
 int cmd_network_use(const Options& opt, const std::string& file);
 int cmd_network_update(const Options& opt, const std::string& from);
 int cmd_network_status(const Options& opt);

@@ -46,16 +46,25 @@ int main(int argc, char** argv) {
   dec->add_option("data", data, "Base64 storage data (a WebSocketMessage or an Envelope)");
   add_unlock(dec);
 
-  std::string node_url, store_data;
+  std::string store_data, rpc_method, rpc_params = "{}";
+  DevRoute route;
   auto* st = dev->add_subcommand("store", "Store base64 data for an account at its swarm, and check each member's signed receipt");
-  st->add_option("--node", node_url,
-                 "A service node, https://HOST:PORT (a 421 is followed to the account's swarm); default: a member of the account's swarm "
-                 "by the consensus this profile holds");
+  st->add_option("--node", route.node_url,
+                 "Straight to this service node, https://HOST:PORT (a 421 is followed to the account's swarm); default: through an onion "
+                 "path to a member of the account's swarm by the consensus this profile holds");
+  st->add_flag("--direct", route.direct, "Straight to a swarm member, without an onion path (the node sees your address)");
   st->add_option("--to", to, "Recipient account ID (05 + 64 hex)")->required();
   st->add_option("data", store_data, "Base64 storage data (e.g. from dev encrypt)")->required();
   auto* fe = dev->add_subcommand("fetch", "Fetch this account's messages from its swarm (a signed retrieve) and decrypt them");
-  fe->add_option("--node", node_url, "A service node, https://HOST:PORT; default: a member of this account's swarm by the consensus held");
+  fe->add_option("--node", route.node_url,
+                 "Straight to this service node, https://HOST:PORT; default: through an onion path to a member of this account's swarm");
+  fe->add_flag("--direct", route.direct, "Straight to a swarm member, without an onion path");
   add_unlock(fe);
+  auto* rpc = dev->add_subcommand("rpc", "Any storage RPC through an onion path (to the swarm of params.pubkey, else to any node); prints the status and body");
+  rpc->add_option("method", rpc_method, "The method, e.g. info, store, retrieve, get_swarm")->required();
+  rpc->add_option("params", rpc_params, "The params as a JSON object (default {})");
+  rpc->add_option("--node", route.node_url, "Straight to this service node, https://HOST:PORT");
+  rpc->add_flag("--direct", route.direct, "Straight to the node, without an onion path");
 
   auto* network = app.add_subcommand("network", "The network this profile uses and its consensus (the list of nodes and swarms)");
   network->require_subcommand(1);
@@ -66,7 +75,7 @@ int main(int argc, char** argv) {
   update->add_option("--from", from_url, "Fetch from this node or authority, https://HOST:PORT (default: the authorities, then the seed nodes)");
   auto* nstatus = network->add_subcommand("status", "Show the network and the consensus held");
 
-  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe, network, use, update, nstatus}) c->fallthrough();
+  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe, rpc, network, use, update, nstatus}) c->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -85,8 +94,9 @@ int main(int argc, char** argv) {
   if (phrase->parsed()) return cmd_recovery_phrase(opt, pp);
   if (enc->parsed()) return cmd_dev_encrypt(opt, pp, to, text);
   if (dec->parsed()) return cmd_dev_decrypt(opt, pp, data);
-  if (st->parsed()) return cmd_dev_store(opt, node_url, to, store_data);
-  if (fe->parsed()) return cmd_dev_fetch(opt, pp, node_url);
+  if (st->parsed()) return cmd_dev_store(opt, route, to, store_data);
+  if (fe->parsed()) return cmd_dev_fetch(opt, pp, route);
+  if (rpc->parsed()) return cmd_dev_rpc(opt, route, rpc_method, rpc_params);
   if (use->parsed()) return cmd_network_use(opt, network_file);
   if (update->parsed()) return cmd_network_update(opt, from_url);
   if (nstatus->parsed()) return cmd_network_status(opt);

@@ -1,6 +1,7 @@
-// sotto dev store | fetch: talk to a service node directly (until onion paths and live
-// delivery arrive): store a message for an account at its swarm and check every member's
-// signed receipt; fetch this account's messages with a signed retrieve and decrypt them.
+// sotto dev store | fetch | rpc: store a message for an account at its swarm and check
+// every member's signed receipt; fetch this account's messages with a signed retrieve and
+// decrypt them; any storage RPC. Through a 3-hop onion path to a swarm member by the
+// consensus the profile holds, or straight to a node (--direct, --node).
 
 #include <chrono>
 #include <iostream>
@@ -10,6 +11,7 @@
 #include "base/rng.hpp"
 #include "cli/commands.hpp"
 #include "client/network_view.hpp"
+#include "client/onion_client.hpp"
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
 #include "proto/constants.hpp"
@@ -55,13 +57,32 @@ Result<std::pair<int, json>> call(Node node, const json& body) {
   return Error(base::Errc::Io, "the node sent us on more than once");
 }
 
-// --node, or else the members of the account's swarm (in random order) by the consensus
-// the profile holds (sotto network update).
-Result<std::vector<Node>> pick_nodes(const Options& opt, const std::string& node_url, std::span<const std::uint8_t, 33> account) {
-  if (!node_url.empty()) {
-    auto n = parse_node(node_url);
+// Where requests go: --node (straight there), or the members of the account's swarm (in
+// random order) by the consensus the profile holds (sotto network update), straight
+// (--direct) or through onion paths.
+struct Route {
+  std::vector<Node> direct;                        // --node or --direct
+  std::vector<directory::ConsensusNode> members;   // through onion paths
+  std::vector<directory::ConsensusNode> all;       // the consensus's nodes (for paths)
+};
+
+template <class T>
+void shuffle(std::vector<T>& v) {
+  base::SystemRng rng;
+  for (std::size_t i = v.size(); i > 1; --i) {  // Fisher-Yates
+    std::uint32_t r = 0;
+    rng.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
+    std::swap(v[i - 1], v[r % i]);
+  }
+}
+
+Result<Route> pick_route(const Options& opt, const DevRoute& how, std::optional<std::span<const std::uint8_t, 33>> account) {
+  Route route;
+  if (!how.node_url.empty()) {
+    auto n = parse_node(how.node_url);
     if (!n) return std::move(n).error();
-    return std::vector<Node>{*n};
+    route.direct.push_back(*n);
+    return route;
   }
   auto profile = open_profile(opt);
   if (!profile) return std::move(profile).error();
@@ -69,46 +90,74 @@ Result<std::vector<Node>> pick_nodes(const Options& opt, const std::string& node
   if (!view) return Error(view.error().code(), view.error().message() + " (or give --node https://HOST:PORT)");
   if (!view->current())
     return Error(client::Errc::NoNetwork, "this profile holds no current consensus: run `sotto network update` (or give --node https://HOST:PORT)");
-  auto members = view->swarm_of(account);
-  if (members.empty()) return Error(client::Errc::NoNetwork, "the consensus has no swarm for this account (a network without assigned nodes)");
-  base::SystemRng rng;
-  std::vector<Node> out;
-  for (const auto& m : members) out.push_back({m.ip, m.port_https});
-  for (std::size_t i = out.size(); i > 1; --i) {  // Fisher-Yates
-    std::uint32_t r = 0;
-    rng.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
-    std::swap(out[i - 1], out[r % i]);
+  route.all = view->current()->nodes;
+  if (account) {
+    route.members = view->swarm_of(*account);
+    if (route.members.empty()) return Error(client::Errc::NoNetwork, "the consensus has no swarm for this account (a network without assigned nodes)");
+  } else {
+    route.members = route.all;
   }
-  return out;
+  shuffle(route.members);
+  if (how.direct) {
+    for (const auto& m : route.members) route.direct.push_back({m.ip, m.port_https});
+    route.members.clear();
+  }
+  return route;
 }
 
-// The call at each node in turn until one answers (a node that answers with an error is
-// the answer: another member would say the same).
-Result<std::pair<int, json>> call_any(const std::vector<Node>& nodes, const json& body) {
+struct Answer {
+  int status = 0;
+  json body;             // the reply's JSON (or a string when it is not JSON)
+  json path = nullptr;   // the onion path used (Ed25519 hex, guard first), or null
+  std::string node;      // the destination (Ed25519 hex) when known
+};
+
+// The call at each node in turn until one answers (a node that answers is the answer:
+// another member would say the same). Through onion paths, a member whose paths all
+// failed in transit is followed by the next one.
+Result<Answer> call_any(const Route& route, const json& body, bool want_ok = true) {
   Error last(base::Errc::Io, "no node to ask");
-  for (const auto& n : nodes) {
+  for (const auto& n : route.direct) {
     auto r = call(n, body);
-    if (r || r.error().message().rfind("the node ", 0) == 0) return r;
+    if (r) return Answer{r->first, std::move(r->second), nullptr, ""};
+    if (r.error().message().rfind("the node ", 0) == 0) return std::move(r).error();
     last = std::move(r).error();
+  }
+  if (route.members.empty()) return last;
+  base::SystemRng rng;
+  client::OnionClient onion(rng);
+  onion.set_nodes(route.all);
+  for (const auto& m : route.members) {
+    auto r = onion.rpc(m, body.dump());
+    if (!r) {
+      if (r.error().is(client::Errc::NoPath)) return std::move(r).error();
+      last = std::move(r).error();
+      continue;
+    }
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded()) j = r->body;
+    if (want_ok && r->status != 200)
+      return Error(base::Errc::Io, "the node answered " + std::to_string(r->status) + ": " + r->body.substr(0, 300));
+    return Answer{r->status, std::move(j), r->path, r->destination};
   }
   return last;
 }
 
 }  // namespace
 
-int cmd_dev_store(const Options& opt, const std::string& node_url, const std::string& to, const std::string& data) {
+int cmd_dev_store(const Options& opt, const DevRoute& how, const std::string& to, const std::string& data) {
   auto recipient = crypto::AccountId::parse(to);
   if (!recipient) return fail(opt, recipient.error());
-  auto nodes = pick_nodes(opt, node_url, recipient->bytes());
-  if (!nodes) return fail(opt, nodes.error());
+  auto route = pick_route(opt, how, recipient->bytes());
+  if (!route) return fail(opt, route.error());
   auto raw = base::from_base64(data);
   if (!raw || raw->size() > proto::kMaxMessageData) return fail(opt, "bad_data", "the data must be base64 of at most 76800 bytes");
   base::SystemClock clock;
   json body{{"method", "store"},
             {"params", {{"pubkey", recipient->hex()}, {"timestamp", clock.now_ms()}, {"ttl", 86'400'000}, {"namespace", 0}, {"data", data}}}};
-  auto r = call_any(*nodes, body);
+  auto r = call_any(*route, body);
   if (!r) return fail(opt, r.error());
-  const json& reply = r->second;
+  const json& reply = r->body;
   std::string hash = reply.value("hash", "");
   // Each member signed the hash with its Ed25519 key: the sender can check who holds it.
   std::size_t verified = 0, members = 0;
@@ -127,30 +176,31 @@ int cmd_dev_store(const Options& opt, const std::string& node_url, const std::st
     receipts.push_back({{"node", key}, {"verified", ok}, {"failed", m.value("failed", false)}});
   }
   if (opt.json) {
-    print_json({{"hash", hash}, {"members", members}, {"verified", verified}, {"receipts", receipts}});
+    print_json({{"hash", hash}, {"members", members}, {"verified", verified}, {"receipts", receipts}, {"path", r->path}});
   } else {
-    std::cout << "stored: " << hash << "\nreceipts: " << verified << " of " << members << " swarm members signed it\n";
+    std::cout << "stored: " << hash << "\nreceipts: " << verified << " of " << members << " swarm members signed it\n"
+              << (r->path.is_null() ? "sent straight to the node\n" : "sent through a 3-hop onion path\n");
   }
   return verified > 0 ? kExitOk : kExitFailure;
 }
 
-int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::string& node_url) {
-  if (!node_url.empty())
-    if (auto n = parse_node(node_url); !n) return fail(opt, n.error());
+int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const DevRoute& how) {
+  if (!how.node_url.empty())
+    if (auto n = parse_node(how.node_url); !n) return fail(opt, n.error());
   auto keys = unlock(opt, pp);
   if (!keys) return fail(opt, keys.error());
-  auto nodes = pick_nodes(opt, node_url, crypto::account_id_of(*keys).bytes());
-  if (!nodes) return fail(opt, nodes.error());
+  auto route = pick_route(opt, how, crypto::account_id_of(*keys).bytes());
+  if (!route) return fail(opt, route.error());
   base::SystemClock clock;
   std::int64_t ts = clock.now_ms();
   auto sig = crypto::sign(keys->ed25519_secret(), as_bytes(proto::signed_retrieve(0, ts)));
   json body{{"method", "retrieve"},
             {"params", {{"pubkey", crypto::account_id_of(*keys).hex()}, {"pubkey_ed25519", keys->ed25519_public().hex()}, {"namespace", 0},
                         {"timestamp", ts}, {"signature", base::to_base64(sig)}}}};
-  auto r = call_any(*nodes, body);
+  auto r = call_any(*route, body);
   if (!r) return fail(opt, r.error());
   json out = json::array();
-  for (const auto& m : r->second["messages"]) {
+  for (const auto& m : r->body["messages"]) {
     auto raw = base::from_base64(m.value("data", ""));
     if (!raw) continue;
     auto dm = proto::decode_dm(*keys, *raw);
@@ -161,7 +211,7 @@ int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::st
     out.push_back({{"hash", m["hash"]}, {"from", dm->sender.hex()}, {"body", dm->content.body}, {"timestamp", dm->content.timestamp_ms}});
   }
   if (opt.json) {
-    print_json({{"messages", out}});
+    print_json({{"messages", out}, {"path", r->path}});
   } else {
     std::cout << out.size() << " message(s)\n";
     for (const auto& m : out) {
@@ -170,6 +220,22 @@ int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const std::st
     }
   }
   return kExitOk;
+}
+
+int cmd_dev_rpc(const Options& opt, const DevRoute& how, const std::string& method, const std::string& params_text) {
+  json params = json::parse(params_text, nullptr, false);
+  if (params.is_discarded() || !params.is_object()) return fail(opt, "bad_params", "the params must be a JSON object, e.g. '{\"pubkey\": \"05…\"}'");
+  std::optional<crypto::AccountId> account;
+  if (params.contains("pubkey") && params["pubkey"].is_string()) {
+    auto a = crypto::AccountId::parse(params["pubkey"].get<std::string>());
+    if (a) account = *a;
+  }
+  auto route = account ? pick_route(opt, how, account->bytes()) : pick_route(opt, how, std::nullopt);
+  if (!route) return fail(opt, route.error());
+  auto r = call_any(*route, json{{"method", method}, {"params", params}}, false);
+  if (!r) return fail(opt, r.error());
+  print_json({{"status", r->status}, {"body", r->body}, {"destination", r->node}, {"path", r->path}});
+  return r->status == 200 ? kExitOk : kExitFailure;
 }
 
 }  // namespace sotto::cli

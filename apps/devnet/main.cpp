@@ -1,4 +1,5 @@
-// sotto-devnet: a whole sotto network on this machine, as separate processes on 127.0.0.1
+// sotto-devnet: a whole sotto network on this machine, as separate processes on 127.0.0.0/8
+// (authorities on 127.0.0.1, node i on 127.0.(10+i).1)
 // (docs/devnet.md).
 //
 //   sotto-devnet up --dir DIR --nodes N [--authorities K] [--swarm MIN,IDEAL,MAX] [--epoch-seconds S]
@@ -311,7 +312,10 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
     // With --netns, round robin over the node hosts; the admin port stays on the host's loopback.
     int host = netns_hosts > 0 ? 2 + i % netns_hosts : -1;
     std::string netns = host >= 0 ? ns.host(host) : "";
-    std::vector<std::string> args{(bin / "sotto-node").string(), "--data-dir", d.string(), "--listen", (host >= 0 ? Netns::ip(host) : "127.0.0.1") + ":0",
+    // Without namespaces, each node on its own 127.0.x.1: its own /24, as paths want, and
+    // its own address in its peers' logs.
+    std::string ip = host >= 0 ? Netns::ip(host) : i < 240 ? "127.0." + std::to_string(10 + i) + ".1" : "127.0.0.1";
+    std::vector<std::string> args{(bin / "sotto-node").string(), "--data-dir", d.string(), "--listen", ip + ":0",
                                   "--admin-listen", "127.0.0.1:0", "--network", (dir / "network.json").string()};
     if (!node_config.empty()) args.insert(args.end(), {"--config", fs::absolute(node_config).string()});
     pid_t pid = spawn(args, d, netns);

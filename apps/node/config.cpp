@@ -16,7 +16,7 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
                                      std::to_string(e.source().begin.line) + ")");
   }
   static const std::set<std::string> known{"data_dir", "listen", "admin_listen", "public_ip", "threads", "log_level",
-                                           "max_connections", "max_connections_per_ip", "sweep_seconds", "commit_interval_ms", "rate_limit", "limits", "network"};
+                                           "max_connections", "max_connections_per_ip", "sweep_seconds", "commit_interval_ms", "rate_limit", "limits", "network", "record_onion"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return Error(base::Errc::Io, "config " + path + ": unknown key '" + std::string(k.str()) + "'");
   auto str = [&](const char* key, std::string& out) -> Result<void> {
@@ -36,7 +36,7 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
   };
   std::string listen, admin;
   for (auto r : {str("data_dir", cfg.data_dir), str("listen", listen), str("admin_listen", admin), str("public_ip", cfg.public_ip),
-                 str("log_level", cfg.log_level), str("network", cfg.network), num(t["threads"], "threads", cfg.threads),
+                 str("log_level", cfg.log_level), str("network", cfg.network), str("record_onion", cfg.record_onion), num(t["threads"], "threads", cfg.threads),
                  num(t["max_connections"], "max_connections", cfg.max_connections),
                  num(t["max_connections_per_ip"], "max_connections_per_ip", cfg.max_connections_per_ip),
                  num(t["sweep_seconds"], "sweep_seconds", cfg.sweep_seconds),

@@ -22,6 +22,7 @@
 #include "common/tls_files.hpp"
 #include "config.hpp"
 #include "network.hpp"
+#include "onion_relay.hpp"
 #include "net/executor.hpp"
 #include "net/server.hpp"
 #include "net/tls_cert.hpp"
@@ -321,8 +322,21 @@ int main(int argc, char** argv) {
     }
   };
 
+  // Onion requests: node-to-node connections go out from the listen address when it is a
+  // specific one (a host with many addresses, or a devnet on 127.0.x.1).
+  std::string local_ip = (cfg.listen.host == "0.0.0.0" || cfg.listen.host == "::") ? "" : cfg.listen.host;
+  if (network) network->set_local_ip(local_ip);
+  apps::OnionRelay onion(
+      *keys, local_ip,
+      [&](const crypto::Ed25519Public& k) { return network ? network->find_node(k) : std::optional<node::rpc::NodeAddress>{}; },
+      [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true); }, metrics, cfg.record_onion);
+
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
     if (req.method == "POST" && req.target == "/storage_rpc/v1") return storage_rpc(std::move(req.body), std::move(reply), true);
+    if (req.method == "POST" && req.target == "/onion_req/v2") {
+      if (network && !network->has_consensus()) return reply({503, "Snode not ready", "text/plain; charset=utf-8", {}});
+      return onion.handle(req, std::move(reply));
+    }
     if (network && network->handle(req, reply, [&](const std::string& body, net::Reply r) { storage_rpc(body, std::move(r), false); }))
       return;
     if (req.method == "POST" && req.target == "/ping_test/v1") {
@@ -412,6 +426,7 @@ int main(int argc, char** argv) {
 
   int sig = net::wait_for_shutdown_signal();
   log::info("node_stopping", {log::kv("signal", sig)});
+  onion.stop();         // relays in flight fail (504/502) instead of holding the server's stop
   server.stop();        // in-flight requests finish and are answered (replication included)
   if (network) network->stop();
   admin_server.stop();

@@ -134,6 +134,15 @@ std::string NetworkMode::consensus_json() const {
   return holder_.current_json();
 }
 
+std::optional<node::rpc::NodeAddress> NetworkMode::find_node(const crypto::Ed25519Public& node) const {
+  std::lock_guard lock(mu_);
+  const auto* c = holder_.current();
+  if (!c) return std::nullopt;
+  auto it = std::find_if(c->nodes.begin(), c->nodes.end(), [&](const directory::ConsensusNode& n) { return n.ed25519 == node; });
+  if (it == c->nodes.end()) return std::nullopt;
+  return node::rpc::NodeAddress{it->ed25519, it->x25519, it->ip, it->port_https};
+}
+
 // Each epoch: register at its middle (before the authorities vote), fetch the consensus
 // just after it starts; on start, both at once. A push for a newer consensus than this
 // node holds makes it fetch at once.
@@ -389,6 +398,7 @@ net::AsyncClient* NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
     cfg.port = peer.https_port;
     cfg.connections = 4;
     cfg.timeout = std::chrono::seconds(5);
+    cfg.local_ip = local_ip_;
     auto made = net::AsyncClient::start(cfg);
     if (!made) return nullptr;
     c = std::move(*made);

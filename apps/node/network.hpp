@@ -43,6 +43,10 @@ class NetworkMode {
   node::ConsensusSwarm& swarm() { return swarm_; }
   bool has_consensus() const { return swarm_.epoch().has_value(); }
   std::string consensus_json() const;
+  // Where `node` listens, if the current consensus lists it.
+  std::optional<node::rpc::NodeAddress> find_node(const crypto::Ed25519Public& node) const;
+  // The address node-to-node connections go out from (empty: any).
+  void set_local_ip(std::string ip) { local_ip_ = std::move(ip); }
 
   // After this node stored a client's store (`local` = its 200 reply), sends the same
   // request to every peer of the swarm and calls `done` with the reply holding every
@@ -83,6 +87,7 @@ class NetworkMode {
   directory::Network net_;
   const crypto::Keypair& keys_;
   std::string ip_;
+  std::string local_ip_;
   std::uint16_t port_ = 0;
   std::string reader_path_;
   StorePushed store_pushed_;

@@ -13,6 +13,8 @@ enum class Errc {
   WrongPassphrase,     // the key file did not decrypt with this passphrase
   Io,                  // the profile could not be read or written
   NoNetwork,           // the profile has no network.json (sotto network use FILE)
+  NoPath,              // too few usable nodes for an onion path
+  Unreachable,         // every path tried failed in transit
 };
 SOTTO_DECLARE_ERRC(Errc)
 

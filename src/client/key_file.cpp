@@ -14,6 +14,8 @@ std::string to_token(Errc e) {
     case Errc::WrongPassphrase: return "wrong_passphrase";
     case Errc::Io: return "io";
     case Errc::NoNetwork: return "no_network";
+    case Errc::NoPath: return "no_path";
+    case Errc::Unreachable: return "unreachable";
   }
   return "unknown";
 }

@@ -27,6 +27,7 @@ struct Job {
 struct AsyncClient::Impl {
   AsyncClientConfig cfg;
   tcp::endpoint endpoint;
+  std::optional<asio::ip::address> local;  // cfg.local_ip, parsed
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   ssl::context ctx{ssl::context::tls_client};
@@ -74,6 +75,16 @@ struct AsyncClient::Impl {
       if (owner.cfg.tls) tls.emplace(owner.ioc, owner.ctx);
       else plain.emplace(owner.ioc);
       lowest().expires_after(owner.cfg.timeout);
+      if (owner.local) {  // connect from this address (a node on one address of many)
+        beast::error_code ec;
+        auto& sock = lowest().socket();
+        sock.open(owner.endpoint.protocol(), ec);
+        if (!ec) sock.bind(tcp::endpoint(*owner.local, 0), ec);
+        if (ec) {  // answered from the loop, as a failed connect would be, not from inside start()
+          std::string why = "cannot bind to " + owner.cfg.local_ip + ": " + ec.message();
+          return asio::post(owner.ioc, [this, why] { fail(why, false); });
+        }
+      }
       lowest().async_connect(owner.endpoint, [this](beast::error_code ec) {
         if (ec || owner.stopping) return fail("cannot connect to " + where() + ": " + ec.message(), false);
         if (!tls) return on_connected();
@@ -158,6 +169,11 @@ Result<std::unique_ptr<AsyncClient>> AsyncClient::start(AsyncClientConfig config
   auto impl = std::make_shared<Impl>();
   impl->cfg = std::move(config);
   impl->endpoint = tcp::endpoint(addr, impl->cfg.port);
+  if (!impl->cfg.local_ip.empty()) {
+    auto local = asio::ip::make_address(impl->cfg.local_ip, ec);
+    if (ec) return Error(base::Errc::Io, "AsyncClient's local_ip must be an IP address, not '" + impl->cfg.local_ip + "'");
+    impl->local = local;
+  }
   impl->ctx.set_verify_mode(ssl::verify_none);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, impl->cfg.connections); ++i) {
     impl->conns.push_back(std::make_unique<Impl::Conn>(*impl));

@@ -26,10 +26,21 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::uint16_t port_of(const std::string& url) { return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))); }
+// A node's address: each devnet node listens on its own 127.0.x.1.
+struct Addr {
+  std::string host;
+  std::uint16_t port = 0;
+  bool operator==(const Addr&) const = default;
+  std::string str() const { return host + ":" + std::to_string(port); }
+};
+Addr addr_of(const std::string& url) {
+  auto rest = url.substr(url.find("://") + 3);
+  auto colon = rest.rfind(':');
+  return {rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)))};
+}
 
-std::pair<int, json> rpc(std::uint16_t port, const json& body) {
-  net::HttpClient c("127.0.0.1", port, true, std::chrono::seconds(10));
+std::pair<int, json> rpc(const Addr& at, const json& body) {
+  net::HttpClient c(at.host, at.port, true, std::chrono::seconds(10));
   auto r = c.post("/storage_rpc/v1", body.dump());
   if (!r) return {0, json()};
   json j = json::parse(r->body, nullptr, false);
@@ -37,8 +48,8 @@ std::pair<int, json> rpc(std::uint16_t port, const json& body) {
 }
 
 // The hashes a member holds for the account (namespace -10: no signature needed).
-std::set<std::string> held(std::uint16_t port, const std::string& account) {
-  auto [status, body] = rpc(port, {{"method", "retrieve"}, {"params", {{"pubkey", account}, {"namespace", -10}}}});
+std::set<std::string> held(const Addr& at, const std::string& account) {
+  auto [status, body] = rpc(at, {{"method", "retrieve"}, {"params", {{"pubkey", account}, {"namespace", -10}}}});
   std::set<std::string> out;
   if (status != 200) return out;
   for (const auto& m : body["messages"]) out.insert(m["hash"].get<std::string>());
@@ -56,9 +67,9 @@ struct Devnet {
     state = json::parse(in);
   }
   ~Devnet() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir}); }
-  const json* node_at(std::uint16_t port) const {
+  const json* node_at(const Addr& at) const {
     for (const auto& n : state["nodes"])
-      if (port_of(n["url"]) == port) return &n;
+      if (addr_of(n["url"]) == at) return &n;
     return nullptr;
   }
 };
@@ -70,19 +81,19 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   ByteArray<32> raw;
   for (auto& b : raw) b = static_cast<std::uint8_t>(rng());
   std::string account = "05" + base::to_hex(raw);
-  auto store = [&](std::uint16_t port, const std::string& text) {
-    return rpc(port, {{"method", "store"},
+  auto store = [&](const Addr& at, const std::string& text) {
+    return rpc(at, {{"method", "store"},
                       {"params", {{"pubkey", account}, {"timestamp", now_ms()}, {"ttl", 3'600'000}, {"namespace", -10},
                                   {"data", base::to_base64(as_bytes(text))}}}});
   };
   // Any node answers with the account's swarm (421 unless it is a member).
-  auto [s0, swarm] = rpc(port_of(net.state["nodes"][0]["url"]), {{"method", "get_swarm"}, {"params", {{"pubkey", account}}}});
+  auto [s0, swarm] = rpc(addr_of(net.state["nodes"][0]["url"]), {{"method", "get_swarm"}, {"params", {{"pubkey", account}}}});
   ASSERT_EQ(s0, 200);
-  std::vector<std::uint16_t> members;
-  for (const auto& m : swarm["snodes"]) members.push_back(static_cast<std::uint16_t>(m["port_https"].get<int>()));
+  std::vector<Addr> members;
+  for (const auto& m : swarm["snodes"]) members.push_back({m["ip"], static_cast<std::uint16_t>(m["port_https"].get<int>())});
   ASSERT_GE(members.size(), 3u);
   for (const auto& n : net.state["nodes"]) {
-    std::uint16_t p = port_of(n["url"]);
+    Addr p = addr_of(n["url"]);
     if (std::find(members.begin(), members.end(), p) == members.end()) {
       EXPECT_EQ(store(p, "wrong swarm").first, 421);
       break;
@@ -94,7 +105,7 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   std::string first = reply["hash"];
   EXPECT_EQ(reply["swarm"].size(), members.size());
   for (const auto& [key, member] : reply["swarm"].items()) EXPECT_EQ(member.value("hash", ""), first) << key;
-  for (auto p : members) EXPECT_TRUE(held(p, account).contains(first)) << "member on port " << p;
+  for (const auto& p : members) EXPECT_TRUE(held(p, account).contains(first)) << "member at " << p.str();
 
   // A client: the network and a checked consensus kept in its profile, then a store and a
   // fetch routed by that consensus alone (no --node).
@@ -126,8 +137,8 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   EXPECT_NE(got.out.find("dinner on friday?"), std::string::npos) << got.out;
 
   // Two members killed: the others still have it, and take a new message.
-  std::vector<std::uint16_t> killed{members[0], members[1]};
-  for (auto p : killed) ::kill(net.node_at(p)->at("pid").get<int>(), SIGKILL);
+  std::vector<Addr> killed{members[0], members[1]};
+  for (const auto& p : killed) ::kill(net.node_at(p)->at("pid").get<int>(), SIGKILL);
   for (std::size_t i = 2; i < members.size(); ++i) EXPECT_TRUE(held(members[i], account).contains(first));
   auto [s2, reply2] = store(members.back(), "second");
   ASSERT_EQ(s2, 200) << reply2.dump();
@@ -136,10 +147,10 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
 
   // Restarted on their ports with their data: they catch up.
   std::vector<std::unique_ptr<test::Daemon>> restarted;
-  for (auto p : killed) {
+  for (const auto& p : killed) {
     std::string name = net.node_at(p)->at("name");
     restarted.push_back(std::make_unique<test::Daemon>(
-        SOTTO_NODE_BIN, std::vector<std::string>{"--data-dir", net.dir + "/" + name, "--listen", "127.0.0.1:" + std::to_string(p),
+        SOTTO_NODE_BIN, std::vector<std::string>{"--data-dir", net.dir + "/" + name, "--listen", p.str(),
                                                  "--admin-listen", "127.0.0.1:0", "--network", net.dir + "/network.json"}));
     ASSERT_NE(restarted.back()->read_line(20'000).find("ready"), std::string::npos);
   }
@@ -147,7 +158,7 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   bool synced = false;
   while (!synced && std::chrono::steady_clock::now() < until) {
     synced = true;
-    for (auto p : killed) {
+    for (const auto& p : killed) {
       auto h = held(p, account);
       synced = synced && h.contains(first) && h.contains(second);
     }

@@ -1,0 +1,111 @@
+#include "onion_relay.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+
+namespace sotto::apps {
+
+using nlohmann::json;
+
+OnionRelay::OnionRelay(const crypto::Keypair& keys, std::string local_ip, Lookup lookup, Deliver deliver, node::Metrics& metrics,
+                       const std::string& record_path)
+    : keys_(keys), local_ip_(std::move(local_ip)), lookup_(std::move(lookup)), deliver_(std::move(deliver)), metrics_(metrics) {
+  if (!record_path.empty()) {
+    record_.emplace(record_path, std::ios::app);
+    log::warn("onion_recording_on", {log::kv("why", base::Plain("test-only record_onion is set: this node writes what it sees of every onion request"))});
+  }
+}
+
+OnionRelay::~OnionRelay() { stop(); }
+
+void OnionRelay::stop() {
+  std::map<crypto::Ed25519Public, std::pair<std::string, std::unique_ptr<net::AsyncClient>>> clients;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    clients.swap(clients_);
+  }
+  for (auto& [k, c] : clients) c.second->stop();  // outside the lock: callbacks may run
+}
+
+void OnionRelay::record(const std::string& line) {
+  if (!record_) return;
+  std::lock_guard lock(record_mu_);
+  *record_ << line << "\n";
+  record_->flush();
+}
+
+net::AsyncClient* OnionRelay::client_for(const node::rpc::NodeAddress& next) {
+  std::string addr = next.ip + ":" + std::to_string(next.https_port);
+  std::unique_ptr<net::AsyncClient> old;
+  std::lock_guard lock(mu_);
+  if (stopped_) return nullptr;
+  auto& slot = clients_[next.ed25519];
+  if (slot.second && slot.first == addr) return slot.second.get();
+  old = std::move(slot.second);  // it moved: a new pool for its new address
+  net::AsyncClientConfig cfg;
+  cfg.host = next.ip;
+  cfg.port = next.https_port;
+  cfg.connections = 8;
+  cfg.timeout = kHopTimeout;
+  cfg.local_ip = local_ip_;
+  auto made = net::AsyncClient::start(cfg);
+  if (!made) {
+    clients_.erase(next.ed25519);
+    return nullptr;
+  }
+  slot = {addr, std::move(*made)};
+  if (old) old->stop();
+  return slot.second.get();
+}
+
+void OnionRelay::handle(const net::HttpRequest& req, net::Reply reply) {
+  onion::NodeKeys nk{keys_.x25519_secret(), keys_.x25519_public(), keys_.ed25519_public()};
+  onion::Step step = onion::peel(nk, as_bytes(req.body), replays_, base::SystemClock().now_ms(), rng_);
+
+  if (auto* a = std::get_if<onion::Answer>(&step)) {
+    metrics_.count("onion_requests", "result", a->result);
+    if (record_) record(json{{"from", req.remote_ip}, {"saw", "refused"}, {"result", a->result}}.dump());
+    return reply({a->http_status, std::move(a->body), a->content_type, {}});
+  }
+
+  if (auto* d = std::get_if<onion::Deliver>(&step)) {
+    metrics_.count("onion_requests", "result", "delivered");
+    if (record_) record(json{{"from", req.remote_ip}, {"saw", "request"}, {"request", d->request}}.dump());
+    // The reply is sealed with the client's key for this layer; the key lives as long as
+    // the request does.
+    auto key = std::make_shared<onion::HopKey>(std::move(d->key));
+    auto sealer = [this, key, enc = d->enc, json_body = d->json_body, b64 = d->base64, reply = std::move(reply)](net::HttpResponse r) {
+      bool is_json = r.content_type.rfind("application/json", 0) == 0;
+      std::string body = onion::seal_reply(enc, *key, r.status, r.body, json_body && is_json, b64, rng_);
+      reply({200, std::move(body), b64 ? "text/plain; charset=utf-8" : "application/octet-stream", {}});
+    };
+    return deliver_(std::move(d->request), std::move(sealer));
+  }
+
+  auto& f = std::get<onion::Forward>(step);
+  auto next = lookup_(f.next);
+  if (!next) {
+    metrics_.count("onion_requests", "result", "next_not_found");
+    if (record_) record(json{{"from", req.remote_ip}, {"saw", "relay"}, {"next", f.next.hex()}, {"result", "next_not_found"}}.dump());
+    return reply({502, "Next node not found: " + f.next.hex(), "text/plain; charset=utf-8", {}});
+  }
+  if (record_) record(json{{"from", req.remote_ip}, {"saw", "relay"}, {"next", f.next.hex()}}.dump());
+  auto* client = client_for(*next);
+  if (!client) return reply({503, "Snode not ready", "text/plain; charset=utf-8", {}});
+  std::string next_hex = f.next.hex();
+  client->post("/onion_req/v2", std::string(as_chars(f.body)), [this, reply = std::move(reply), next_hex](Result<net::HttpResponse> r) {
+    if (r) {
+      metrics_.count("onion_requests", "result", "relayed");
+      return reply(std::move(*r));  // status and body unchanged
+    }
+    bool timeout = r.error().message().find("timed out") != std::string::npos || r.error().message().find("timeout") != std::string::npos;
+    metrics_.count("onion_requests", "result", timeout ? "next_timeout" : "next_unreachable");
+    if (timeout) return reply({504, "Request time out", "text/plain; charset=utf-8", {}});
+    reply({502, "Next node not reachable: " + next_hex, "text/plain; charset=utf-8", {}});
+  });
+}
+
+}  // namespace sotto::apps

@@ -1,0 +1,62 @@
+#pragma once
+// sotto-node's POST /onion_req/v2 (docs/wire/onion-request.md): peels one layer, then
+// forwards the rest to the next node over HTTPS, or runs the storage RPC inside and seals
+// the reply for the client, or answers at once. It logs nothing about single requests;
+// only counters (sotto_onion_requests_total{result}). The test-only `record` file gets a
+// JSON line per request saying what this node saw (the privacy test reads it).
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "base/rng.hpp"
+#include "crypto/keys.hpp"
+#include "net/async_client.hpp"
+#include "net/http.hpp"
+#include "node/metrics.hpp"
+#include "node/rpc/swarm_view.hpp"
+#include "onion/peel.hpp"
+
+namespace sotto::apps {
+
+class OnionRelay {
+ public:
+  // Where a node of the current consensus listens (nullopt: not in it).
+  using Lookup = std::function<std::optional<node::rpc::NodeAddress>(const crypto::Ed25519Public&)>;
+  // Runs a storage RPC request here, as /storage_rpc/v1 would, and answers through Reply.
+  using Deliver = std::function<void(std::string, net::Reply)>;
+
+  // `local_ip`: the address to connect to the next node from (empty: any).
+  OnionRelay(const crypto::Keypair& keys, std::string local_ip, Lookup lookup, Deliver deliver, node::Metrics& metrics,
+             const std::string& record_path);
+  ~OnionRelay();
+
+  void handle(const net::HttpRequest& req, net::Reply reply);
+  // Fails what is in flight to the next nodes; called before the server's threads end.
+  void stop();
+
+  static constexpr std::chrono::seconds kHopTimeout{30};
+
+ private:
+  net::AsyncClient* client_for(const node::rpc::NodeAddress& next);
+  void record(const std::string& line);
+
+  const crypto::Keypair& keys_;
+  std::string local_ip_;
+  Lookup lookup_;
+  Deliver deliver_;
+  node::Metrics& metrics_;
+  onion::ReplayGuard replays_;
+  base::SystemRng rng_;
+  std::mutex mu_;  // guards clients_, stopped_
+  std::map<crypto::Ed25519Public, std::pair<std::string, std::unique_ptr<net::AsyncClient>>> clients_;
+  bool stopped_ = false;
+  std::mutex record_mu_;
+  std::optional<std::ofstream> record_;
+};
+
+}  // namespace sotto::apps

@@ -1,0 +1,84 @@
+#include "client/onion_client.hpp"
+
+#include "client/errc.hpp"
+#include "net/client.hpp"
+#include "onion/request.hpp"
+
+namespace sotto::client {
+
+OnionClient::OnionClient(base::Rng& rng, std::chrono::milliseconds timeout) : rng_(rng), timeout_(timeout), pool_(rng) {}
+OnionClient::~OnionClient() = default;
+
+net::HttpClient& OnionClient::guard_client(const directory::ConsensusNode& guard) {
+  auto& c = guards_[guard.ip + ":" + std::to_string(guard.port_https)];
+  if (!c) c = std::make_unique<net::HttpClient>(guard.ip, guard.port_https, true, timeout_);
+  return *c;
+}
+
+namespace {
+
+// "Next node not found: <hex>" / "Next node not reachable: <hex>" -> the key.
+std::optional<crypto::Ed25519Public> named_node(const std::string& body) {
+  auto colon = body.rfind(": ");
+  if (body.rfind("Next node not ", 0) != 0 || colon == std::string::npos) return std::nullopt;
+  auto k = crypto::Ed25519Public::from_hex(body.substr(colon + 2, 64));
+  if (!k) return std::nullopt;
+  return *k;
+}
+
+std::string short_hex(const crypto::Ed25519Public& k) { return k.hex().substr(0, 12); }
+
+}  // namespace
+
+Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination, std::string_view payload) {
+  OnionResult out;
+  out.destination = destination.ed25519.hex();
+  std::optional<std::uint64_t> failed_path;
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    auto path = pool_.path_for(destination.ed25519, failed_path);
+    if (!path) return std::move(path).error();
+    std::vector<onion::HopNode> hops;
+    for (const auto& h : path->hops) hops.push_back({h.ed25519, h.x25519});
+    auto req = onion::build_request(hops, {destination.ed25519, destination.x25519}, payload, onion::EncType::XChaCha20, rng_);
+    if (!req) return std::move(req).error();
+    out.attempts = attempt;
+    out.path.clear();
+    for (const auto& h : path->hops) out.path.push_back(h.ed25519.hex());
+    failed_path = path->id;
+
+    const auto& guard = path->hops.front();
+    auto r = guard_client(guard).post("/onion_req/v2", as_chars(req->guard_body));
+    if (!r) {  // the guard did not answer: its strike (the connection is made anew next time)
+      guards_.erase(guard.ip + ":" + std::to_string(guard.port_https));
+      pool_.strike_node(guard.ed25519);
+      out.failures.push_back("guard " + short_hex(guard.ed25519) + ": " + r.error().message());
+      continue;
+    }
+    if (r->status != 200) {  // an error in transit, in the clear
+      std::string what = std::to_string(r->status) + " " + r->body.substr(0, 200);
+      if (auto bad = named_node(r->body); bad && (r->status == 502)) pool_.strike_node(*bad);
+      else pool_.strike_path(path->id);
+      out.failures.push_back("path via " + short_hex(guard.ed25519) + ": " + what);
+      continue;
+    }
+    auto reply = onion::open_reply(*req, r->body);
+    if (!reply) {
+      pool_.strike_path(path->id);
+      out.failures.push_back("path via " + short_hex(guard.ed25519) + ": " + reply.error().message());
+      continue;
+    }
+    if (reply->layer + 1 != req->layer_keys.size()) {  // a hop refused the layer it decrypted
+      pool_.strike_path(path->id);
+      out.failures.push_back("hop " + std::to_string(reply->layer + 1) + " refused: " + std::to_string(reply->status) + " " + reply->body.substr(0, 200));
+      continue;
+    }
+    out.status = reply->status;
+    out.body = std::move(reply->body);
+    return out;
+  }
+  std::string why;
+  for (const auto& f : out.failures) why += (why.empty() ? "" : "; ") + f;
+  return Error(Errc::Unreachable, "the request failed in transit on " + std::to_string(out.failures.size()) + " path(s): " + why);
+}
+
+}  // namespace sotto::client

@@ -1,0 +1,120 @@
+#include "client/paths.hpp"
+
+#include <algorithm>
+
+#include "client/errc.hpp"
+
+namespace sotto::client {
+
+bool Path::contains(const crypto::Ed25519Public& k) const {
+  return std::any_of(hops.begin(), hops.end(), [&](const directory::ConsensusNode& n) { return n.ed25519 == k; });
+}
+
+std::string subnet_of(const std::string& ip) {
+  if (ip.find(':') != std::string::npos) return ip;
+  auto dot = ip.rfind('.');
+  return dot == std::string::npos ? ip : ip.substr(0, dot);
+}
+
+std::uint64_t PathPool::below(std::uint64_t n) {
+  std::uint64_t r = 0;
+  rng_.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
+  return r % n;  // the bias is negligible for the few dozen nodes drawn from
+}
+
+bool PathPool::dropped(const crypto::Ed25519Public& node) const {
+  auto it = node_strikes_.find(node);
+  return it != node_strikes_.end() && it->second >= kStrikes;
+}
+
+std::size_t PathPool::usable_nodes() const {
+  return static_cast<std::size_t>(std::count_if(nodes_.begin(), nodes_.end(), [&](const auto& n) { return !dropped(n.ed25519); }));
+}
+
+void PathPool::set_nodes(std::vector<directory::ConsensusNode> nodes) {
+  nodes_ = std::move(nodes);
+  std::map<crypto::Ed25519Public, const directory::ConsensusNode*> by_key;
+  for (const auto& n : nodes_) by_key[n.ed25519] = &n;
+  // A path stays if all its nodes are still listed at the same address.
+  std::erase_if(paths_, [&](Path& p) {
+    for (auto& h : p.hops) {
+      auto it = by_key.find(h.ed25519);
+      if (it == by_key.end() || it->second->ip != h.ip || it->second->port_https != h.port_https || !(it->second->x25519 == h.x25519))
+        return true;
+    }
+    return false;
+  });
+  std::erase_if(node_strikes_, [&](const auto& kv) { return !by_key.count(kv.first); });
+}
+
+std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard) {
+  std::vector<const directory::ConsensusNode*> cand;
+  for (const auto& n : nodes_)
+    if (!(n.ed25519 == destination) && !dropped(n.ed25519)) cand.push_back(&n);
+  if (cand.size() < hops_) return std::nullopt;
+  for (std::size_t i = cand.size(); i > 1; --i) std::swap(cand[i - 1], cand[below(i)]);  // Fisher-Yates
+  // Distinct /24s first; if the consensus has too few, distinct nodes.
+  for (bool by_subnet : {true, false}) {
+    for (bool fresh_guard : {true, false}) {
+      Path p;
+      std::set<std::string> subnets;
+      std::set<crypto::Ed25519Public> used;
+      for (const auto* n : cand) {
+        if (p.hops.empty() && fresh_guard && not_as_guard.count(n->ed25519)) continue;
+        if (used.count(n->ed25519) || (by_subnet && subnets.count(subnet_of(n->ip)))) continue;
+        p.hops.push_back(*n);
+        used.insert(n->ed25519);
+        subnets.insert(subnet_of(n->ip));
+        if (p.hops.size() == hops_) break;
+      }
+      if (p.hops.size() == hops_) {
+        p.id = next_id_++;
+        return p;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, std::optional<std::uint64_t> avoid) {
+  auto guards = [&] {
+    std::set<crypto::Ed25519Public> g;
+    for (const auto& p : paths_) g.insert(p.hops.front().ed25519);
+    return g;
+  };
+  // Keep the pool full (each new path around a guard no other path has, if possible).
+  while (paths_.size() < want_) {
+    auto p = build(destination, guards());
+    if (!p) break;
+    paths_.push_back(std::move(*p));
+  }
+  std::vector<const Path*> fit, fit_avoided;
+  for (const auto& p : paths_) {
+    if (p.contains(destination)) continue;
+    (avoid && p.id == *avoid ? fit_avoided : fit).push_back(&p);
+  }
+  if (fit.empty() && (avoid || fit_avoided.empty())) {
+    // None avoids the destination (or only the failed one): one more, replacing the oldest
+    // beyond the pool's size.
+    if (auto p = build(destination, guards())) {
+      paths_.push_back(std::move(*p));
+      if (paths_.size() > want_ + 2) paths_.erase(paths_.begin());
+      return paths_.back();
+    }
+  }
+  if (!fit.empty()) return *fit[below(fit.size())];
+  if (!fit_avoided.empty()) return *fit_avoided.front();
+  return Error(Errc::NoPath, "no path could be built: a path needs " + std::to_string(hops_) + " usable nodes besides the destination, and the consensus has " +
+                                 std::to_string(usable_nodes()) + " usable node(s) in all");
+}
+
+void PathPool::strike_node(const crypto::Ed25519Public& node) {
+  if (++node_strikes_[node] < kStrikes) return;
+  std::erase_if(paths_, [&](const Path& p) { return p.contains(node); });
+}
+
+void PathPool::strike_path(std::uint64_t id) {
+  std::erase_if(paths_, [&](Path& p) { return p.id == id && ++p.strikes >= kStrikes; });
+}
+
+}  // namespace sotto::client

@@ -1,0 +1,67 @@
+#pragma once
+// Onion paths from the verified consensus (docs/wire/onion-request.md, "Client
+// behaviour"): a few paths of 3 nodes, each around its own guard, every node of a path in
+// a distinct /24 where the consensus has enough subnets; the destination is never on its
+// own path. Nodes and paths collect strikes; 3 drop them, and a dropped path is rebuilt
+// around a new guard. Sans-IO (randomness injected); not thread-safe.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "directory/consensus.hpp"
+
+namespace sotto::client {
+
+struct Path {
+  std::uint64_t id = 0;
+  std::vector<directory::ConsensusNode> hops;  // hops[0] is the guard
+  int strikes = 0;
+  bool contains(const crypto::Ed25519Public& k) const;
+};
+
+// "a.b.c" for an IPv4 address a.b.c.d; the address itself otherwise.
+std::string subnet_of(const std::string& ip);
+
+class PathPool {
+ public:
+  static constexpr int kStrikes = 3;
+
+  explicit PathPool(base::Rng& rng, std::size_t paths = 2, std::size_t hops = 3) : rng_(rng), want_(paths), hops_(hops) {}
+
+  // The nodes of the current consensus. Paths through nodes no longer listed are dropped;
+  // strikes of nodes still listed are kept.
+  void set_nodes(std::vector<directory::ConsensusNode> nodes);
+
+  // A path that does not contain `destination`, built if there is none. `avoid` (if
+  // set) is a path not to reuse (the one a request just failed on) unless it is the only
+  // one possible. Errors (NoPath): too few usable nodes, and how many there are.
+  Result<Path> path_for(const crypto::Ed25519Public& destination, std::optional<std::uint64_t> avoid = std::nullopt);
+
+  // A node that failed (named in a 502, or a guard that cannot be reached).
+  void strike_node(const crypto::Ed25519Public& node);
+  // A path whose request timed out or whose reply did not decrypt.
+  void strike_path(std::uint64_t path_id);
+
+  const std::vector<Path>& paths() const { return paths_; }
+  bool dropped(const crypto::Ed25519Public& node) const;
+  std::size_t usable_nodes() const;
+
+ private:
+  std::optional<Path> build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard);
+  std::uint64_t below(std::uint64_t n);
+
+  base::Rng& rng_;
+  std::size_t want_, hops_;
+  std::vector<directory::ConsensusNode> nodes_;
+  std::map<crypto::Ed25519Public, int> node_strikes_;
+  std::vector<Path> paths_;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace sotto::client

@@ -1,0 +1,141 @@
+// PathPool: paths from the consensus's nodes, distinct /24s where there are enough, the
+// destination never on its own path, strikes dropping nodes and paths.
+
+#include "client/paths.hpp"
+
+#include <gtest/gtest.h>
+
+#include "client/errc.hpp"
+
+namespace sotto::client {
+namespace {
+
+directory::ConsensusNode node(int i, const std::string& ip) {
+  directory::ConsensusNode n;
+  n.ed25519.bytes.fill(static_cast<std::uint8_t>(i));
+  n.x25519.bytes.fill(static_cast<std::uint8_t>(i));
+  n.ip = ip;
+  n.port_https = static_cast<std::uint16_t>(20000 + i);
+  return n;
+}
+
+// n nodes, each in its own /24 (127.0.(10+i).1), or all in one when `one_subnet`.
+std::vector<directory::ConsensusNode> nodes(int n, bool one_subnet = false) {
+  std::vector<directory::ConsensusNode> v;
+  for (int i = 1; i <= n; ++i) v.push_back(node(i, one_subnet ? "127.0.0.1" : "127.0." + std::to_string(10 + i) + ".1"));
+  return v;
+}
+
+TEST(Paths, SubnetOf) {
+  EXPECT_EQ(subnet_of("10.231.2.2"), "10.231.2");
+  EXPECT_EQ(subnet_of("::1"), "::1");
+}
+
+TEST(Paths, TwoPathsAroundDistinctGuardsInDistinctSubnetsAvoidingTheDestination) {
+  base::SeededRng rng(1);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(12));
+  for (int round = 0; round < 200; ++round) {
+    auto dest = node(1 + round % 12, "").ed25519;
+    auto p = pool.path_for(dest);
+    ASSERT_TRUE(p);
+    ASSERT_EQ(p->hops.size(), 3u);
+    EXPECT_FALSE(p->contains(dest));
+    std::set<std::string> subnets;
+    for (const auto& h : p->hops) subnets.insert(subnet_of(h.ip));
+    EXPECT_EQ(subnets.size(), 3u);
+  }
+  ASSERT_GE(pool.paths().size(), 2u);
+  EXPECT_NE(pool.paths()[0].hops[0].ed25519, pool.paths()[1].hops[0].ed25519);
+}
+
+TEST(Paths, OneSubnetStillGivesDistinctNodes) {
+  base::SeededRng rng(2);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(5, true));
+  auto p = pool.path_for(node(1, "").ed25519);
+  ASSERT_TRUE(p);
+  std::set<crypto::Ed25519Public> distinct;
+  for (const auto& h : p->hops) distinct.insert(h.ed25519);
+  EXPECT_EQ(distinct.size(), 3u);
+}
+
+TEST(Paths, TooFewNodesSaysSo) {
+  base::SeededRng rng(3);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(3));
+  auto p = pool.path_for(node(1, "").ed25519);  // 2 nodes besides the destination
+  ASSERT_FALSE(p);
+  EXPECT_TRUE(p.error().is(Errc::NoPath));
+  EXPECT_NE(p.error().message().find("3 usable node(s)"), std::string::npos);
+  EXPECT_TRUE(pool.path_for(node(9, "").ed25519));  // a destination outside the 3: fine
+}
+
+TEST(Paths, ThreeStrikesDropANodeAndEveryPathThroughIt) {
+  base::SeededRng rng(4);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(6));
+  auto dest = node(6, "").ed25519;
+  auto p = pool.path_for(dest);
+  ASSERT_TRUE(p);
+  auto bad = p->hops[1].ed25519;
+  pool.strike_node(bad);
+  pool.strike_node(bad);
+  EXPECT_FALSE(pool.dropped(bad));
+  EXPECT_TRUE(std::any_of(pool.paths().begin(), pool.paths().end(), [&](const Path& x) { return x.contains(bad); }));
+  pool.strike_node(bad);
+  EXPECT_TRUE(pool.dropped(bad));
+  for (const auto& x : pool.paths()) EXPECT_FALSE(x.contains(bad));
+  for (int i = 0; i < 50; ++i) {
+    auto q = pool.path_for(dest);
+    ASSERT_TRUE(q);
+    EXPECT_FALSE(q->contains(bad));
+  }
+  EXPECT_EQ(pool.usable_nodes(), 5u);
+}
+
+TEST(Paths, ThreeStrikesDropAPathAndItIsRebuiltAroundANewGuard) {
+  base::SeededRng rng(5);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(12));
+  auto dest = node(12, "").ed25519;
+  auto p = pool.path_for(dest);
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 3; ++i) pool.strike_path(p->id);
+  for (const auto& x : pool.paths()) EXPECT_NE(x.id, p->id);
+  auto q = pool.path_for(dest);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(pool.paths().size(), 2u);
+  EXPECT_NE(pool.paths()[0].hops[0].ed25519, pool.paths()[1].hops[0].ed25519);
+}
+
+TEST(Paths, ARetryAvoidsThePathThatFailed) {
+  base::SeededRng rng(6);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(12));
+  auto dest = node(12, "").ed25519;
+  for (int i = 0; i < 50; ++i) {
+    auto p = pool.path_for(dest);
+    ASSERT_TRUE(p);
+    auto q = pool.path_for(dest, p->id);
+    ASSERT_TRUE(q);
+    EXPECT_NE(q->id, p->id);
+  }
+}
+
+TEST(Paths, ANewConsensusDropsPathsThroughNodesThatLeftOrMoved) {
+  base::SeededRng rng(7);
+  PathPool pool(rng);
+  auto all = nodes(8);
+  pool.set_nodes(all);
+  auto p = pool.path_for(node(8, "").ed25519);
+  ASSERT_TRUE(p);
+  auto moved = all;
+  for (auto& n : moved)
+    if (n.ed25519 == p->hops[2].ed25519) n.port_https += 1;
+  pool.set_nodes(moved);
+  for (const auto& x : pool.paths()) EXPECT_FALSE(x.id == p->id);
+}
+
+}  // namespace
+}  // namespace sotto::client
