@@ -26,8 +26,8 @@ struct NodeConfig {
   int commit_interval_ms = 0;  // > 0: at most one group commit (one fsync) per interval
   node::storage::Limits limits;
   std::string network;  // network.json: join that network (empty: a network of this one node)
-  // Test only: append what this node sees of each onion request to this file (the privacy
-  // test reads it). Never set it on a real node.
+  // Test only: append what this node sees of each onion request to this file (relative:
+  // inside the data dir; the privacy test reads it). Never set it on a real node.
   std::string record_onion;
 };
 

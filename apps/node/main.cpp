@@ -329,7 +329,8 @@ int main(int argc, char** argv) {
   apps::OnionRelay onion(
       *keys, local_ip,
       [&](const crypto::Ed25519Public& k) { return network ? network->find_node(k) : std::optional<node::rpc::NodeAddress>{}; },
-      [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true); }, metrics, cfg.record_onion);
+      [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true); }, metrics,
+      cfg.record_onion.empty() ? "" : (dir / cfg.record_onion).string());  // a relative path is inside the data dir
 
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
     if (req.method == "POST" && req.target == "/storage_rpc/v1") return storage_rpc(std::move(req.body), std::move(reply), true);

@@ -33,9 +33,9 @@ std::string short_hex(const crypto::Ed25519Public& k) { return k.hex().substr(0,
 Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination, std::string_view payload) {
   OnionResult out;
   out.destination = destination.ed25519.hex();
-  std::optional<std::uint64_t> failed_path;
+  PathPool::Avoid avoid;  // the retry stays off the failed path and any node that failed
   for (int attempt = 1; attempt <= 2; ++attempt) {
-    auto path = pool_.path_for(destination.ed25519, failed_path);
+    auto path = pool_.path_for(destination.ed25519, avoid);
     if (!path) return std::move(path).error();
     std::vector<onion::HopNode> hops;
     for (const auto& h : path->hops) hops.push_back({h.ed25519, h.x25519});
@@ -44,20 +44,25 @@ Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination
     out.attempts = attempt;
     out.path.clear();
     for (const auto& h : path->hops) out.path.push_back(h.ed25519.hex());
-    failed_path = path->id;
+    avoid.path = path->id;
 
     const auto& guard = path->hops.front();
     auto r = guard_client(guard).post("/onion_req/v2", as_chars(req->guard_body));
     if (!r) {  // the guard did not answer: its strike (the connection is made anew next time)
       guards_.erase(guard.ip + ":" + std::to_string(guard.port_https));
       pool_.strike_node(guard.ed25519);
+      avoid.nodes.insert(guard.ed25519);
       out.failures.push_back("guard " + short_hex(guard.ed25519) + ": " + r.error().message());
       continue;
     }
     if (r->status != 200) {  // an error in transit, in the clear
       std::string what = std::to_string(r->status) + " " + r->body.substr(0, 200);
-      if (auto bad = named_node(r->body); bad && (r->status == 502)) pool_.strike_node(*bad);
-      else pool_.strike_path(path->id);
+      if (auto bad = named_node(r->body); bad && r->status == 502) {
+        pool_.strike_node(*bad);
+        avoid.nodes.insert(*bad);
+      } else {
+        pool_.strike_path(path->id);
+      }
       out.failures.push_back("path via " + short_hex(guard.ed25519) + ": " + what);
       continue;
     }

@@ -47,10 +47,11 @@ void PathPool::set_nodes(std::vector<directory::ConsensusNode> nodes) {
   std::erase_if(node_strikes_, [&](const auto& kv) { return !by_key.count(kv.first); });
 }
 
-std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard) {
+std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard,
+                                    const std::set<crypto::Ed25519Public>& exclude) {
   std::vector<const directory::ConsensusNode*> cand;
   for (const auto& n : nodes_)
-    if (!(n.ed25519 == destination) && !dropped(n.ed25519)) cand.push_back(&n);
+    if (!(n.ed25519 == destination) && !dropped(n.ed25519) && !exclude.count(n.ed25519)) cand.push_back(&n);
   if (cand.size() < hops_) return std::nullopt;
   for (std::size_t i = cand.size(); i > 1; --i) std::swap(cand[i - 1], cand[below(i)]);  // Fisher-Yates
   // Distinct /24s first; if the consensus has too few, distinct nodes.
@@ -76,7 +77,7 @@ std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, co
   return std::nullopt;
 }
 
-Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, std::optional<std::uint64_t> avoid) {
+Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, const Avoid& avoid) {
   auto guards = [&] {
     std::set<crypto::Ed25519Public> g;
     for (const auto& p : paths_) g.insert(p.hops.front().ed25519);
@@ -84,19 +85,20 @@ Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, std::o
   };
   // Keep the pool full (each new path around a guard no other path has, if possible).
   while (paths_.size() < want_) {
-    auto p = build(destination, guards());
+    auto p = build(destination, guards(), avoid.nodes);
     if (!p) break;
     paths_.push_back(std::move(*p));
   }
   std::vector<const Path*> fit, fit_avoided;
   for (const auto& p : paths_) {
-    if (p.contains(destination)) continue;
-    (avoid && p.id == *avoid ? fit_avoided : fit).push_back(&p);
+    if (p.contains(destination) || std::any_of(avoid.nodes.begin(), avoid.nodes.end(), [&](const auto& k) { return p.contains(k); }))
+      continue;
+    (avoid.path && p.id == *avoid.path ? fit_avoided : fit).push_back(&p);
   }
-  if (fit.empty() && (avoid || fit_avoided.empty())) {
-    // None avoids the destination (or only the failed one): one more, replacing the oldest
-    // beyond the pool's size.
-    if (auto p = build(destination, guards())) {
+  if (fit.empty()) {
+    // None avoids the destination and what failed: one more, replacing the oldest beyond
+    // the pool's size.
+    if (auto p = build(destination, guards(), avoid.nodes)) {
       paths_.push_back(std::move(*p));
       if (paths_.size() > want_ + 2) paths_.erase(paths_.begin());
       return paths_.back();

@@ -38,10 +38,15 @@ class PathPool {
   // strikes of nodes still listed are kept.
   void set_nodes(std::vector<directory::ConsensusNode> nodes);
 
-  // A path that does not contain `destination`, built if there is none. `avoid` (if
-  // set) is a path not to reuse (the one a request just failed on) unless it is the only
-  // one possible. Errors (NoPath): too few usable nodes, and how many there are.
-  Result<Path> path_for(const crypto::Ed25519Public& destination, std::optional<std::uint64_t> avoid = std::nullopt);
+  // What a retry stays away from: the path a request just failed on (reused only if no
+  // other is possible) and nodes that just failed (never used).
+  struct Avoid {
+    std::optional<std::uint64_t> path;
+    std::set<crypto::Ed25519Public> nodes;
+  };
+  // A path that does not contain `destination`, built if there is none. Errors (NoPath):
+  // too few usable nodes, and how many there are.
+  Result<Path> path_for(const crypto::Ed25519Public& destination, const Avoid& avoid = {});
 
   // A node that failed (named in a 502, or a guard that cannot be reached).
   void strike_node(const crypto::Ed25519Public& node);
@@ -53,7 +58,8 @@ class PathPool {
   std::size_t usable_nodes() const;
 
  private:
-  std::optional<Path> build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard);
+  std::optional<Path> build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard,
+                            const std::set<crypto::Ed25519Public>& exclude);
   std::uint64_t below(std::uint64_t n);
 
   base::Rng& rng_;

@@ -117,9 +117,13 @@ TEST(Paths, ARetryAvoidsThePathThatFailed) {
   for (int i = 0; i < 50; ++i) {
     auto p = pool.path_for(dest);
     ASSERT_TRUE(p);
-    auto q = pool.path_for(dest, p->id);
+    auto q = pool.path_for(dest, {p->id, {}});
     ASSERT_TRUE(q);
     EXPECT_NE(q->id, p->id);
+    auto bad = p->hops[2].ed25519;
+    auto r = pool.path_for(dest, {std::nullopt, {bad}});
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->contains(bad));
   }
 }
 
