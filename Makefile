@@ -54,6 +54,7 @@ bench: deps $(BENCH_BUILD)/build.ninja
 	$(BENCH_BUILD)/bin/storage_bench
 	$(BENCH_BUILD)/bin/node_rpc
 	$(BENCH_BUILD)/bin/replication
+	$(BENCH_BUILD)/bin/onion
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

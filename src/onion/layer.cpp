@@ -75,6 +75,20 @@ Result<HopHeader> parse_hop_header(std::string_view text) {
   return header_of(*j);
 }
 
+Result<RequestHeader> parse_request_header(std::string_view text) {
+  auto j = parse_object(text);
+  if (!j) return std::move(j).error();
+  RequestHeader out;
+  if (auto it = j->find("hop_no"); it != j->end()) {
+    if (!it->is_number_unsigned()) return Error(Errc::BadField, "\"hop_no\" is not an unsigned integer");
+    out.hop_no = it->get<std::uint64_t>();
+  }
+  auto h = header_of(*j);
+  if (!h) return std::move(h).error();
+  out.hop = *h;
+  return out;
+}
+
 Result<Route> route_of(const Layer& layer) {
   auto parsed = parse_object(layer.json);
   if (!parsed) return std::move(parsed).error();

@@ -33,6 +33,13 @@ struct HopHeader {
   bool enc_type_defaulted = true;
 };
 Result<HopHeader> parse_hop_header(std::string_view json);
+// The same plus "hop_no" (an unsigned integer, 0 when absent), as a node reads the JSON of
+// a request it receives; BadField if hop_no is not an unsigned integer.
+struct RequestHeader {
+  HopHeader hop;
+  std::uint64_t hop_no = 0;
+};
+Result<RequestHeader> parse_request_header(std::string_view json);
 
 struct FinalDestination {
   ByteView payload;        // the request: {"method", "params"}

@@ -51,16 +51,11 @@ Answer sealed(EncType enc, const HopKey& key, int status, std::string text, std:
 Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std::int64_t now_ms, base::Rng& rng) {
   auto outer = split_layer(request_body);
   if (!outer) return plain(400, "Invalid request: " + outer.error().message(), "bad_request");
-  json hj = json::parse(outer->json.begin(), outer->json.end(), nullptr, false);
-  if (hj.is_discarded() || !hj.is_object()) return plain(400, "Invalid request: the JSON after the layer is not an object", "bad_request");
-  std::uint64_t hop_no = 0;
-  if (auto it = hj.find("hop_no"); it != hj.end()) {
-    if (!it->is_number_unsigned()) return plain(400, "Invalid request: \"hop_no\" is not an unsigned integer", "bad_request");
-    hop_no = it->get<std::uint64_t>();
-  }
-  if (hop_no > kMaxHopNo) return plain(400, "Too many hops", "too_many_hops");
-  auto header = parse_hop_header(outer->json);
-  if (!header) return plain(400, "Invalid request: " + header.error().message(), "bad_request");
+  auto parsed = parse_request_header(outer->json);
+  if (!parsed) return plain(400, "Invalid request: " + parsed.error().message(), "bad_request");
+  if (parsed->hop_no > kMaxHopNo) return plain(400, "Too many hops", "too_many_hops");
+  std::uint64_t hop_no = parsed->hop_no;
+  const HopHeader* header = &parsed->hop;
 
   auto key = node_hop_key(header->enc_type, node.x25519_secret, node.x25519_public, header->ephemeral_key);
   if (!key) return plain(400, "Invalid ciphertext", "decrypt_failed");

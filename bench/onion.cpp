@@ -1,0 +1,273 @@
+// onion: how fast a node peels onion layers, against the ceiling of the cryptography
+// alone, and what a 3-hop path adds to a store's latency on the loopback devnet, beside a
+// direct store, all measured in the same run.
+//
+//   onion [--seconds S] [--requests N] [--connections C] [--latency-samples K] [--only 1|2|3]
+//
+// 1. ceiling: one X25519 (node_hop_key) + one XChaCha20-Poly1305 open of a guard layer of a
+//    1 KiB store, in a tight loop in one thread;
+//    peel(): the node's whole sans-IO step (framing, JSON, key, open, replay memory, the
+//    next layer's frame), the same loop;
+// 2. one sotto-node over loopback HTTPS, 64 keep-alive connections from one generator
+//    thread on the same cores, each request a fresh layer whose next hop the node does not
+//    know: it peels and answers 502 at once (no forwarding cost);
+// 3. a devnet of 3 authorities and 12 nodes: stores of 1 KiB, one at a time, through a
+//    3-hop path (a fresh path's layers each time) and straight to the same swarm member,
+//    interleaved; p50 and p99 of each.
+// Prints its figures; asserts nothing.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "base/bytes.hpp"
+#include "client/onion_client.hpp"
+#include "directory/consensus.hpp"
+#include "net/async_client.hpp"
+#include "net/client.hpp"
+#include "onion/layer.hpp"
+#include "onion/peel.hpp"
+#include "onion/request.hpp"
+#include "support/process.hpp"
+
+using namespace sotto;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string random_account() {
+  std::mt19937_64 rng(std::random_device{}());
+  ByteArray<32> raw;
+  for (auto& b : raw) b = static_cast<std::uint8_t>(rng());
+  return "05" + base::to_hex(raw);
+}
+
+std::string store_payload(const std::string& account, int n) {
+  static const std::string data = base::to_base64(Bytes(1024, 0x42));
+  std::string d = data;
+  std::string tag = std::to_string(n);
+  std::copy(tag.begin(), tag.end(), d.begin());
+  return json{{"method", "store"}, {"params", {{"pubkey", account}, {"timestamp", now_ms()}, {"ttl", 3'600'000}, {"namespace", -10}, {"data", d}}}}
+      .dump();
+}
+
+// CPU seconds (user + system) a process has used so far, from /proc/PID/stat.
+double cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+std::pair<std::string, std::uint16_t> host_port(const std::string& url) {
+  auto rest = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  auto colon = rest.rfind(':');
+  return {rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)))};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 3;
+  int requests = 30'000, conns = 64, samples = 300, only = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--seconds") seconds = std::stod(argv[i + 1]);
+    else if (a == "--requests") requests = std::stoi(argv[i + 1]);
+    else if (a == "--connections") conns = std::stoi(argv[i + 1]);
+    else if (a == "--latency-samples") samples = std::stoi(argv[i + 1]);
+    else if (a == "--only") only = std::stoi(argv[i + 1]);  // run stage 1, 2 or 3 alone
+  }
+  base::SystemRng rng;
+  auto node = crypto::Keypair::generate(rng);
+  auto stranger = crypto::Keypair::generate(rng);
+  onion::HopNode me{node.ed25519_public(), node.x25519_public()}, next{stranger.ed25519_public(), stranger.x25519_public()};
+  const std::string account = random_account();
+
+  // 1. The ceiling, and peel() alone, over a pool of distinct layers (fresh keys each).
+  std::vector<onion::BuiltRequest> pool;
+  for (int i = 0; i < 2000; ++i) pool.push_back(*onion::build_request(std::vector<onion::HopNode>{me}, next, store_payload(account, i), onion::EncType::XChaCha20, rng));
+  std::size_t layer_bytes = pool[0].guard_body.size();
+  std::vector<std::pair<crypto::X25519Public, onion::Layer>> parsed;
+  for (const auto& p : pool) {
+    auto l = *onion::split_layer(p.guard_body);
+    parsed.emplace_back(onion::parse_hop_header(l.json)->ephemeral_key, l);
+  }
+  auto measure_ceiling = [&] {
+    std::uint64_t n = 0;
+    auto t0 = Clock::now();
+    while (seconds_since(t0) < seconds) {
+      for (int k = 0; k < 100; ++k, ++n) {
+        const auto& [eph, l] = parsed[n % parsed.size()];
+        auto key = onion::node_hop_key(onion::EncType::XChaCha20, node.x25519_secret(), node.x25519_public(), eph);
+        auto pt = onion::hop_decrypt(onion::EncType::XChaCha20, *key, l.blob);
+        if (!pt) std::abort();
+      }
+    }
+    return static_cast<double>(n) / seconds_since(t0);
+  };
+  double ceiling = measure_ceiling();
+  std::uint64_t n = 0;
+  auto t0 = Clock::now();
+  onion::NodeKeys nk{node.x25519_secret(), node.x25519_public(), node.ed25519_public()};
+  while (seconds_since(t0) < seconds) {
+    onion::ReplayGuard replays;  // a fresh memory per round of the pool: the layers repeat
+    for (std::size_t k = 0; k < pool.size(); ++k, ++n)
+      if (!std::holds_alternative<onion::Forward>(onion::peel(nk, pool[k].guard_body, replays, 0, rng))) return 1;
+  }
+  double peel_rate = static_cast<double>(n) / seconds_since(t0);
+  std::printf("onion layers (%zu-byte guard layer of a 1 KiB store):\n", layer_bytes);
+  std::printf("  ceiling, X25519 + XChaCha20-Poly1305 open, one thread: %8.0f /s\n", ceiling);
+  std::printf("  peel() sans-IO, one thread:                             %8.0f /s = %3.0f%% of the ceiling\n", peel_rate, 100 * peel_rate / ceiling);
+
+  // 2. One node over HTTPS: every request a fresh layer to an unknown next node (502).
+  if (only == 0 || only == 2) {
+    test::TempDir tmp;
+    std::ofstream(tmp.sub("node.toml")) << "[rate_limit]\nper_second = 0\n";
+    // The node needs its own key for the layers: it makes one at first start, so start it
+    // once to learn it, then build the requests for that key.
+    test::Daemon d(SOTTO_NODE_BIN, {"--data-dir", tmp.sub("node"), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-level", "warn",
+                                    "--config", tmp.sub("node.toml")});
+    json ready = json::parse(d.read_line());
+    auto [host, port] = host_port(ready["listen"]);
+    // The ceiling again, just before the load (the machine is shared: it moves).
+    double ceiling_before = measure_ceiling();
+    onion::HopNode target{*crypto::Ed25519Public::from_hex(ready["pubkey_ed25519"].get<std::string>()),
+                          *crypto::X25519Public::from_hex(ready["pubkey_x25519"].get<std::string>())};
+    std::fprintf(stderr, "building %d onion requests...\n", requests);
+    std::vector<std::string> bodies;
+    bodies.reserve(static_cast<std::size_t>(requests));
+    for (int i = 0; i < requests; ++i)
+      bodies.push_back(std::string(as_chars(onion::build_request(std::vector<onion::HopNode>{target}, next, store_payload(account, i),
+                                                                  onion::EncType::XChaCha20, rng)->guard_body)));
+    net::AsyncClientConfig cfg;
+    cfg.host = host;
+    cfg.port = port;
+    cfg.connections = static_cast<std::size_t>(conns);
+    cfg.timeout = std::chrono::seconds(30);
+    auto client = std::move(*net::AsyncClient::start(cfg));
+    // Warm the connections up with a few requests first (TLS handshakes off the clock).
+    std::atomic<int> warm{0};
+    for (int i = 0; i < conns; ++i) client->post("/onion_req/v2", "x", [&](Result<net::HttpResponse>) { ++warm; });
+    while (warm < conns) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::atomic<std::uint64_t> ok{0}, bad{0}, next_i{0};
+    std::atomic<int> inflight{0};
+    std::fprintf(stderr, "driving the node (pid %d)...\n", d.pid());
+    auto start = Clock::now();
+    double node_cpu0 = cpu_seconds(d.pid()), gen_cpu0 = cpu_seconds(getpid());
+    std::function<void()> send = [&] {
+      std::uint64_t i = next_i++;
+      if (i >= bodies.size()) return;
+      ++inflight;
+      client->post("/onion_req/v2", bodies[i], [&](Result<net::HttpResponse> r) {
+        if (r && r->status == 502 && r->body.rfind("Next node not found", 0) == 0) ++ok;
+        else ++bad;
+        --inflight;
+        send();
+      });
+    };
+    for (int i = 0; i < conns * 2; ++i) send();
+    while (next_i < bodies.size() || inflight > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    double wall = seconds_since(start);
+    double rate = static_cast<double>(ok) / wall;
+    double node_cpu = cpu_seconds(d.pid()) - node_cpu0, gen_cpu = cpu_seconds(getpid()) - gen_cpu0;
+    client->stop();
+    d.signal(SIGTERM);
+    d.wait();
+    std::printf("one node over loopback HTTPS (%d connections, generator on the same cores):\n", conns);
+    ceiling = ceiling_before;
+    std::printf("  the ceiling measured again just before: %.0f /s\n", ceiling);
+    std::printf("  layers peeled and answered: %8.0f /s = %3.0f%% of the ceiling (%llu answered 502 as expected, %llu otherwise)\n", rate,
+                100 * rate / ceiling, static_cast<unsigned long long>(ok.load()), static_cast<unsigned long long>(bad.load()));
+    double per = node_cpu / static_cast<double>(ok + bad);
+    std::printf("  CPU: the node %.2f cores, the generator %.2f cores (of 2); the node's CPU per layer %.0f us = %.0f /s per core = %3.0f%% of the ceiling\n",
+                node_cpu / wall, gen_cpu / wall, per * 1e6, 1 / per, 100 / per / ceiling);
+  }
+
+  // 3. Latency on the devnet: a store through a 3-hop path beside a direct store.
+  if (only == 0 || only == 3) {
+    test::TempDir tmp;
+    std::string dir = tmp.sub("devnet");
+    auto up = test::run_process(SOTTO_DEVNET_BIN, {"up", "--dir", dir, "--nodes", "12", "--authorities", "3", "--wait", "120"});
+    if (up.exit_code != 0) {
+      std::fprintf(stderr, "sotto-devnet up failed: %s%s\n", up.out.c_str(), up.err.c_str());
+      return 1;
+    }
+    struct Down {
+      std::string dir;
+      ~Down() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir}); }
+    } down{dir};
+    json state = json::parse(std::ifstream(dir + "/devnet.json"));
+    std::ifstream nf(dir + "/network.json");
+    auto network = directory::parse_network(std::string((std::istreambuf_iterator<char>(nf)), {}));
+    auto [h0, p0] = host_port(state["nodes"][0]["url"]);
+    net::HttpClient c0(h0, p0, true);
+    auto cr = c0.get("/directory/v1/consensus");
+    auto consensus = directory::accept_consensus(cr->body, *network, std::nullopt, now_ms() / 1000);
+    if (!consensus) {
+      std::fprintf(stderr, "no consensus: %s\n", consensus.error().message().c_str());
+      return 1;
+    }
+    auto sw = c0.post("/storage_rpc/v1", json{{"method", "get_swarm"}, {"params", {{"pubkey", account}}}}.dump());
+    std::string dest_hex = json::parse(sw->body)["snodes"][0]["pubkey_ed25519"];
+    directory::ConsensusNode dest;
+    for (const auto& nd : consensus->nodes)
+      if (nd.ed25519.hex() == dest_hex) dest = nd;
+    client::OnionClient onion(rng);
+    onion.set_nodes(consensus->nodes);
+    net::HttpClient direct(dest.ip, dest.port_https, true, std::chrono::seconds(30));
+    std::vector<double> t_onion, t_direct;
+    int failures = 0;
+    for (int i = 0; i < samples + 10; ++i) {  // the first 10 of each warm connections up
+      auto a = Clock::now();
+      auto r = onion.rpc(dest, store_payload(account, 100'000 + i));
+      double ta = seconds_since(a);
+      auto b = Clock::now();
+      auto d = direct.post("/storage_rpc/v1", store_payload(account, 200'000 + i));
+      double tb = seconds_since(b);
+      if (!r || r->status != 200 || !d || d->status != 200) {
+        ++failures;
+        continue;
+      }
+      if (i < 10) continue;
+      t_onion.push_back(ta * 1000);
+      t_direct.push_back(tb * 1000);
+    }
+    std::printf("store latency on the loopback devnet (12 nodes, swarm of %zu, %zu samples each, interleaved, 1 KiB):\n",
+                json::parse(sw->body)["snodes"].size(), t_onion.size());
+    std::printf("  direct to a swarm member:  p50 %6.1f ms  p99 %6.1f ms\n", percentile(t_direct, 0.5), percentile(t_direct, 0.99));
+    std::printf("  through a 3-hop path:      p50 %6.1f ms  p99 %6.1f ms  (= %.2fx and %.2fx the direct store)\n", percentile(t_onion, 0.5),
+                percentile(t_onion, 0.99), percentile(t_onion, 0.5) / percentile(t_direct, 0.5), percentile(t_onion, 0.99) / percentile(t_direct, 0.99));
+    std::printf("  failures: %d\n", failures);
+  }
+  return 0;
+}
