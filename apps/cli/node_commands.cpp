@@ -14,6 +14,7 @@
 #include "client/onion_client.hpp"
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
+#include "net/https_transport.hpp"
 #include "proto/constants.hpp"
 #include "proto/dm.hpp"
 #include "proto/signed_strings.hpp"
@@ -125,7 +126,8 @@ Result<Answer> call_any(const Route& route, const json& body, bool want_ok = tru
   }
   if (route.members.empty()) return last;
   base::SystemRng rng;
-  client::OnionClient onion(rng);
+  net::HttpsTransport transport;
+  client::OnionClient onion(transport, rng);
   onion.set_nodes(route.all);
   for (const auto& m : route.members) {
     auto r = onion.rpc(m, body.dump());

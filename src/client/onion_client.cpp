@@ -1,19 +1,11 @@
 #include "client/onion_client.hpp"
 
 #include "client/errc.hpp"
-#include "net/client.hpp"
 #include "onion/request.hpp"
 
 namespace sotto::client {
 
-OnionClient::OnionClient(base::Rng& rng, std::chrono::milliseconds timeout) : rng_(rng), timeout_(timeout), pool_(rng) {}
-OnionClient::~OnionClient() = default;
-
-net::HttpClient& OnionClient::guard_client(const directory::ConsensusNode& guard) {
-  auto& c = guards_[guard.ip + ":" + std::to_string(guard.port_https)];
-  if (!c) c = std::make_unique<net::HttpClient>(guard.ip, guard.port_https, true, timeout_);
-  return *c;
-}
+OnionClient::OnionClient(Transport& transport, base::Rng& rng) : transport_(transport), rng_(rng), pool_(rng) {}
 
 namespace {
 
@@ -47,9 +39,8 @@ Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination
     avoid.path = path->id;
 
     const auto& guard = path->hops.front();
-    auto r = guard_client(guard).post("/onion_req/v2", as_chars(req->guard_body));
-    if (!r) {  // the guard did not answer: its strike (the connection is made anew next time)
-      guards_.erase(guard.ip + ":" + std::to_string(guard.port_https));
+    auto r = transport_.post(guard.ip, guard.port_https, "/onion_req/v2", as_chars(req->guard_body));
+    if (!r) {  // the guard did not answer: its strike
       pool_.strike_node(guard.ed25519);
       avoid.nodes.insert(guard.ed25519);
       out.failures.push_back("guard " + short_hex(guard.ed25519) + ": " + r.error().message());

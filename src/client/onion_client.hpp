@@ -1,13 +1,10 @@
 #pragma once
 // Storage RPCs through onion paths (docs/wire/onion-request.md): the path from PathPool,
-// the layers from onion::build_request, one HTTPS POST to the guard, the reply opened
-// with the request's keys. A failure in transit strikes the node or path it points at and
+// the layers from onion::build_request, one POST to the guard through the Transport, the
+// reply opened with the request's keys. A failure in transit strikes the node or path it points at and
 // the request goes once more on another path, with new layers. Blocking; not thread-safe
 // (one request at a time per object).
 
-#include <chrono>
-#include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,11 +12,8 @@
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "client/paths.hpp"
+#include "client/transport.hpp"
 #include "directory/consensus.hpp"
-
-namespace sotto::net {
-class HttpClient;
-}
 
 namespace sotto::client {
 
@@ -34,8 +28,8 @@ struct OnionResult {
 
 class OnionClient {
  public:
-  explicit OnionClient(base::Rng& rng, std::chrono::milliseconds timeout = std::chrono::seconds(35));
-  ~OnionClient();
+  // `transport` and `rng` must outlive the client.
+  OnionClient(Transport& transport, base::Rng& rng);
   OnionClient(const OnionClient&) = delete;
   OnionClient& operator=(const OnionClient&) = delete;
 
@@ -48,12 +42,9 @@ class OnionClient {
   Result<OnionResult> rpc(const directory::ConsensusNode& destination, std::string_view payload);
 
  private:
-  net::HttpClient& guard_client(const directory::ConsensusNode& guard);
-
+  Transport& transport_;
   base::Rng& rng_;
-  std::chrono::milliseconds timeout_;
   PathPool pool_;
-  std::map<std::string, std::unique_ptr<net::HttpClient>> guards_;  // keep-alive, by ip:port
 };
 
 }  // namespace sotto::client

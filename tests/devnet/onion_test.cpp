@@ -18,6 +18,7 @@
 #include "client/onion_client.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "directory/consensus.hpp"
+#include "net/https_transport.hpp"
 #include "onion/layer.hpp"
 #include "onion/request.hpp"
 
@@ -233,7 +234,8 @@ TEST_F(OnionDevnet, BadInputGetsItsStatusAndStoresNothing) {
 
 TEST_F(OnionDevnet, AKilledHopIsStruckAndRequestsGoRoundIt) {
   base::SystemRng rng;
-  client::OnionClient onion(rng, std::chrono::seconds(10));
+  net::HttpsTransport transport(std::chrono::seconds(10));
+  client::OnionClient onion(transport, rng);
   onion.set_nodes(consensus.nodes);
   std::string account = random_account();
   auto dest = member_for(account);

@@ -1,0 +1,27 @@
+#pragma once
+// client::Transport over HTTPS: a keep-alive HttpClient per node address, dropped after a
+// failure. Not thread-safe (the client library sends one request at a time per object).
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "client/transport.hpp"
+
+namespace sotto::net {
+
+class HttpClient;
+
+class HttpsTransport final : public client::Transport {
+ public:
+  explicit HttpsTransport(std::chrono::milliseconds timeout = std::chrono::seconds(35));
+  ~HttpsTransport() override;
+  Result<client::TransportReply> post(const std::string& host, std::uint16_t port, std::string_view target, std::string_view body) override;
+
+ private:
+  std::chrono::milliseconds timeout_;
+  std::map<std::string, std::unique_ptr<HttpClient>> clients_;  // by host:port
+};
+
+}  // namespace sotto::net
