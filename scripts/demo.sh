@@ -52,23 +52,25 @@ tampered=$(python3 -c 'import base64,sys; b=bytearray(base64.b64decode(sys.argv[
 say "7. A local network: 3 directory authorities and 12 service nodes, each its own process"
 echo '$ sotto-devnet up --dir devnet --nodes 12'
 "$bin/sotto-devnet" up --dir "$work/devnet" --nodes 12
-url() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][int(sys.argv[2])]["url"])' "$work/devnet/devnet.json" "$1"; }
-first=$(url 0)
 
-say "8. Alice hands her message to one node; every member of Bob's swarm stores it and signs a receipt she checks"
-printf '$ sotto dev store --node %s --to %s <data>
-' "$first" "${bob:0:12}…"
-"$sotto" dev store --node "$first" --to "$bob" "$data"
+say "8. Alice's client takes the network's consensus only if a majority of the authorities signed it"
+echo '$ sotto --profile alice network use devnet/network.json'
+"$sotto" --profile "$work/alice" network use "$work/devnet/network.json"
+echo '$ sotto --profile alice network update'
+"$sotto" --profile "$work/alice" network update
 
-say "9. Bob's client takes the network's consensus only if a majority of the authorities signed it, then asks a member of his swarm, with a request signed by his key"
-echo '$ sotto --profile bob network use devnet/network.json'
-"$sotto" --profile "$work/bob" network use "$work/devnet/network.json"
-echo '$ sotto --profile bob network update'
+say "9. Alice sends her message through a 3-hop onion path to a member of Bob's swarm (no node sees both her address and Bob's account); every member stores it and signs a receipt she checks"
+printf '$ sotto --profile alice dev store --to %s <data>\n' "${bob:0:12}…"
+"$sotto" --profile "$work/alice" dev store --to "$bob" "$data"
+
+say "10. Bob fetches through an onion path of his own, with a request signed by his key"
+echo '$ sotto --profile bob network use devnet/network.json && sotto --profile bob network update'
+"$sotto" --profile "$work/bob" network use "$work/devnet/network.json" >/dev/null
 "$sotto" --profile "$work/bob" network update
 echo '$ sotto --profile bob dev fetch'
 "$sotto" --profile "$work/bob" dev fetch
 
-say "10. A key file can be encrypted at rest with a passphrase (Argon2id + XChaCha20-Poly1305)"
+say "11. A key file can be encrypted at rest with a passphrase (Argon2id + XChaCha20-Poly1305)"
 printf 'correct horse battery staple\n' > "$work/pass"
 "$sotto" --profile "$work/carol" init --passphrase-file "$work/pass" --json >/dev/null
 echo '$ sotto --profile carol whoami            # no passphrase, no terminal to ask on'
