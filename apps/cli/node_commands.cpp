@@ -138,6 +138,8 @@ Result<Answer> call_any(const Route& route, const json& body, bool want_ok = tru
     }
     json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded()) j = r->body;
+    if (want_ok && r->status == 421)
+      return Error(client::Errc::NoNetwork, "the node says this account's swarm has moved since the consensus this profile holds: run `sotto network update`");
     if (want_ok && r->status != 200)
       return Error(base::Errc::Io, "the node answered " + std::to_string(r->status) + ": " + r->body.substr(0, 300));
     return Answer{r->status, std::move(j), r->path, r->destination};

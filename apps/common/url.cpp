@@ -25,4 +25,14 @@ Result<HostPort> parse_https_url(const std::string& url) {
   return hp;
 }
 
+namespace {
+bool loopback(const std::string& ip) { return ip.rfind("127.", 0) == 0 || ip == "::1"; }
+}  // namespace
+
+std::string outbound_ip(const std::string& listen_host, const std::string& peer_ip) {
+  if (listen_host.empty() || listen_host == "0.0.0.0" || listen_host == "::") return "";
+  if (loopback(listen_host) && !loopback(peer_ip)) return "";
+  return listen_host;
+}
+
 }  // namespace sotto::apps

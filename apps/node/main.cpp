@@ -122,6 +122,10 @@ int main(int argc, char** argv) {
               << " needs public_ip (--public-ip or the config): it is the address get_swarm announces" << std::endl;
     return 2;
   }
+  if (!cfg.record_onion.empty() && cfg.network.empty()) {
+    std::cerr << "sotto-node: record_onion is a test-only switch for a devnet; this node is in no network" << std::endl;
+    return 2;
+  }
   if (!log::set_level(cfg.log_level)) {
     std::cerr << "sotto-node: unknown log level '" << cfg.log_level << "'" << std::endl;
     return 2;
@@ -170,6 +174,9 @@ int main(int argc, char** argv) {
     std::string text((std::istreambuf_iterator<char>(nf)), {});
     auto net = directory::parse_network(text);
     if (!net) return fail(cfg.network + ": " + net.error().message());
+    if (!cfg.record_onion.empty() && net->network_id.rfind("sotto-devnet-", 0) != 0)
+      return fail("record_onion is a test-only switch: it is refused outside a devnet (network_id sotto-devnet-…), and this network is " +
+                  net->network_id);
     network = std::make_unique<apps::NetworkMode>(
         *net, *keys, announced_ip, (dir / "messages.db").string(),
         [&](std::vector<node::storage::StoreRequest> reqs, std::function<void(Result<void>)> done) {
@@ -180,6 +187,9 @@ int main(int argc, char** argv) {
           });
         });
   }
+  // Relays, replication and pushes come from other nodes, each carrying many clients'
+  // traffic: the per-IP rate limit is for clients only.
+  if (network) pub.rate_exempt = [nm = network.get()](const std::string& ip) { return nm->is_node_ip(ip); };
   std::unique_ptr<node::rpc::SingleNodeSwarm> single;
   node::rpc::SwarmView* swarm = network ? static_cast<node::rpc::SwarmView*>(&network->swarm()) : nullptr;
   std::unique_ptr<node::rpc::Context> ctx;
@@ -324,10 +334,9 @@ int main(int argc, char** argv) {
 
   // Onion requests: node-to-node connections go out from the listen address when it is a
   // specific one (a host with many addresses, or a devnet on 127.0.x.1).
-  std::string local_ip = (cfg.listen.host == "0.0.0.0" || cfg.listen.host == "::") ? "" : cfg.listen.host;
-  if (network) network->set_local_ip(local_ip);
+  if (network) network->set_local_ip(cfg.listen.host);
   apps::OnionRelay onion(
-      *keys, local_ip,
+      *keys, cfg.listen.host,
       [&](const crypto::Ed25519Public& k) { return network ? network->find_node(k) : std::optional<node::rpc::NodeAddress>{}; },
       [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true); }, metrics,
       cfg.record_onion.empty() ? "" : (dir / cfg.record_onion).string());  // a relative path is inside the data dir

@@ -121,7 +121,7 @@ void NetworkMode::stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (worker_.joinable()) worker_.join();
-  std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients;
+  std::map<crypto::Ed25519Public, std::shared_ptr<net::AsyncClient>> clients;
   {
     std::lock_guard lock(mu_);
     clients.swap(clients_);
@@ -132,6 +132,12 @@ void NetworkMode::stop() {
 std::string NetworkMode::consensus_json() const {
   std::lock_guard lock(mu_);
   return holder_.current_json();
+}
+
+bool NetworkMode::is_node_ip(const std::string& ip) const {
+  std::lock_guard lock(mu_);
+  const auto* c = holder_.current();
+  return c && std::any_of(c->nodes.begin(), c->nodes.end(), [&](const directory::ConsensusNode& n) { return n.ip == ip; });
 }
 
 std::optional<node::rpc::NodeAddress> NetworkMode::find_node(const crypto::Ed25519Public& node) const {
@@ -383,27 +389,29 @@ void NetworkMode::retry_pushes() {
   pending_ = std::move(again);
 }
 
-net::AsyncClient* NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
-  std::lock_guard lock(mu_);
-  if (stop_) return nullptr;
-  auto& c = clients_[peer.ed25519];
-  if (c && (c_addr_[peer.ed25519] != peer.ip + ":" + std::to_string(peer.https_port))) {  // it moved
-    c->stop();
-    c.reset();
+std::shared_ptr<net::AsyncClient> NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
+  std::shared_ptr<net::AsyncClient> old, out;
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return nullptr;
+    auto& c = clients_[peer.ed25519];
+    if (c && (c_addr_[peer.ed25519] != peer.ip + ":" + std::to_string(peer.https_port))) old = std::move(c);  // it moved
+    if (!c) {
+      c_addr_[peer.ed25519] = peer.ip + ":" + std::to_string(peer.https_port);
+      net::AsyncClientConfig cfg;
+      cfg.host = peer.ip;
+      cfg.port = peer.https_port;
+      cfg.connections = 4;
+      cfg.timeout = std::chrono::seconds(5);
+      cfg.local_ip = apps::outbound_ip(local_ip_, peer.ip);
+      auto made = net::AsyncClient::start(cfg);
+      if (made) c = std::shared_ptr<net::AsyncClient>(std::move(*made));
+      else clients_.erase(peer.ed25519);
+    }
+    if (auto it = clients_.find(peer.ed25519); it != clients_.end()) out = it->second;
   }
-  if (!c) {
-    c_addr_[peer.ed25519] = peer.ip + ":" + std::to_string(peer.https_port);
-    net::AsyncClientConfig cfg;
-    cfg.host = peer.ip;
-    cfg.port = peer.https_port;
-    cfg.connections = 4;
-    cfg.timeout = std::chrono::seconds(5);
-    cfg.local_ip = local_ip_;
-    auto made = net::AsyncClient::start(cfg);
-    if (!made) return nullptr;
-    c = std::move(*made);
-  }
-  return c.get();
+  if (old) old->stop();  // outside the lock: its callbacks may need it; users hold their own reference
+  return out;
 }
 
 void NetworkMode::replicate(const std::string& body, std::string local, std::function<void(std::string)> done) {
@@ -442,7 +450,7 @@ void NetworkMode::replicate(const std::string& body, std::string local, std::fun
   };
   for (const auto& p : peers) {
     std::string key = p.ed25519.hex();
-    net::AsyncClient* c = client_for(p);
+    auto c = client_for(p);
     if (!c) {
       finish_one(key, json{{"failed", true}, {"reason", "no connection"}});
       continue;

@@ -43,10 +43,12 @@ class NetworkMode {
   node::ConsensusSwarm& swarm() { return swarm_; }
   bool has_consensus() const { return swarm_.epoch().has_value(); }
   std::string consensus_json() const;
+  // True if a node of the current consensus announces `ip`.
+  bool is_node_ip(const std::string& ip) const;
   // Where `node` listens, if the current consensus lists it.
   std::optional<node::rpc::NodeAddress> find_node(const crypto::Ed25519Public& node) const;
-  // The address node-to-node connections go out from (empty: any).
-  void set_local_ip(std::string ip) { local_ip_ = std::move(ip); }
+  // Where this node listens: node-to-node connections go out from it (outbound_ip).
+  void set_local_ip(std::string listen_host) { local_ip_ = std::move(listen_host); }
 
   // After this node stored a client's store (`local` = its 200 reply), sends the same
   // request to every peer of the swarm and calls `done` with the reply holding every
@@ -77,7 +79,7 @@ class NetworkMode {
   // and fetch what this node lacks.
   void sync_with(const node::rpc::NodeAddress& peer);
   Result<net::HttpResponse> peer_call(const node::rpc::NodeAddress& peer, const std::string& path, const std::string& body);
-  net::AsyncClient* client_for(const node::rpc::NodeAddress& peer);
+  std::shared_ptr<net::AsyncClient> client_for(const node::rpc::NodeAddress& peer);
   std::int64_t now_ms() const;
   // A signed request from a member of this node's swarm (swarm_only), or, for a push, from
   // a node that holds or held `holder_of`'s swarm (the current consensus or one of the few
@@ -97,7 +99,7 @@ class NetworkMode {
   mutable std::mutex mu_;  // guards holder_, clients_, stop_
   directory::ConsensusHolder holder_;
   std::deque<directory::Consensus> past_;  // the consensuses before holder_'s, newest first (a few)
-  std::map<crypto::Ed25519Public, std::unique_ptr<net::AsyncClient>> clients_;
+  std::map<crypto::Ed25519Public, std::shared_ptr<net::AsyncClient>> clients_;
   std::map<crypto::Ed25519Public, std::string> c_addr_;  // where each client connects
   std::condition_variable cv_;
   bool stop_ = false;

@@ -4,14 +4,15 @@
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "common/url.hpp"
 
 namespace sotto::apps {
 
 using nlohmann::json;
 
-OnionRelay::OnionRelay(const crypto::Keypair& keys, std::string local_ip, Lookup lookup, Deliver deliver, node::Metrics& metrics,
+OnionRelay::OnionRelay(const crypto::Keypair& keys, std::string listen_host, Lookup lookup, Deliver deliver, node::Metrics& metrics,
                        const std::string& record_path)
-    : keys_(keys), local_ip_(std::move(local_ip)), lookup_(std::move(lookup)), deliver_(std::move(deliver)), metrics_(metrics) {
+    : keys_(keys), listen_host_(std::move(listen_host)), lookup_(std::move(lookup)), deliver_(std::move(deliver)), metrics_(metrics) {
   if (!record_path.empty()) {
     record_.emplace(record_path, std::ios::app);
     log::warn("onion_recording_on", {log::kv("why", base::Plain("test-only record_onion is set: this node writes what it sees of every onion request"))});
@@ -21,7 +22,7 @@ OnionRelay::OnionRelay(const crypto::Keypair& keys, std::string local_ip, Lookup
 OnionRelay::~OnionRelay() { stop(); }
 
 void OnionRelay::stop() {
-  std::map<crypto::Ed25519Public, std::pair<std::string, std::unique_ptr<net::AsyncClient>>> clients;
+  std::map<crypto::Ed25519Public, std::pair<std::string, std::shared_ptr<net::AsyncClient>>> clients;
   {
     std::lock_guard lock(mu_);
     stopped_ = true;
@@ -37,28 +38,32 @@ void OnionRelay::record(const std::string& line) {
   record_->flush();
 }
 
-net::AsyncClient* OnionRelay::client_for(const node::rpc::NodeAddress& next) {
+std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::rpc::NodeAddress& next) {
   std::string addr = next.ip + ":" + std::to_string(next.https_port);
-  std::unique_ptr<net::AsyncClient> old;
-  std::lock_guard lock(mu_);
-  if (stopped_) return nullptr;
-  auto& slot = clients_[next.ed25519];
-  if (slot.second && slot.first == addr) return slot.second.get();
-  old = std::move(slot.second);  // it moved: a new pool for its new address
-  net::AsyncClientConfig cfg;
-  cfg.host = next.ip;
-  cfg.port = next.https_port;
-  cfg.connections = 8;
-  cfg.timeout = kHopTimeout;
-  cfg.local_ip = local_ip_;
-  auto made = net::AsyncClient::start(cfg);
-  if (!made) {
-    clients_.erase(next.ed25519);
-    return nullptr;
+  std::shared_ptr<net::AsyncClient> old;
+  std::shared_ptr<net::AsyncClient> out;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return nullptr;
+    auto& slot = clients_[next.ed25519];
+    if (slot.second && slot.first == addr) return slot.second;
+    old = std::move(slot.second);  // it moved: a new pool for its new address
+    net::AsyncClientConfig cfg;
+    cfg.host = next.ip;
+    cfg.port = next.https_port;
+    cfg.connections = 8;
+    cfg.timeout = kHopTimeout;
+    cfg.local_ip = outbound_ip(listen_host_, next.ip);
+    auto made = net::AsyncClient::start(cfg);
+    if (!made) {
+      clients_.erase(next.ed25519);
+    } else {
+      slot = {addr, std::shared_ptr<net::AsyncClient>(std::move(*made))};
+      out = slot.second;
+    }
   }
-  slot = {addr, std::move(*made)};
-  if (old) old->stop();
-  return slot.second.get();
+  if (old) old->stop();  // requests still holding it finish first (they keep it alive)
+  return out;
 }
 
 void OnionRelay::handle(const net::HttpRequest& req, net::Reply reply) {
@@ -86,26 +91,35 @@ void OnionRelay::handle(const net::HttpRequest& req, net::Reply reply) {
   }
 
   auto& f = std::get<onion::Forward>(step);
+  // Refusals from here on are sealed: only the client learns which node failed (the hops
+  // before this one relay an opaque 200).
+  auto key = std::make_shared<onion::HopKey>(std::move(f.key));
+  auto refuse = [this, key, enc = f.enc](int status, std::string text, const char* result) {
+    metrics_.count("onion_requests", "result", result);
+    auto a = onion::seal_refusal(enc, *key, status, std::move(text), result, rng_);
+    return net::HttpResponse{a.http_status, std::move(a.body), a.content_type, {}};
+  };
   auto next = lookup_(f.next);
-  if (!next) {
-    metrics_.count("onion_requests", "result", "next_not_found");
-    if (record_) record(json{{"from", req.remote_ip}, {"saw", "relay"}, {"next", f.next.hex()}, {"result", "next_not_found"}}.dump());
-    return reply({502, "Next node not found: " + f.next.hex(), "text/plain; charset=utf-8", {}});
-  }
   if (record_) record(json{{"from", req.remote_ip}, {"saw", "relay"}, {"next", f.next.hex()}}.dump());
-  auto* client = client_for(*next);
-  if (!client) return reply({503, "Snode not ready", "text/plain; charset=utf-8", {}});
+  if (!next) return reply(refuse(502, "Next node not found: " + f.next.hex(), "next_not_found"));
+  auto client = client_for(*next);
+  if (!client) return reply(refuse(503, "This node cannot relay now", "relay_unavailable"));
+  if (client->outstanding() >= kMaxQueuedPerNext) return reply(refuse(503, "Next node busy: " + f.next.hex(), "next_busy"));
   std::string next_hex = f.next.hex();
-  client->post("/onion_req/v2", std::string(as_chars(f.body)), [this, reply = std::move(reply), next_hex](Result<net::HttpResponse> r) {
-    if (r) {
-      metrics_.count("onion_requests", "result", "relayed");
-      return reply(std::move(*r));  // status and body unchanged
-    }
-    bool timeout = r.error().message().find("timed out") != std::string::npos || r.error().message().find("timeout") != std::string::npos;
-    metrics_.count("onion_requests", "result", timeout ? "next_timeout" : "next_unreachable");
-    if (timeout) return reply({504, "Request time out", "text/plain; charset=utf-8", {}});
-    reply({502, "Next node not reachable: " + next_hex, "text/plain; charset=utf-8", {}});
-  });
+  client->post("/onion_req/v2", std::string(as_chars(f.body)),
+               [this, client, refuse, reply = std::move(reply), next_hex](Result<net::HttpResponse> r) {
+                 if (r) {
+                   metrics_.count("onion_requests", "result", "relayed");
+                   // Status, body and type unchanged; none of the next node's headers.
+                   return reply({r->status, std::move(r->body), std::move(r->content_type), {}});
+                 }
+                 const std::string& why = r.error().message();
+                 if (why.find("the client stopped") != std::string::npos)  // this node is shutting down
+                   return reply(refuse(503, "This node is stopping", "relay_unavailable"));
+                 if (why.rfind("cannot connect", 0) == 0 || why.rfind("cannot bind", 0) == 0)
+                   return reply(refuse(502, "Next node not reachable: " + next_hex, "next_unreachable"));
+                 reply(refuse(504, "Request time out", "next_timeout"));
+               });
 }
 
 }  // namespace sotto::apps

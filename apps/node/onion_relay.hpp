@@ -30,8 +30,9 @@ class OnionRelay {
   // Runs a storage RPC request here, as /storage_rpc/v1 would, and answers through Reply.
   using Deliver = std::function<void(std::string, net::Reply)>;
 
-  // `local_ip`: the address to connect to the next node from (empty: any).
-  OnionRelay(const crypto::Keypair& keys, std::string local_ip, Lookup lookup, Deliver deliver, node::Metrics& metrics,
+  // `listen_host`: where this node listens; connections to the next node go out from it
+  // when it is a specific address (outbound_ip).
+  OnionRelay(const crypto::Keypair& keys, std::string listen_host, Lookup lookup, Deliver deliver, node::Metrics& metrics,
              const std::string& record_path);
   ~OnionRelay();
 
@@ -40,20 +41,23 @@ class OnionRelay {
   void stop();
 
   static constexpr std::chrono::seconds kHopTimeout{30};
+  // Requests queued or in flight to one next node; beyond, a sealed 503 (a next node that
+  // stalls cannot hold an unbounded queue here).
+  static constexpr std::size_t kMaxQueuedPerNext = 256;
 
  private:
-  net::AsyncClient* client_for(const node::rpc::NodeAddress& next);
+  std::shared_ptr<net::AsyncClient> client_for(const node::rpc::NodeAddress& next);
   void record(const std::string& line);
 
   const crypto::Keypair& keys_;
-  std::string local_ip_;
+  std::string listen_host_;
   Lookup lookup_;
   Deliver deliver_;
   node::Metrics& metrics_;
   onion::ReplayGuard replays_;
   base::SystemRng rng_;
   std::mutex mu_;  // guards clients_, stopped_
-  std::map<crypto::Ed25519Public, std::pair<std::string, std::unique_ptr<net::AsyncClient>>> clients_;
+  std::map<crypto::Ed25519Public, std::pair<std::string, std::shared_ptr<net::AsyncClient>>> clients_;
   bool stopped_ = false;
   std::mutex record_mu_;
   std::optional<std::ofstream> record_;

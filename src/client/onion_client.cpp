@@ -46,15 +46,9 @@ Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination
       out.failures.push_back("guard " + short_hex(guard.ed25519) + ": " + r.error().message());
       continue;
     }
-    if (r->status != 200) {  // an error in transit, in the clear
-      std::string what = std::to_string(r->status) + " " + r->body.substr(0, 200);
-      if (auto bad = named_node(r->body); bad && r->status == 502) {
-        pool_.strike_node(*bad);
-        avoid.nodes.insert(*bad);
-      } else {
-        pool_.strike_path(path->id);
-      }
-      out.failures.push_back("path via " + short_hex(guard.ed25519) + ": " + what);
+    if (r->status != 200) {  // refused before a hop could decrypt its layer: in the clear, and unproven
+      pool_.strike_path(path->id);
+      out.failures.push_back("path via " + short_hex(guard.ed25519) + ": " + std::to_string(r->status) + " " + r->body.substr(0, 200));
       continue;
     }
     auto reply = onion::open_reply(*req, r->body);
@@ -63,11 +57,28 @@ Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination
       out.failures.push_back("path via " + short_hex(guard.ed25519) + ": " + reply.error().message());
       continue;
     }
-    if (reply->layer + 1 != req->layer_keys.size()) {  // a hop refused the layer it decrypted
-      pool_.strike_path(path->id);
-      out.failures.push_back("hop " + std::to_string(reply->layer + 1) + " refused: " + std::to_string(reply->status) + " " + reply->body.substr(0, 200));
+    if (reply->layer + 1 != req->layer_keys.size()) {
+      // A hop refused after it decrypted its layer, sealed with that layer's key (so only
+      // this client reads it). It may accuse only its own successor on this path: that
+      // node gets the strike; any other claim strikes the path.
+      std::size_t i = reply->layer;
+      const crypto::Ed25519Public& successor = i + 1 < path->hops.size() ? path->hops[i + 1].ed25519 : destination.ed25519;
+      auto accused = named_node(reply->body);
+      if (reply->status == 502 && accused && *accused == successor) {
+        pool_.strike_node(successor);
+        avoid.nodes.insert(successor);
+        if (successor == destination.ed25519) {  // another path would not help
+          out.failures.push_back("the destination " + short_hex(successor) + " is not reachable (said hop " + std::to_string(i + 1) + ")");
+          return Error(Errc::Unreachable, out.failures.back());
+        }
+      } else {
+        pool_.strike_path(path->id);
+      }
+      out.failures.push_back("hop " + std::to_string(i + 1) + " (" + short_hex(path->hops[i].ed25519) + ") refused: " + std::to_string(reply->status) +
+                             " " + reply->body.substr(0, 200));
       continue;
     }
+    pool_.succeeded(path->id);
     out.status = reply->status;
     out.body = std::move(reply->body);
     return out;

@@ -48,12 +48,14 @@ void PathPool::set_nodes(std::vector<directory::ConsensusNode> nodes) {
 }
 
 std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard,
-                                    const std::set<crypto::Ed25519Public>& exclude) {
+                                    const std::set<crypto::Ed25519Public>& exclude, const directory::ConsensusNode* guard) {
   std::vector<const directory::ConsensusNode*> cand;
   for (const auto& n : nodes_)
-    if (!(n.ed25519 == destination) && !dropped(n.ed25519) && !exclude.count(n.ed25519)) cand.push_back(&n);
-  if (cand.size() < hops_) return std::nullopt;
+    if (!(n.ed25519 == destination) && !dropped(n.ed25519) && !exclude.count(n.ed25519) && !(guard && n.ed25519 == guard->ed25519))
+      cand.push_back(&n);
   for (std::size_t i = cand.size(); i > 1; --i) std::swap(cand[i - 1], cand[below(i)]);  // Fisher-Yates
+  if (guard) cand.insert(cand.begin(), guard);  // first, so it is the guard
+  if (cand.size() < hops_) return std::nullopt;
   // Distinct /24s first; if the consensus has too few, distinct nodes.
   for (bool by_subnet : {true, false}) {
     for (bool fresh_guard : {true, false}) {
@@ -77,32 +79,49 @@ std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, co
   return std::nullopt;
 }
 
+std::set<crypto::Ed25519Public> PathPool::guards() const {
+  std::set<crypto::Ed25519Public> g;
+  for (const auto& p : paths_) g.insert(p.hops.front().ed25519);
+  return g;
+}
+
 Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, const Avoid& avoid) {
-  auto guards = [&] {
-    std::set<crypto::Ed25519Public> g;
-    for (const auto& p : paths_) g.insert(p.hops.front().ed25519);
-    return g;
-  };
-  // Keep the pool full (each new path around a guard no other path has, if possible).
-  while (paths_.size() < want_) {
+  // Keep the pool full, each new path around a guard no other path has, if possible.
+  auto pool_size = [&] { return static_cast<std::size_t>(std::count_if(paths_.begin(), paths_.end(), [](const Path& p) { return !p.extra; })); };
+  while (pool_size() < want_) {
     auto p = build(destination, guards(), avoid.nodes);
     if (!p) break;
     paths_.push_back(std::move(*p));
   }
+  auto add_extra = [&](Path p) -> const Path& {
+    p.extra = true;
+    if (std::count_if(paths_.begin(), paths_.end(), [](const Path& x) { return x.extra; }) >= static_cast<std::ptrdiff_t>(kExtra))
+      paths_.erase(std::find_if(paths_.begin(), paths_.end(), [](const Path& x) { return x.extra; }));  // the oldest extra
+    paths_.push_back(std::move(p));
+    return paths_.back();
+  };
+  auto unfit = [&](const Path& p) {
+    return p.contains(destination) || std::any_of(avoid.nodes.begin(), avoid.nodes.end(), [&](const auto& k) { return p.contains(k); });
+  };
   std::vector<const Path*> fit, fit_avoided;
   for (const auto& p : paths_) {
-    if (p.contains(destination) || std::any_of(avoid.nodes.begin(), avoid.nodes.end(), [&](const auto& k) { return p.contains(k); }))
-      continue;
+    if (unfit(p)) continue;
     (avoid.path && p.id == *avoid.path ? fit_avoided : fit).push_back(&p);
   }
   if (fit.empty()) {
-    // None avoids the destination and what failed: one more, replacing the oldest beyond
-    // the pool's size.
-    if (auto p = build(destination, guards(), avoid.nodes)) {
-      paths_.push_back(std::move(*p));
-      if (paths_.size() > want_ + 2) paths_.erase(paths_.begin());
-      return paths_.back();
+    // None avoids the destination and what failed: an extra path around one of the
+    // guards held (never a new guard), replacing the oldest extra.
+    for (const auto& g : guards()) {
+      if (g == destination || avoid.nodes.count(g) || dropped(g)) continue;
+      const directory::ConsensusNode* guard = nullptr;
+      for (const auto& p : paths_)
+        if (p.hops.front().ed25519 == g) guard = &p.hops.front();
+      directory::ConsensusNode copy = *guard;
+      if (auto p = build(destination, {}, avoid.nodes, &copy)) return add_extra(std::move(*p));
     }
+    // No guard held will do (every one failed or is the destination): only then a path
+    // around a new guard.
+    if (auto p = build(destination, guards(), avoid.nodes)) return add_extra(std::move(*p));
   }
   if (!fit.empty()) return *fit[below(fit.size())];
   if (!fit_avoided.empty()) return *fit_avoided.front();
@@ -117,6 +136,14 @@ void PathPool::strike_node(const crypto::Ed25519Public& node) {
 
 void PathPool::strike_path(std::uint64_t id) {
   std::erase_if(paths_, [&](Path& p) { return p.id == id && ++p.strikes >= kStrikes; });
+}
+
+void PathPool::succeeded(std::uint64_t id) {
+  for (auto& p : paths_)
+    if (p.id == id) {
+      p.strikes = 0;
+      for (const auto& h : p.hops) node_strikes_.erase(h.ed25519);
+    }
 }
 
 }  // namespace sotto::client

@@ -2,8 +2,10 @@
 // Onion paths from the verified consensus (docs/wire/onion-request.md, "Client
 // behaviour"): a few paths of 3 nodes, each around its own guard, every node of a path in
 // a distinct /24 where the consensus has enough subnets; the destination is never on its
-// own path. Nodes and paths collect strikes; 3 drop them, and a dropped path is rebuilt
-// around a new guard. Sans-IO (randomness injected); not thread-safe.
+// own path (a path for such a destination keeps one of the guards and changes hops 2-3,
+// so the client's address reaches no other guard). Nodes and paths collect strikes; 3
+// drop them, and a dropped path is rebuilt around a new guard; a success clears the
+// strikes of the path and its nodes. Sans-IO (randomness injected); not thread-safe.
 
 #include <cstdint>
 #include <map>
@@ -22,6 +24,7 @@ struct Path {
   std::uint64_t id = 0;
   std::vector<directory::ConsensusNode> hops;  // hops[0] is the guard
   int strikes = 0;
+  bool extra = false;  // built for a destination every pool path holds, around a guard held
   bool contains(const crypto::Ed25519Public& k) const;
 };
 
@@ -52,21 +55,27 @@ class PathPool {
   void strike_node(const crypto::Ed25519Public& node);
   // A path whose request timed out or whose reply did not decrypt.
   void strike_path(std::uint64_t path_id);
+  // A request on this path succeeded: its strikes and its nodes' strikes are cleared.
+  void succeeded(std::uint64_t path_id);
+  // The guards of the paths held (the only nodes that see this client's address).
+  std::set<crypto::Ed25519Public> guards() const;
 
   const std::vector<Path>& paths() const { return paths_; }
   bool dropped(const crypto::Ed25519Public& node) const;
   std::size_t usable_nodes() const;
 
  private:
+  // A new path around `guard` (if set) or a guard not in `not_as_guard` (if possible).
   std::optional<Path> build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard,
-                            const std::set<crypto::Ed25519Public>& exclude);
+                            const std::set<crypto::Ed25519Public>& exclude, const directory::ConsensusNode* guard = nullptr);
   std::uint64_t below(std::uint64_t n);
 
   base::Rng& rng_;
   std::size_t want_, hops_;
   std::vector<directory::ConsensusNode> nodes_;
   std::map<crypto::Ed25519Public, int> node_strikes_;
-  std::vector<Path> paths_;
+  std::vector<Path> paths_;  // want_ pool paths, and at most kExtra extra ones
+  static constexpr std::size_t kExtra = 2;
   std::uint64_t next_id_ = 1;
 };
 

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
+#include <netinet/in.h>
+
 #include <optional>
 #include <thread>
 #include <vector>
@@ -79,6 +81,12 @@ struct AsyncClient::Impl {
         beast::error_code ec;
         auto& sock = lowest().socket();
         sock.open(owner.endpoint.protocol(), ec);
+#ifdef IP_BIND_ADDRESS_NO_PORT
+        // The port is chosen at connect, per destination: binding does not use up one
+        // ephemeral port range shared by every peer.
+        if (!ec && owner.endpoint.protocol() == tcp::v4())
+          sock.set_option(asio::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true), ec);
+#endif
         if (!ec) sock.bind(tcp::endpoint(*owner.local, 0), ec);
         if (ec) {  // answered from the loop, as a failed connect would be, not from inside start()
           std::string why = "cannot bind to " + owner.cfg.local_ip + ": " + ec.message();

@@ -109,7 +109,8 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     }
     if (ec) return finish();
     auto req = parser->release();
-    if (srv->cfg.rate_per_second > 0 && !srv->limiter.allow(client, RateLimiter::Clock::now())) {
+    if (srv->cfg.rate_per_second > 0 && !(srv->cfg.rate_exempt && srv->cfg.rate_exempt(remote_ip)) &&
+        !srv->limiter.allow(client, RateLimiter::Clock::now())) {
       ++srv->limited;
       return respond({429, "Too many requests, try again later", "text/plain", {}}, req.keep_alive());
     }

@@ -42,13 +42,15 @@ Answer plain(int status, std::string text, std::string result) {
   return Answer{status, std::move(text), "text/plain; charset=utf-8", std::move(result)};
 }
 
-Answer sealed(EncType enc, const HopKey& key, int status, std::string text, std::string result, base::Rng& rng) {
+}  // namespace
+
+Answer seal_refusal(EncType enc, const HopKey& key, int status, std::string text, std::string result, base::Rng& rng) {
   return Answer{200, seal_reply(enc, key, status, text, false, true, rng), "text/plain; charset=utf-8", std::move(result)};
 }
 
-}  // namespace
-
 Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std::int64_t now_ms, base::Rng& rng) {
+  if (request_body.size() > kMaxRequestBytes)
+    return plain(413, "Request too large: an onion request may have at most " + std::to_string(kMaxRequestBytes) + " bytes", "too_large");
   auto outer = split_layer(request_body);
   if (!outer) return plain(400, "Invalid request: " + outer.error().message(), "bad_request");
   auto parsed = parse_request_header(outer->json);
@@ -69,17 +71,17 @@ Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std
 
   EncType enc = header->enc_type;
   auto inner = split_layer(*pt);
-  if (!inner) return sealed(enc, *key, 400, "Invalid layer: " + inner.error().message(), "bad_layer", rng);
+  if (!inner) return seal_refusal(enc, *key, 400, "Invalid layer: " + inner.error().message(), "bad_layer", rng);
   auto route = route_of(*inner);
-  if (!route) return sealed(enc, *key, 400, "Invalid json: " + route.error().message(), "bad_layer", rng);
+  if (!route) return seal_refusal(enc, *key, 400, "Invalid json: " + route.error().message(), "bad_layer", rng);
   if (auto* d = std::get_if<FinalDestination>(&*route))
     return Deliver{std::string(as_chars(d->payload)), enc, std::move(*key), d->json_body, d->base64};
   if (std::holds_alternative<RelayToServer>(*route))
-    return sealed(enc, *key, 403, "This node relays only to other nodes", "server_relay", rng);
+    return seal_refusal(enc, *key, 403, "This node relays only to other nodes", "server_relay", rng);
   auto& r = std::get<RelayToNode>(*route);
-  if (r.next == node.ed25519) return plain(400, "Loop: the next hop is this node", "loop");
+  if (r.next == node.ed25519) return seal_refusal(enc, *key, 400, "Loop: the next hop is this node", "loop", rng);
   json next{{"ephemeral_key", r.header.ephemeral_key.hex()}, {"enc_type", enc_type_name(r.header.enc_type)}, {"hop_no", hop_no + 1}};
-  return Forward{r.next, join_layer(r.payload, next.dump())};
+  return Forward{r.next, join_layer(r.payload, next.dump()), enc, std::move(*key)};
 }
 
 }  // namespace sotto::onion

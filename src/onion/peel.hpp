@@ -18,13 +18,17 @@
 namespace sotto::onion {
 
 inline constexpr std::uint64_t kMaxHopNo = 15;
+// The largest onion request a node takes (a store of the largest message, 76,800 bytes of
+// data, with its layers fits in well under half of it). Bounds the layers one request can
+// carry, and so the traffic a loop of colluding nodes could make of it.
+inline constexpr std::size_t kMaxRequestBytes = 256 * 1024;
 
 // Remembers the ephemeral keys of layers this node decrypted for at least `window_ms`:
 // two generations of at most `max_per_generation` keys each; a full generation starts
 // the next one early (the window then shrinks under extreme load). Thread-safe.
 class ReplayGuard {
  public:
-  explicit ReplayGuard(std::int64_t window_ms = 10 * 60 * 1000, std::size_t max_per_generation = 1'000'000)
+  explicit ReplayGuard(std::int64_t window_ms = 10 * 60 * 1000, std::size_t max_per_generation = 250'000)
       : window_ms_(window_ms), max_(max_per_generation) {}
   // True if `key` is new (and remembers it); false for a replay.
   bool first_use(const crypto::X25519Public& key, std::int64_t now_ms);
@@ -51,12 +55,16 @@ struct Deliver {
   bool json_body = false;
   bool base64 = true;
 };
-// Relay: POST `body` to `next`'s /onion_req/v2.
+// Relay: POST `body` to `next`'s /onion_req/v2. If that fails, the refusal is sealed with
+// this layer's key (seal_refusal), so that only the client reads which node failed.
 struct Forward {
   crypto::Ed25519Public next;
   Bytes body;
+  EncType enc = EncType::XChaCha20;
+  HopKey key;
 };
-// Answer at once: an error in transit (plain text) or a refusal sealed for the client.
+// Answer at once: an error before this node could decrypt its layer (plain text, as
+// Session's), or after it (sealed for the client with the layer's key).
 struct Answer {
   int http_status = 200;
   std::string body;
@@ -72,5 +80,9 @@ Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std
 // `json_body` and it parses as JSON, else as a string.
 std::string seal_reply(EncType enc, const HopKey& key, int status, std::string_view body, bool json_body, bool base64,
                        base::Rng& rng);
+
+// A relay's refusal after it decrypted its layer (the next node unknown, unreachable or
+// too slow): an HTTP 200 Answer sealed with the layer's key; `result` labels metrics.
+Answer seal_refusal(EncType enc, const HopKey& key, int status, std::string text, std::string result, base::Rng& rng);
 
 }  // namespace sotto::onion

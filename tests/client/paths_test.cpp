@@ -47,6 +47,26 @@ TEST(Paths, TwoPathsAroundDistinctGuardsInDistinctSubnetsAvoidingTheDestination)
   }
   ASSERT_GE(pool.paths().size(), 2u);
   EXPECT_NE(pool.paths()[0].hops[0].ed25519, pool.paths()[1].hops[0].ed25519);
+  // Destinations on every path got extra paths around the same 2 guards, never a third.
+  EXPECT_EQ(pool.guards().size(), 2u);
+  EXPECT_LE(pool.paths().size(), 4u);
+}
+
+TEST(Paths, ASuccessClearsStrikes) {
+  base::SeededRng rng(8);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(8));
+  auto p = pool.path_for(node(8, "").ed25519);
+  ASSERT_TRUE(p);
+  pool.strike_node(p->hops[1].ed25519);
+  pool.strike_node(p->hops[1].ed25519);
+  pool.strike_path(p->id);
+  pool.strike_path(p->id);
+  pool.succeeded(p->id);
+  pool.strike_node(p->hops[1].ed25519);
+  pool.strike_path(p->id);
+  EXPECT_FALSE(pool.dropped(p->hops[1].ed25519));
+  EXPECT_TRUE(std::any_of(pool.paths().begin(), pool.paths().end(), [&](const Path& x) { return x.id == p->id; }));
 }
 
 TEST(Paths, OneSubnetStillGivesDistinctNodes) {

@@ -20,6 +20,7 @@
 #include "directory/consensus.hpp"
 #include "net/https_transport.hpp"
 #include "onion/layer.hpp"
+#include "onion/peel.hpp"
 #include "onion/request.hpp"
 
 namespace sotto {
@@ -142,7 +143,7 @@ TEST_F(OnionDevnet, EachNodeOnThePathLearnsOnlyWhatItMust) {
       EXPECT_EQ(x.dump().find(account), std::string::npos) << who;
       EXPECT_EQ(x.dump().find(base::to_base64(as_bytes("a secret"))), std::string::npos) << who;
     }
-  // No node's log links anything to the request: no account, no client address.
+  // No node's log mentions the account (nodes log nothing per onion request).
   for (const auto& n : net.state["nodes"]) {
     std::ifstream in(net.dir + "/" + n["name"].get<std::string>() + "/log");
     std::string log((std::istreambuf_iterator<char>(in)), {});
@@ -172,8 +173,10 @@ TEST_F(OnionDevnet, BadInputGetsItsStatusAndStoresNothing) {
   Bytes wrong_len = good->guard_body;
   wrong_len[2] = 0x10;
   r = post(guard, wrong_len);
+  ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
   r = post(*others[1], good->guard_body);
+  ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(r->body, "Invalid ciphertext");
 
@@ -189,6 +192,7 @@ TEST_F(OnionDevnet, BadInputGetsItsStatusAndStoresNothing) {
   // Invalid JSON as the request itself: the storage RPC's own 400, sealed.
   auto bad_rpc = onion::build_request(path, hop(dest), "{\"method\": \"store\", \"params\": ", onion::EncType::XChaCha20, rng);
   r = post(guard, bad_rpc->guard_body);
+  ASSERT_TRUE(r);
   opened = onion::open_reply(*bad_rpc, r->body);
   ASSERT_TRUE(opened);
   EXPECT_EQ(opened->status, 400);
@@ -197,12 +201,18 @@ TEST_F(OnionDevnet, BadInputGetsItsStatusAndStoresNothing) {
   std::vector<onion::HopNode> looped{hop(*others[0]), hop(*others[1]), hop(*others[1])};
   auto loop = onion::build_request(looped, hop(dest), payload, onion::EncType::XChaCha20, rng);
   r = post(guard, loop->guard_body);
-  EXPECT_EQ(r->status, 400);
-  EXPECT_EQ(r->body, "Loop: the next hop is this node");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);  // sealed by hop 2 with its layer key: the guard relays an opaque reply
+  opened = onion::open_reply(*loop, r->body);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->layer, 1u);
+  EXPECT_EQ(opened->status, 400);
+  EXPECT_EQ(opened->body, "Loop: the next hop is this node");
   std::vector<onion::HopNode> long_path;
   for (int i = 0; i < 17; ++i) long_path.push_back(hop(*others[static_cast<std::size_t>(i % 3)]));
   auto too_long = onion::build_request(long_path, hop(dest), payload, onion::EncType::XChaCha20, rng);
   r = post(guard, too_long->guard_body);
+  ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(r->body, "Too many hops");
 
@@ -211,11 +221,23 @@ TEST_F(OnionDevnet, BadInputGetsItsStatusAndStoresNothing) {
   std::vector<onion::HopNode> astray{hop(*others[0]), {stranger.ed25519_public(), stranger.x25519_public()}, hop(*others[2])};
   auto lost = onion::build_request(astray, hop(dest), payload, onion::EncType::XChaCha20, rng);
   r = post(guard, lost->guard_body);
-  EXPECT_EQ(r->status, 502);
-  EXPECT_EQ(r->body, "Next node not found: " + stranger.ed25519_public().hex());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);  // sealed by the guard: only the client reads whom it could not find
+  EXPECT_EQ(r->body.find(stranger.ed25519_public().hex()), std::string::npos);
+  opened = onion::open_reply(*lost, r->body);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->layer, 0u);
+  EXPECT_EQ(opened->status, 502);
+  EXPECT_EQ(opened->body, "Next node not found: " + stranger.ed25519_public().hex());
+
+  // Bigger than any onion request needs.
+  r = post(guard, Bytes(onion::kMaxRequestBytes + 1, 'x'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
 
   // A replay of a layer the guard already peeled.
   r = post(guard, loop->guard_body);
+  ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(r->body, "Replayed layer");
 
@@ -245,8 +267,12 @@ TEST_F(OnionDevnet, AKilledHopIsStruckAndRequestsGoRoundIt) {
   ASSERT_EQ(onion.pool().paths().size(), 2u);
   std::set<crypto::Ed25519Public> guards;
   for (const auto& p : onion.pool().paths()) guards.insert(p.hops[0].ed25519);
-  const auto victim = onion.pool().paths()[0].hops[1];
-  ASSERT_FALSE(guards.count(victim.ed25519));
+  std::optional<directory::ConsensusNode> pick;
+  for (const auto& p : onion.pool().paths())
+    for (std::size_t i = 1; i < p.hops.size(); ++i)
+      if (!guards.count(p.hops[i].ed25519)) pick = p.hops[i];
+  ASSERT_TRUE(pick);
+  const auto victim = *pick;
   ASSERT_FALSE(victim.ed25519 == dest.ed25519);
   for (const auto& n : net.state["nodes"])
     if (n["ed25519"] == victim.ed25519.hex()) ::kill(n["pid"].get<int>(), SIGKILL);

@@ -237,8 +237,13 @@ TEST_F(Path, ALoopBackToTheSameNodeIsRefused) {
   auto req = build_request(looped, dest.hop(), payload, EncType::XChaCha20, rng);
   ASSERT_TRUE(req);
   auto a = answer_of(h1.peel(req->guard_body, rng));
-  EXPECT_EQ(a.http_status, 400);
-  EXPECT_EQ(a.body, "Loop: the next hop is this node");
+  EXPECT_EQ(a.http_status, 200);  // sealed for the client: the hops before learn nothing
+  EXPECT_EQ(a.result, "loop");
+  auto opened = open_reply(*req, a.body);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->status, 400);
+  EXPECT_EQ(opened->body, "Loop: the next hop is this node");
+  EXPECT_EQ(opened->layer, 0u);
   // A longer loop (h1 -> h2 -> h1 -> ...) ends at the hop limit.
   std::vector<HopNode> longer;
   for (int i = 0; i < 20; ++i) longer.push_back(i % 2 ? h2.hop() : h1.hop());
@@ -276,6 +281,30 @@ TEST_F(Path, ADecryptedButInvalidLayerIsAnsweredSealedForTheClient) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 403);
   EXPECT_EQ(a.result, "server_relay");
+}
+
+TEST_F(Path, OversizeRequestsAreRefusedBeforeAnyWork) {
+  Bytes huge(kMaxRequestBytes + 1, 0);
+  auto a = answer_of(h1.peel(huge, rng));
+  EXPECT_EQ(a.http_status, 413);
+  EXPECT_EQ(a.result, "too_large");
+}
+
+TEST_F(Path, ARelaysRefusalIsSealedWithItsLayerKey) {
+  auto req = build_request(hops(), dest.hop(), payload, EncType::XChaCha20, rng);
+  ASSERT_TRUE(req);
+  Step s = h1.peel(req->guard_body, rng);
+  auto* f = std::get_if<Forward>(&s);
+  ASSERT_NE(f, nullptr);
+  // The relay could not reach h2: it says so sealed with its own layer's key.
+  Answer a = seal_refusal(f->enc, f->key, 502, "Next node not reachable: " + f->next.hex(), "next_unreachable", rng);
+  EXPECT_EQ(a.http_status, 200);
+  EXPECT_EQ(a.body.find(f->next.hex()), std::string::npos);  // not in the clear
+  auto opened = open_reply(*req, a.body);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->layer, 0u);
+  EXPECT_EQ(opened->status, 502);
+  EXPECT_EQ(opened->body, "Next node not reachable: " + h2.keys.ed25519_public().hex());
 }
 
 TEST_F(Path, AReplyForAnotherRequestOrAlteredDoesNotOpen) {
