@@ -147,6 +147,14 @@ Result<Answer> call_any(const Route& route, const json& body, bool want_ok = tru
   return last;
 }
 
+// "through a 3-hop onion path: guard 4cf5268e… → f773385d… → ea1b6769… → node 4df1654f…"
+std::string route_text(const Answer& a) {
+  if (a.path.is_null()) return "straight to the node";
+  std::string out = "through a " + std::to_string(a.path.size()) + "-hop onion path: ";
+  for (std::size_t i = 0; i < a.path.size(); ++i) out += (i ? " → " : "guard ") + a.path[i].get<std::string>().substr(0, 8) + "…";
+  return out + " → node " + a.node.substr(0, 8) + "…";
+}
+
 }  // namespace
 
 int cmd_dev_store(const Options& opt, const DevRoute& how, const std::string& to, const std::string& data) {
@@ -183,7 +191,7 @@ int cmd_dev_store(const Options& opt, const DevRoute& how, const std::string& to
     print_json({{"hash", hash}, {"members", members}, {"verified", verified}, {"receipts", receipts}, {"path", r->path}});
   } else {
     std::cout << "stored: " << hash << "\nreceipts: " << verified << " of " << members << " swarm members signed it\n"
-              << (r->path.is_null() ? "sent straight to the node\n" : "sent through a 3-hop onion path\n");
+              << route_text(*r) << "\n";
   }
   return verified > 0 ? kExitOk : kExitFailure;
 }
@@ -217,7 +225,7 @@ int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const DevRout
   if (opt.json) {
     print_json({{"messages", out}, {"path", r->path}});
   } else {
-    std::cout << out.size() << " message(s)\n";
+    std::cout << out.size() << " message(s), " << route_text(*r) << "\n";
     for (const auto& m : out) {
       if (m.contains("error")) std::cout << "- (unreadable: " << m["error"].get<std::string>() << ")\n";
       else std::cout << "- from " << m["from"].get<std::string>().substr(0, 12) << "…: " << m["body"].get<std::string>() << "\n";

@@ -116,9 +116,11 @@ void OnionRelay::handle(const net::HttpRequest& req, net::Reply reply) {
                  const std::string& why = r.error().message();
                  if (why.find("the client stopped") != std::string::npos)  // this node is shutting down
                    return reply(refuse(503, "This node is stopping", "relay_unavailable"));
-                 if (why.rfind("cannot connect", 0) == 0 || why.rfind("cannot bind", 0) == 0)
-                   return reply(refuse(502, "Next node not reachable: " + next_hex, "next_unreachable"));
-                 reply(refuse(504, "Request time out", "next_timeout"));
+                 // Connected but no answer in time: 504. Anything else (refused, reset, closed
+                 // before answering): the next node is not reachable.
+                 bool connect = why.rfind("cannot connect", 0) == 0 || why.rfind("cannot bind", 0) == 0;
+                 if (!connect && why.find("timeout") != std::string::npos) return reply(refuse(504, "Request time out", "next_timeout"));
+                 reply(refuse(502, "Next node not reachable: " + next_hex, "next_unreachable"));
                });
 }
 

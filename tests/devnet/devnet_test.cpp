@@ -82,9 +82,11 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   auto sent = cli({"--profile", alice, "dev", "store", "--to", bob_id["session_id"], data});
   ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
   EXPECT_NE(sent.out.find("swarm members signed it"), std::string::npos) << sent.out;
+  EXPECT_NE(sent.out.find("through a 3-hop onion path"), std::string::npos) << sent.out;
   auto got = cli({"--profile", bob, "dev", "fetch"});
   ASSERT_EQ(got.exit_code, 0) << got.err;
   EXPECT_NE(got.out.find("dinner on friday?"), std::string::npos) << got.out;
+  EXPECT_NE(got.out.find("through a 3-hop onion path"), std::string::npos) << got.out;
 
   // Two members killed: the others still have it, and take a new message.
   std::vector<Addr> killed{members[0], members[1]};
