@@ -31,6 +31,8 @@ bool loopback(const std::string& ip) { return ip.rfind("127.", 0) == 0 || ip == 
 
 std::string outbound_ip(const std::string& listen_host, const std::string& peer_ip) {
   if (listen_host.empty() || listen_host == "0.0.0.0" || listen_host == "::") return "";
+  bool v6 = listen_host.find(':') != std::string::npos, peer_v6 = peer_ip.find(':') != std::string::npos;
+  if (v6 != peer_v6) return "";  // another address family: the system picks
   if (loopback(listen_host) && !loopback(peer_ip)) return "";
   return listen_host;
 }

@@ -188,8 +188,12 @@ int main(int argc, char** argv) {
         });
   }
   // Relays, replication and pushes come from other nodes, each carrying many clients'
-  // traffic: the per-IP rate limit is for clients only.
-  if (network) pub.rate_exempt = [nm = network.get()](const std::string& ip) { return nm->is_node_ip(ip); };
+  // traffic: on the node-to-node endpoints, the per-IP rate limit is for clients only
+  // (anything else from a node's address is limited as a client's would be).
+  if (network)
+    pub.rate_exempt = [nm = network.get()](const std::string& ip, const std::string& target) {
+      return (target == "/onion_req/v2" || target.rfind("/sotto/v1/", 0) == 0) && nm->is_node_ip(ip);
+    };
   std::unique_ptr<node::rpc::SingleNodeSwarm> single;
   node::rpc::SwarmView* swarm = network ? static_cast<node::rpc::SwarmView*>(&network->swarm()) : nullptr;
   std::unique_ptr<node::rpc::Context> ctx;

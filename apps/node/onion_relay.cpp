@@ -53,6 +53,7 @@ std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::rpc::NodeAd
     cfg.port = next.https_port;
     cfg.connections = 8;
     cfg.timeout = kHopTimeout;
+    cfg.connect_timeout = kConnectTimeout;  // a silent next node is 'not reachable' (its strike), not the path's timeout
     cfg.local_ip = outbound_ip(listen_host_, next.ip);
     auto made = net::AsyncClient::start(cfg);
     if (!made) {
@@ -62,7 +63,8 @@ std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::rpc::NodeAd
       out = slot.second;
     }
   }
-  if (old) old->stop();  // requests still holding it finish first (they keep it alive)
+  // The old pool (the node moved) is not stopped: requests in flight hold it and finish;
+  // it goes away with the last of them.
   return out;
 }
 
@@ -118,7 +120,9 @@ void OnionRelay::handle(const net::HttpRequest& req, net::Reply reply) {
                    return reply(refuse(503, "This node is stopping", "relay_unavailable"));
                  // Connected but no answer in time: 504. Anything else (refused, reset, closed
                  // before answering): the next node is not reachable.
-                 bool connect = why.rfind("cannot connect", 0) == 0 || why.rfind("cannot bind", 0) == 0;
+                 if (why.rfind("cannot bind", 0) == 0)  // this node's own socket, not the next node
+                   return reply(refuse(503, "This node cannot relay now", "relay_unavailable"));
+                 bool connect = why.rfind("cannot connect", 0) == 0;
                  if (!connect && why.find("timeout") != std::string::npos) return reply(refuse(504, "Request time out", "next_timeout"));
                  reply(refuse(502, "Next node not reachable: " + next_hex, "next_unreachable"));
                });

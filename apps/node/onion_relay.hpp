@@ -41,6 +41,7 @@ class OnionRelay {
   void stop();
 
   static constexpr std::chrono::seconds kHopTimeout{30};
+  static constexpr std::chrono::seconds kConnectTimeout{5};
   // Requests queued or in flight to one next node; beyond, a sealed 503 (a next node that
   // stalls cannot hold an unbounded queue here).
   static constexpr std::size_t kMaxQueuedPerNext = 256;

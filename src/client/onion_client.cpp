@@ -64,13 +64,11 @@ Result<OnionResult> OnionClient::rpc(const directory::ConsensusNode& destination
       std::size_t i = reply->layer;
       const crypto::Ed25519Public& successor = i + 1 < path->hops.size() ? path->hops[i + 1].ed25519 : destination.ed25519;
       auto accused = named_node(reply->body);
-      if (reply->status == 502 && accused && *accused == successor) {
+      // A claim about the destination strikes the path: the destination is not a hop, and
+      // a lying last hop must not get it dropped; a second path (another last hop) tells.
+      if (reply->status == 502 && accused && *accused == successor && !(successor == destination.ed25519)) {
         pool_.strike_node(successor);
         avoid.nodes.insert(successor);
-        if (successor == destination.ed25519) {  // another path would not help
-          out.failures.push_back("the destination " + short_hex(successor) + " is not reachable (said hop " + std::to_string(i + 1) + ")");
-          return Error(Errc::Unreachable, out.failures.back());
-        }
       } else {
         pool_.strike_path(path->id);
       }

@@ -81,11 +81,14 @@ std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, co
 
 std::set<crypto::Ed25519Public> PathPool::guards() const {
   std::set<crypto::Ed25519Public> g;
-  for (const auto& p : paths_) g.insert(p.hops.front().ed25519);
+  for (const auto& p : paths_)
+    if (!p.extra) g.insert(p.hops.front().ed25519);
   return g;
 }
 
 Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, const Avoid& avoid) {
+  // Extra paths live only around a guard a pool path still has.
+  std::erase_if(paths_, [held = guards()](const Path& p) { return p.extra && !held.count(p.hops.front().ed25519); });
   // Keep the pool full, each new path around a guard no other path has, if possible.
   auto pool_size = [&] { return static_cast<std::size_t>(std::count_if(paths_.begin(), paths_.end(), [](const Path& p) { return !p.extra; })); };
   while (pool_size() < want_) {

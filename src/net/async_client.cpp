@@ -30,6 +30,7 @@ struct AsyncClient::Impl {
   AsyncClientConfig cfg;
   tcp::endpoint endpoint;
   std::optional<asio::ip::address> local;  // cfg.local_ip, parsed
+  std::chrono::milliseconds connect_timeout() const { return cfg.connect_timeout.count() > 0 ? cfg.connect_timeout : cfg.timeout; }
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   ssl::context ctx{ssl::context::tls_client};
@@ -76,7 +77,7 @@ struct AsyncClient::Impl {
       close();
       if (owner.cfg.tls) tls.emplace(owner.ioc, owner.ctx);
       else plain.emplace(owner.ioc);
-      lowest().expires_after(owner.cfg.timeout);
+      lowest().expires_after(owner.connect_timeout());
       if (owner.local) {  // connect from this address (a node on one address of many)
         beast::error_code ec;
         auto& sock = lowest().socket();
@@ -84,8 +85,10 @@ struct AsyncClient::Impl {
 #ifdef IP_BIND_ADDRESS_NO_PORT
         // The port is chosen at connect, per destination: binding does not use up one
         // ephemeral port range shared by every peer.
-        if (!ec && owner.endpoint.protocol() == tcp::v4())
-          sock.set_option(asio::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true), ec);
+        if (!ec && owner.endpoint.protocol() == tcp::v4()) {
+          beast::error_code ignored;  // an old kernel without it: bind picks the port, still works
+          sock.set_option(asio::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true), ignored);
+        }
 #endif
         if (!ec) sock.bind(tcp::endpoint(*owner.local, 0), ec);
         if (ec) {  // answered from the loop, as a failed connect would be, not from inside start()
@@ -96,7 +99,7 @@ struct AsyncClient::Impl {
       lowest().async_connect(owner.endpoint, [this](beast::error_code ec) {
         if (ec || owner.stopping) return fail("cannot connect to " + where() + ": " + ec.message(), false);
         if (!tls) return on_connected();
-        lowest().expires_after(owner.cfg.timeout);
+        lowest().expires_after(owner.connect_timeout());
         tls->async_handshake(ssl::stream_base::client, [this](beast::error_code e) {
           if (e || owner.stopping) return fail("TLS handshake with " + where() + " failed: " + e.message(), false);
           on_connected();

@@ -24,6 +24,7 @@ struct AsyncClientConfig {
   bool tls = true;
   std::size_t connections = 8;
   std::chrono::milliseconds timeout{10'000};  // for each step: connect, handshake, write, read
+  std::chrono::milliseconds connect_timeout{0};  // for connect and handshake, if > 0 (else `timeout`)
   std::string local_ip;  // connect from this address (empty: the system picks)
 };
 

@@ -24,6 +24,12 @@ beast::tcp_stream& lowest(PlainStream& s) { return s; }
 
 // Who a client is, for the per-client bounds: its IPv4 address, or the /64 of an IPv6
 // one (a single host usually holds a whole /64, so counting /128s would not bound it).
+// The address as text, an IPv4-mapped IPv6 address as plain IPv4.
+std::string unmapped_ip_of(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
 std::string client_key(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
   if (!a.is_v6()) return a.to_string();
@@ -68,6 +74,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser;
   http::response<http::string_body> res;
   std::string remote_ip;
+  std::string unmapped_ip;  // remote_ip, an IPv4-mapped address as IPv4
   std::string client;  // client_key(): what the per-client bounds count
   bool busy = false;  // a request is being handled or answered
 
@@ -109,7 +116,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     }
     if (ec) return finish();
     auto req = parser->release();
-    if (srv->cfg.rate_per_second > 0 && !(srv->cfg.rate_exempt && srv->cfg.rate_exempt(remote_ip)) &&
+    if (srv->cfg.rate_per_second > 0 && !(srv->cfg.rate_exempt && srv->cfg.rate_exempt(unmapped_ip, std::string(req.target()))) &&
         !srv->limiter.allow(client, RateLimiter::Clock::now())) {
       ++srv->limited;
       return respond({429, "Too many requests, try again later", "text/plain", {}}, req.keep_alive());
@@ -183,6 +190,7 @@ void Server::Impl::do_accept() {
     beast::error_code addr_ec;
     auto ep = sock.remote_endpoint(addr_ec);
     std::string ip = addr_ec ? std::string() : ep.address().to_string();
+    std::string unmapped = addr_ec ? std::string() : unmapped_ip_of(ep.address());
     std::string key = addr_ec ? std::string() : client_key(ep.address());
     bool refuse = addr_ec || self->open >= self->cfg.max_connections;
     if (!refuse) {
@@ -202,12 +210,14 @@ void Server::Impl::do_accept() {
     if (self->cfg.tls) {
       auto s = std::make_shared<Session<TlsStream>>(self, std::move(sock), self->tls);
       s->remote_ip = ip;
+      s->unmapped_ip = unmapped;
       s->client = key;
       keep = s;
       start = [s] { asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); }); };
     } else {
       auto s = std::make_shared<Session<PlainStream>>(self, std::move(sock));
       s->remote_ip = ip;
+      s->unmapped_ip = unmapped;
       s->client = key;
       keep = s;
       start = [s] { asio::dispatch(s->stream.get_executor(), [s] { s->start(); }); };

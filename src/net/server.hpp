@@ -26,9 +26,10 @@ struct ServerConfig {
   std::size_t max_connections = 1'000;
   std::size_t max_connections_per_ip = 100;  // per IPv4 address or IPv6 /64; 0: no bound
   double rate_per_second = 300, rate_burst = 600;   // per IPv4 address or IPv6 /64; <= 0 turns it off
-  // Addresses the rate limit does not apply to (say, the network's other nodes); called
-  // on the server's threads for each request; may be empty.
-  std::function<bool(const std::string& ip)> rate_exempt;
+  // Requests the rate limit does not apply to (say, the network's other nodes on the
+  // node-to-node endpoints): called on the server's threads with the client's IP (IPv4
+  // unmapped) and the request target; may be empty.
+  std::function<bool(const std::string& ip, const std::string& target)> rate_exempt;
   int threads = 1;
 };
 

@@ -184,12 +184,16 @@ TEST_F(OnionClientTest, AHopCannotGetANodeOffItsPathStruck) {
   auto dest = net.at(11).entry;
   ASSERT_TRUE(client.rpc(dest, payload));
   net.liar = client.pool().paths()[0].hops[0].ed25519;
-  net.framed = net.at(10).entry.ed25519;  // an honest node, not its successor
+  // An honest node on no path (so never the liar's successor).
+  for (std::size_t i = 0; i < 11; ++i)
+    if (std::none_of(client.pool().paths().begin(), client.pool().paths().end(), [&](const Path& p) { return p.contains(net.at(i).entry.ed25519); }))
+      net.framed = net.at(i).entry.ed25519;
+  ASSERT_FALSE(net.framed == crypto::Ed25519Public{});
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(client.rpc(dest, payload));
   EXPECT_FALSE(client.pool().dropped(net.framed));
 }
 
-TEST_F(OnionClientTest, ADeadDestinationEndsAtOnceAndNoHopSeesItNamed) {
+TEST_F(OnionClientTest, ADeadDestinationFailsOnTwoPathsAndNoHopSeesItNamed) {
   auto dest = net.at(11).entry;
   ASSERT_TRUE(client.rpc(dest, payload));
   net.at(11).alive = false;
@@ -197,9 +201,19 @@ TEST_F(OnionClientTest, ADeadDestinationEndsAtOnceAndNoHopSeesItNamed) {
   auto r = client.rpc(dest, payload);
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(Errc::Unreachable));
-  EXPECT_NE(r.error().message().find("destination"), std::string::npos) << r.error().message();
-  EXPECT_EQ(net.posts, before + 1);  // no second path: it would meet the same dead end
+  EXPECT_NE(r.error().message().find("Next node not reachable: " + dest.ed25519.hex()), std::string::npos) << r.error().message();
+  EXPECT_EQ(net.posts, before + 2);
   EXPECT_EQ(net.last_reply.find(dest.ed25519.hex()), std::string::npos);  // the guard relayed an opaque reply
+  EXPECT_FALSE(client.pool().dropped(dest.ed25519));  // a last hop's word never drops the destination
+}
+
+TEST_F(OnionClientTest, ALastHopBlamingTheDestinationCostsItsPathNotTheDestination) {
+  auto dest = net.at(11).entry;
+  ASSERT_TRUE(client.rpc(dest, payload));
+  net.liar = client.pool().paths()[0].hops[2].ed25519;
+  net.framed = dest.ed25519;
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(client.rpc(dest, payload)) << i;
+  EXPECT_FALSE(client.pool().dropped(dest.ed25519));
 }
 
 TEST_F(OnionClientTest, TooFewNodesIsNoPath) {
