@@ -22,6 +22,7 @@
 #include "common/tls_files.hpp"
 #include "config.hpp"
 #include "network.hpp"
+#include "long_poll.hpp"
 #include "onion_relay.hpp"
 #include "net/executor.hpp"
 #include "net/server.hpp"
@@ -153,6 +154,17 @@ int main(int argc, char** argv) {
   node::Metrics metrics;
   net::SerialExecutor storage;  // the MessageStore is used from this thread only
   std::string announced_ip = cfg.public_ip.empty() ? cfg.listen.host : cfg.public_ip;
+  // Retrieves waiting for a message (the `wait` extension); woken after each write on the
+  // storage thread by what it newly stored.
+  apps::LongPolls polls;
+  std::function<void()> wake = [&] {
+    auto fresh = (*store)->take_fresh();
+    if (fresh.empty()) return;
+    std::vector<std::string> keys_woken;
+    keys_woken.reserve(fresh.size());
+    for (const auto& [account, ns] : fresh) keys_woken.push_back(node::rpc::wait_key(account, ns));
+    polls.notify(keys_woken);
+  };
 
   net::ServerConfig pub;
   pub.host = cfg.listen.host;
@@ -180,8 +192,9 @@ int main(int argc, char** argv) {
     network = std::make_unique<apps::NetworkMode>(
         *net, *keys, announced_ip, (dir / "messages.db").string(),
         [&](std::vector<node::storage::StoreRequest> reqs, std::function<void(Result<void>)> done) {
-          storage.post([&store, reqs = std::move(reqs), done = std::move(done)] {
+          storage.post([&store, &wake, reqs = std::move(reqs), done = std::move(done)] {
             auto r = (*store)->store_batch(reqs);
+            wake();
             if (!r) return done(std::move(r).error());
             done({});
           });
@@ -256,14 +269,14 @@ int main(int argc, char** argv) {
     replies.reserve(group.size());
     for (auto& q : group) {
       // Once SQLite has rolled the group back, nothing more may run in it.
-      if (grouped && (*store)->group_broken()) replies.push_back({500, "the node could not commit to its database", false, {}});
+      if (grouped && (*store)->group_broken()) replies.push_back({500, "the node could not commit to its database", false, {}, {}});
       else replies.push_back(node::rpc::apply(*ctx, q.work));
     }
     auto commit_start = std::chrono::steady_clock::now();
     if (grouped) {
       if (auto c = (*store)->end_group(); !c) {
         log::error("group_commit_failed", {log::kv("requests", group.size()), log::kv("reason", base::Plain(c.error().message()))});
-        for (auto& r : replies) r = {500, "the node could not commit to its database", false, r.method};
+        for (auto& r : replies) r = {500, "the node could not commit to its database", false, r.method, {}};
       }
     }
     last_commit = std::chrono::steady_clock::now();
@@ -272,34 +285,52 @@ int main(int argc, char** argv) {
     if (commit_s > 0.05) log::warn("slow_commit", {log::kv("ms", static_cast<std::int64_t>(commit_s * 1000)), log::kv("requests", group.size())});
     metrics.count("group_commits", "size", group.size() >= 64 ? "64+" : group.size() >= 8 ? "8-63" : group.size() > 1 ? "2-7" : "1");
     for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].reply, std::move(replies[i]), group[i].start);
+    wake();
+  };
+
+  // rpc::prepare() with a reader of the pool; a 500 reply if none could be opened.
+  auto prepare = [&](std::string_view body, bool may_wait) {
+    node::rpc::Prepared prepared;
+    auto reader = readers.take();
+    if (!reader) {
+      log::error("reader_failed", {log::kv("reason", base::Plain(reader.error().message()))});
+      prepared.reply = node::rpc::Reply{500, "the node could not open its database", false, {}, {}};
+      return prepared;
+    }
+    struct GiveBack {  // the reader returns to the pool however prepare() ends
+      ReaderPool& pool;
+      std::unique_ptr<node::storage::MessageStore>& r;
+      ~GiveBack() { pool.give(std::move(r)); }
+    } give_back{readers, *reader};
+    node::rpc::Context read_ctx{**reader, clock, *keys, *swarm, may_wait};
+    prepared = node::rpc::prepare(read_ctx, body);
+    return prepared;
   };
 
   // One storage RPC request: prepared on this I/O thread, queued for the storage thread if
   // it writes. In a network, a client's single store that succeeded here goes on to every
-  // swarm peer (`replicate`), and the reply carries each member's result.
-  std::function<void(std::string, net::Reply, bool)> storage_rpc = [&](std::string body, net::Reply reply, bool replicate) {
+  // swarm peer (`replicate`), and the reply carries each member's result. A retrieve that
+  // finds nothing and asks to wait (`may_wait`: a client's request) is held in `polls`.
+  std::function<void(std::string, net::Reply, bool, bool)> storage_rpc = [&](std::string body, net::Reply reply, bool replicate,
+                                                                             bool may_wait) {
     {
       auto start = std::chrono::steady_clock::now();
       if (network && !network->has_consensus()) {
         reply({503, "this node has no consensus of its network yet; try another node", "text/plain", {}});
         return;
       }
-      auto reader = readers.take();
-      if (!reader) {
-        log::error("reader_failed", {log::kv("reason", base::Plain(reader.error().message()))});
-        reply({500, "the node could not open its database", "text/plain", {}});
-        return;
-      }
-      struct GiveBack {  // the reader returns to the pool however prepare() ends
-        ReaderPool& pool;
-        std::unique_ptr<node::storage::MessageStore>& r;
-        ~GiveBack() { pool.give(std::move(r)); }
-      };
-      node::rpc::Prepared prepared;
-      {
-        GiveBack give_back{readers, *reader};
-        node::rpc::Context read_ctx{**reader, clock, *keys, *swarm};
-        prepared = node::rpc::prepare(read_ctx, body);
+      node::rpc::Prepared prepared = prepare(body, may_wait);
+      if (prepared.reply && prepared.reply->wait) {
+        // Held until a message for it is stored here or its time is up; then run again
+        // (without waiting) and answered.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(prepared.reply->wait->ms);
+        auto id = polls.add(prepared.reply->wait->key, deadline, [&storage_rpc, body, reply] { storage_rpc(body, reply, false, false); });
+        if (id == 0) return storage_rpc(std::move(body), std::move(reply), false, false);  // not held: answer now
+        // A message stored between the first look and add() woke nobody: look once more.
+        prepared = prepare(body, true);
+        if (prepared.reply && prepared.reply->wait) return;  // still nothing: it waits
+        if (!polls.cancel(id)) return;                          // it fired meanwhile and answers
+        metrics.count("long_polls", "result", "raced");
       }
       if (prepared.reply) return answer(reply, std::move(*prepared.reply), start);
       // A parsed JSON tree (every write but a single store) takes a few times its text.
@@ -342,16 +373,16 @@ int main(int argc, char** argv) {
   apps::OnionRelay onion(
       *keys, cfg.listen.host,
       [&](const crypto::Ed25519Public& k) { return network ? network->find_node(k) : std::optional<node::rpc::NodeAddress>{}; },
-      [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true); }, metrics,
+      [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true, true); }, metrics,
       cfg.record_onion.empty() ? "" : (dir / cfg.record_onion).string());  // a relative path is inside the data dir
 
   net::Server server(pub, [&](net::HttpRequest req, net::Reply reply) {
-    if (req.method == "POST" && req.target == "/storage_rpc/v1") return storage_rpc(std::move(req.body), std::move(reply), true);
+    if (req.method == "POST" && req.target == "/storage_rpc/v1") return storage_rpc(std::move(req.body), std::move(reply), true, true);
     if (req.method == "POST" && req.target == "/onion_req/v2") {
       if (network && !network->has_consensus()) return reply({503, "Snode not ready", "text/plain; charset=utf-8", {}});
       return onion.handle(req, std::move(reply));
     }
-    if (network && network->handle(req, reply, [&](const std::string& body, net::Reply r) { storage_rpc(body, std::move(r), false); }))
+    if (network && network->handle(req, reply, [&](const std::string& body, net::Reply r) { storage_rpc(body, std::move(r), false, false); }))
       return;
     if (req.method == "POST" && req.target == "/ping_test/v1") {
       // A signature over the caller's nonce proves this node holds its key. The nonce is
@@ -391,6 +422,7 @@ int main(int argc, char** argv) {
       metrics.gauge("connections_refused", static_cast<double>(s.connections_refused));
       metrics.gauge("rate_limited", static_cast<double>(s.rate_limited));
       metrics.gauge("requests_too_large", static_cast<double>(s.too_large));
+      metrics.gauge("long_polls_waiting", static_cast<double>(polls.waiting()));
       reply({200, metrics.prometheus(), "text/plain; version=0.0.4", {}});
       return;
     }
@@ -440,6 +472,7 @@ int main(int argc, char** argv) {
 
   int sig = net::wait_for_shutdown_signal();
   log::info("node_stopping", {log::kv("signal", sig)});
+  polls.stop();         // waiting retrieves are answered now (with what there is)
   onion.stop();         // relays in flight fail (504/502) instead of holding the server's stop
   server.stop();        // in-flight requests finish and are answered (replication included)
   if (network) network->stop();

@@ -51,7 +51,9 @@ std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::rpc::NodeAd
     net::AsyncClientConfig cfg;
     cfg.host = next.ip;
     cfg.port = next.https_port;
-    cfg.connections = 8;
+    // Connections open only when needed; many, because a relayed request may be a retrieve
+    // that waits (up to 25 s) for a message, and holds its connection meanwhile.
+    cfg.connections = kConnectionsPerNext;
     cfg.timeout = kHopTimeout;
     cfg.connect_timeout = kConnectTimeout;  // a silent next node is 'not reachable' (its strike), not the path's timeout
     cfg.local_ip = outbound_ip(listen_host_, next.ip);

@@ -45,6 +45,7 @@ class OnionRelay {
   // Requests queued or in flight to one next node; beyond, a sealed 503 (a next node that
   // stalls cannot hold an unbounded queue here).
   static constexpr std::size_t kMaxQueuedPerNext = 256;
+  static constexpr std::size_t kConnectionsPerNext = 64;
 
  private:
   std::shared_ptr<net::AsyncClient> client_for(const node::rpc::NodeAddress& next);

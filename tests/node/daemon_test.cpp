@@ -223,5 +223,69 @@ TEST(Daemon, NothingAcknowledgedIsLostWhenKilled) {
   EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged stores";
 }
 
+// sotto's long-poll extension over HTTPS: a retrieve with `wait` is answered as soon as a
+// message for the account is stored (from another connection), long before its wait is up;
+// one that nothing wakes answers empty when its time is up; a stopping node answers the
+// ones still waiting instead of leaving them hanging.
+TEST(Daemon, ARetrieveThatWaitsIsWokenByAStore) {
+  test::TempDir tmp;
+  Running n(tmp.sub("node"));
+  Account bob(7);
+  auto waiting = [&](int wait_s) {
+    json req = bob.retrieve(now_ms());
+    req["params"]["wait"] = wait_s;
+    return req.dump();
+  };
+  // Woken: the client gives up after 15 s, the wait is 25 s, the store comes at once.
+  std::optional<Result<net::HttpResponse>> got;
+  std::thread poller([&] {
+    net::HttpClient c("127.0.0.1", n.port, true, std::chrono::seconds(15));
+    got = c.post("/storage_rpc/v1", waiting(25));
+  });
+  // Until the node holds it (its metrics count it), then the store.
+  net::HttpClient admin("127.0.0.1", n.admin, false);
+  auto held = [&] {
+    for (int i = 0; i < 200; ++i) {
+      auto m = admin.get("/metrics");
+      if (m && m->body.find("sotto_long_polls_waiting 1\n") != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(held());
+  net::HttpClient c("127.0.0.1", n.port, true);
+  auto s = c.post("/storage_rpc/v1", store_req(bob.id, "wake up", now_ms()).dump());
+  ASSERT_TRUE(s && s->status == 200);
+  std::string hash = json::parse(s->body)["hash"];
+  poller.join();
+  ASSERT_TRUE(got && *got) << (got && !*got ? got->error().message() : "no answer");
+  ASSERT_EQ((*got)->status, 200) << (*got)->body;
+  json body = json::parse((*got)->body);
+  ASSERT_EQ(body["messages"].size(), 1u);
+  EXPECT_EQ(body["messages"][0]["hash"], hash);
+
+  // Nothing arrives: after its 1 s, an empty answer.
+  json req = json::parse(waiting(1));
+  req["params"]["last_hash"] = hash;
+  auto empty = c.post("/storage_rpc/v1", req.dump());
+  ASSERT_TRUE(empty && empty->status == 200);
+  EXPECT_TRUE(json::parse(empty->body)["messages"].empty());
+
+  // Stopping: the waiting retrieve is answered (empty), and the node exits cleanly.
+  std::optional<Result<net::HttpResponse>> at_stop;
+  std::thread stopper_poll([&] {
+    net::HttpClient c2("127.0.0.1", n.port, true, std::chrono::seconds(20));
+    json r2 = json::parse(waiting(25));
+    r2["params"]["last_hash"] = hash;
+    at_stop = c2.post("/storage_rpc/v1", r2.dump());
+  });
+  ASSERT_TRUE(held());
+  n.d->signal(SIGTERM);
+  stopper_poll.join();
+  ASSERT_TRUE(at_stop && *at_stop) << (at_stop && !*at_stop ? at_stop->error().message() : "no answer");
+  EXPECT_EQ((*at_stop)->status, 200);
+  EXPECT_EQ(n.d->wait(), 0);
+}
+
 }  // namespace
 }  // namespace sotto

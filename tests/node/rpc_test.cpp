@@ -460,5 +460,55 @@ TEST(Rpc, PrepareAnswersReadsAndChecksWritesApplyStoresThem) {
   EXPECT_EQ(n.store->stats()->messages, 1u);
 }
 
+// sotto's long-poll extension: a retrieve with `wait` that finds nothing is handed back to
+// the node to hold (Reply::wait), only when the context allows it and never in a batch.
+TEST(Rpc, RetrieveWithWaitIsHeldOnlyWhenEmptyAndAllowed) {
+  Node n;
+  Account bob(1);
+  json p = bob.retrieve(0, kNow);
+  p["wait"] = 20;
+  auto r = n.call("retrieve", p);  // may_wait is off: an ordinary empty answer
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_TRUE(r.body["messages"].empty());
+
+  n.ctx.may_wait = true;
+  Reply held = handle(n.ctx, json{{"method", "retrieve"}, {"params", p}}.dump());
+  ASSERT_TRUE(held.wait);
+  EXPECT_EQ(held.wait->ms, 20'000);
+  EXPECT_EQ(held.wait->key, wait_key(*base::from_hex_fixed<33>(bob.id), 0));
+  EXPECT_EQ(held.wait->key, bob.id + "/0");
+  // In a batch it answers at once.
+  Reply batched = handle(n.ctx, json{{"method", "batch"}, {"params", {{"requests", {{{"method", "retrieve"}, {"params", p}}}}}}}.dump());
+  EXPECT_FALSE(batched.wait);
+  EXPECT_EQ(batched.status, 200);
+  // With a message after last_hash, it answers at once.
+  ASSERT_EQ(n.call("store", store_params(bob.id, b64("hello"))).status, 200);
+  Reply now = handle(n.ctx, json{{"method", "retrieve"}, {"params", p}}.dump());
+  EXPECT_FALSE(now.wait);
+  EXPECT_EQ(json::parse(now.body)["messages"].size(), 1u);
+  // A bad signature is refused before any wait.
+  json forged = p;
+  forged["signature"] = Account(2).sign(proto::signed_retrieve(0, kNow));
+  Reply refused = handle(n.ctx, json{{"method", "retrieve"}, {"params", forged}}.dump());
+  EXPECT_FALSE(refused.wait);
+  EXPECT_EQ(refused.status, 401);
+}
+
+TEST(Rpc, RetrieveWaitMustBeWholeSecondsUpTo25) {
+  Node n;
+  n.ctx.may_wait = true;
+  Account bob(1);
+  for (json bad : {json(26), json(-1), json(2.5), json("5"), json(true)}) {
+    json p = bob.retrieve(0, kNow);
+    p["wait"] = bad;
+    auto r = n.call("retrieve", p);
+    EXPECT_EQ(r.status, 400) << bad.dump();
+    EXPECT_NE(r.text.find("wait"), std::string::npos) << r.text;
+  }
+  json p = bob.retrieve(0, kNow);
+  p["wait"] = 0;  // 0: no wait
+  EXPECT_EQ(n.call("retrieve", p).status, 200);
+}
+
 }  // namespace
 }  // namespace sotto::node::rpc

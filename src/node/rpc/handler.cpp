@@ -72,10 +72,17 @@ struct Out {
   json body;
   int status = 200;
   std::string raw;  // when set, the body already serialized (retrieve's large replies)
+  std::optional<WaitFor> wait;
 };
 using R = Result<Out>;
 
 Error bad(const std::string& why) { return Error(Errc::BadRequest, why); }
+
+}  // namespace
+
+std::string wait_key(std::span<const std::uint8_t> account, std::int64_t ns) { return base::to_hex(account) + "/" + std::to_string(ns); }
+
+namespace {
 
 bool is_public_inbox(Namespace ns) { return ns % 10 == 0; }
 bool is_public_outbox(Namespace ns) { return storage::is_public_outbox(ns); }
@@ -452,6 +459,10 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   if (!max_count) return std::move(max_count).error();
   auto max_size = int_param("max_size");
   if (!max_size) return std::move(max_size).error();
+  auto wait = int_param("wait");  // sotto's extension: seconds to wait for a message
+  if (!wait) return std::move(wait).error();
+  if (*wait && (**wait < 0 || **wait > kMaxWaitSeconds))
+    return bad("Invalid value given for 'wait': expected whole seconds from 0 to " + std::to_string(kMaxWaitSeconds));
 
   if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
   if (signed_req) {
@@ -470,6 +481,11 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   std::size_t n_max = static_cast<std::size_t>(count > 0 ? std::min<std::int64_t>(count, 1'000'000) : 1'000'000);
   auto got = ctx.store.retrieve(*pk, n, last, n_max, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)), now);
   if (!got) return Error(Errc::Internal, "Internal Server Error. Could not retrieve messages");
+  if (got->messages.empty() && ctx.may_wait && wait->value_or(0) > 0) {
+    Out out;
+    out.wait = WaitFor{wait_key(*pk, n), **wait * 1000};
+    return out;
+  }
   // Written by hand: the data is most of the reply and needs no escaping (base64), so
   // it is encoded straight into the body instead of through a JSON tree.
   std::size_t reply_bytes = 64;
@@ -835,7 +851,7 @@ R do_info(Context&, const json&, std::int64_t now) {
   return out;
 }
 
-Reply text_reply(int status, std::string sentence) { return Reply{status, std::move(sentence), false, {}}; }
+Reply text_reply(int status, std::string sentence) { return Reply{status, std::move(sentence), false, {}, {}}; }
 
 using Method = R (*)(Context&, const json&, std::int64_t);
 const std::map<std::string, Method, std::less<>>& methods() {
@@ -862,14 +878,15 @@ Reply fail(Error e) {
   auto code = static_cast<Errc>(e.code().value());
   if (e.code().category() != errc_category(Errc::BadRequest)) code = Errc::Internal;
   bool is_json = code == Errc::WrongSwarm;  // its detail is the right swarm, as JSON
-  return Reply{to_wire_status(code), e.detail(), is_json, {}};
+  return Reply{to_wire_status(code), e.detail(), is_json, {}, {}};
 }
 
 Reply to_reply(R r, std::string method) {
   Reply out;
   if (!r) out = fail(std::move(r).error());
-  else if (!r->raw.empty()) out = Reply{r->status, std::move(r->raw), true, {}};
-  else out = Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true, {}};
+  else if (!r->raw.empty()) out = Reply{r->status, std::move(r->raw), true, {}, {}};
+  else if (r->wait) out = Reply{r->status, {}, true, {}, std::move(r->wait)};
+  else out = Reply{r->status, r->body.dump(-1, ' ', false, json::error_handler_t::replace), true, {}, {}};
   out.method = std::move(method);
   return out;
 }
@@ -898,6 +915,12 @@ Reply run_one(Context& ctx, const json& req, std::int64_t now) {
 }
 
 Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequence) {
+  struct NoWait {  // a retrieve in a batch answers at once
+    Context& c;
+    bool was;
+    ~NoWait() { c.may_wait = was; }
+  } no_wait{ctx, ctx.may_wait};
+  ctx.may_wait = false;
   auto reqs = params.find("requests");
   if (reqs == params.end() || !reqs->is_array() || reqs->empty() || reqs->size() > kMaxBatch)
     return text_reply(400, "Invalid batch: 'requests' must hold 1 to 20 subrequests");
@@ -916,7 +939,7 @@ Reply run_batch(Context& ctx, const json& params, std::int64_t now, bool sequenc
     if (sequence && (sub.status < 200 || sub.status > 299)) break;
   }
   json body{{"results", std::move(results)}};
-  return Reply{200, body.dump(-1, ' ', false, json::error_handler_t::replace), true, sequence ? "sequence" : "batch"};
+  return Reply{200, body.dump(-1, ' ', false, json::error_handler_t::replace), true, sequence ? "sequence" : "batch", {}};
 }
 
 bool is_batch(const json& req) {

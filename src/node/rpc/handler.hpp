@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -27,19 +28,36 @@
 
 namespace sotto::node::rpc {
 
+// A retrieve that found nothing and asked to wait (sotto's long-poll extension,
+// docs/wire/storage-rpc.md "Waiting for messages"): the caller may hold the request for
+// up to `ms` and run it again (without waiting) once a message for `key` arrives.
+struct WaitFor {
+  std::string key;  // the account (hex) and namespace, "<66 hex>/<ns>"
+  std::int64_t ms = 0;
+};
+
 struct Reply {
   int status = 200;
   std::string body;  // JSON on success, a sentence on failure
   bool json = true;
   std::string method;  // the method asked for, when the body named a known one (for metrics)
+  std::optional<WaitFor> wait;  // only when Context::may_wait
 };
+
+// The key WaitFor names for an account and namespace.
+std::string wait_key(std::span<const std::uint8_t> account, std::int64_t ns);
 
 struct Context {
   storage::MessageStore& store;
   const base::Clock& clock;
   const crypto::Keypair& node_keys;  // signs store results and deletion receipts
   const SwarmView& swarm;
+  // A retrieve with `wait` that finds nothing answers with Reply::wait set instead of an
+  // empty list. Only a single top-level retrieve waits, never one in a batch.
+  bool may_wait = false;
 };
+
+inline constexpr std::int64_t kMaxWaitSeconds = 25;
 
 inline constexpr std::size_t kMaxBodyBytes = 10 * 1024 * 1024;
 

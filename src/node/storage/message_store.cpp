@@ -1,6 +1,7 @@
 #include "node/storage/message_store.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "node/storage/sqlite.hpp"
 
@@ -234,8 +235,11 @@ Result<StoreOutcome> MessageStore::store_one(const StoreRequest& r) {
   if (!ins) return std::move(ins).error();
   (*ins)->bind(1, *id).bind(2, std::int64_t{r.ns}).bind(3, ByteView(r.hash)).bind(4, r.timestamp_ms).bind(5, r.expiry_ms).bind(6, r.data);
   if (auto i = (*ins)->run(); !i) return std::move(i).error();
+  if (fresh_.size() < 100'000) fresh_.emplace_back(r.account, r.ns);  // bounded if nobody takes them
   return StoreOutcome{false, r.expiry_ms};
 }
+
+std::vector<std::pair<AccountKey, Namespace>> MessageStore::take_fresh() { return std::exchange(fresh_, {}); }
 
 Result<std::vector<StoreOutcome>> MessageStore::store_batch(std::span<const StoreRequest> requests) {
   auto tx = Tx::begin(*db_);

@@ -151,6 +151,10 @@ class MessageStore {
   Result<std::uint64_t> sweep(std::int64_t now_ms, std::uint64_t max_rows = 1000);
   Result<Stats> stats();
 
+  // The (account, namespace) of every message newly inserted since the last call (not
+  // those already stored), for the node to wake retrieves waiting for them. May name a
+  // message whose transaction was rolled back afterwards: a waiter then finds nothing.
+  std::vector<std::pair<AccountKey, Namespace>> take_fresh();
 
  private:
   MessageStore(std::unique_ptr<Db> db, Limits limits);
@@ -162,6 +166,7 @@ class MessageStore {
   std::unique_ptr<Db> db_;
   Limits limits_;
   std::int64_t page_size_ = 4096;
+  std::vector<std::pair<AccountKey, Namespace>> fresh_;
 };
 
 // Copies the WAL into the database from a connection of its own, beside the writer and
