@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the layering rules of docs/architecture.md by grepping includes:
 #   sodium.h only in src/crypto/; asio/beast only in src/net/; sqlite3.h only in
-#   src/node/storage/; generated protobuf headers only in src/proto/*.cpp; and each layer
+#   src/db/; generated protobuf headers only in src/proto/*.cpp; and each layer
 #   includes only itself and the layers below it.
 set -u
 root=${1:-.}
@@ -16,7 +16,7 @@ while IFS= read -r f; do
   case "$f" in src/net/*) ;; *) bad "$f includes asio/beast (only src/net/ may)";; esac
 done < <(grep -rlE --include='*.[ch]pp' '#include[[:space:]]*[<"](boost/asio|boost/beast|asio)' src apps 2>/dev/null)
 while IFS= read -r f; do
-  case "$f" in src/node/storage/*) ;; *) bad "$f includes sqlite3.h (only src/node/storage/ may)";; esac
+  case "$f" in src/db/*) ;; *) bad "$f includes sqlite3.h (only src/db/ may)";; esac
 done < <(grep -rl --include='*.[ch]pp' -E '#include[[:space:]]*[<"]sqlite3' src apps 2>/dev/null)
 while IFS= read -r f; do
   case "$f" in src/proto/*.cpp) ;; *) bad "$f includes generated protobuf code (only src/proto/*.cpp may)";; esac
@@ -29,8 +29,9 @@ declare -A allowed=(
   [proto]="base crypto proto"
   [onion]="base crypto proto onion"
   [directory]="base crypto directory"
-  [node]="base crypto proto onion directory node"
-  [client]="base crypto proto onion directory client"
+  [db]="base db"
+  [node]="base crypto proto onion directory db node"
+  [client]="base crypto proto onion directory db client"
   [net]="base crypto proto onion directory node client net"
 )
 for layer in "${!allowed[@]}"; do

@@ -1,6 +1,7 @@
 #pragma once
 // The CLI's commands. Each returns the process exit code.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,19 @@ struct DevRoute {
 int cmd_dev_store(const Options& opt, const DevRoute& how, const std::string& to, const std::string& data);
 int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const DevRoute& how);
 int cmd_dev_rpc(const Options& opt, const DevRoute& how, const std::string& method, const std::string& params);
+// How send / listen / retry reach the network: --network FILE (a network.json, kept in the
+// profile for later commands) and --direct (straight to swarm members, no onion path).
+struct MessageOptions {
+  std::string network_file;
+  bool direct = false;
+};
+int cmd_send(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, const std::string& to, const std::string& text,
+             std::uint32_t disappear_s);
+int cmd_retry(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, std::int64_t id);
+int cmd_listen(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, std::int64_t count, std::int64_t timeout_s);
+int cmd_history(const Options& opt, const std::string& who, std::int64_t limit);
+// action: add (who = account ID, nickname), list, remove, block, unblock (who = account ID or nickname).
+int cmd_contacts(const Options& opt, const std::string& action, const std::string& who, const std::string& nickname);
 int cmd_network_use(const Options& opt, const std::string& file);
 int cmd_network_update(const Options& opt, const std::string& from);
 int cmd_network_status(const Options& opt);

@@ -75,7 +75,48 @@ int main(int argc, char** argv) {
   update->add_option("--from", from_url, "Fetch from this node or authority, https://HOST:PORT (default: the authorities, then the seed nodes)");
   auto* nstatus = network->add_subcommand("status", "Show the network and the consensus held");
 
-  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe, rpc, network, use, update, nstatus}) c->fallthrough();
+  MessageOptions mo;
+  auto add_network = [&](CLI::App* c) {
+    add_unlock(c);
+    c->add_option("--network", mo.network_file, "The network's network.json (kept in the profile: needed once)")->check(CLI::ExistingFile);
+    c->add_flag("--direct", mo.direct, "Straight to the swarm's nodes, without onion paths (they see your address)");
+  };
+  std::string peer, body, nickname;
+  std::uint32_t disappear_s = 0;
+  auto* send = app.add_subcommand("send", "Send a message to an account ID or a contact's nickname, through an onion path");
+  send->add_option("to", peer, "Account ID (05 + 64 hex) or nickname")->required();
+  send->add_option("text", body, "The message")->required();
+  send->add_option("--disappear", disappear_s, "Delete the message this many seconds after it is sent (here, there, and on the nodes)")
+      ->check(CLI::Range(1u, 14u * 86400u));
+  add_network(send);
+  std::int64_t retry_id = 0;
+  auto* retry = app.add_subcommand("retry", "Send a message that failed again (its id is in `sotto history`)");
+  retry->add_option("id", retry_id, "The message's id")->required();
+  add_network(retry);
+  std::int64_t count = 0, timeout_s = 0, limit = 50;
+  auto* listen = app.add_subcommand("listen", "Print messages as they arrive (JSON lines: from, body, timestamp, hash); Ctrl-C stops");
+  listen->add_option("--count", count, "Stop after N messages")->check(CLI::NonNegativeNumber);
+  listen->add_option("--timeout", timeout_s, "Stop after S seconds")->check(CLI::NonNegativeNumber);
+  add_network(listen);
+  auto* history = app.add_subcommand("history", "Show the conversation with an account or contact, oldest first");
+  history->add_option("peer", peer, "Account ID or nickname")->required();
+  history->add_option("--limit", limit, "The last N messages (default 50)")->check(CLI::PositiveNumber);
+  auto* contacts = app.add_subcommand("contacts", "Your contacts: nicknames for account IDs, and who is blocked");
+  contacts->require_subcommand(1);
+  auto* cadd = contacts->add_subcommand("add", "Add a contact (or rename one)");
+  cadd->add_option("account", peer, "Account ID (05 + 64 hex)")->required();
+  cadd->add_option("nickname", nickname, "A nickname to use instead of the account ID");
+  auto* clist = contacts->add_subcommand("list", "List the contacts");
+  auto* crm = contacts->add_subcommand("remove", "Remove a contact (the conversation stays)");
+  crm->add_option("who", peer, "Account ID or nickname")->required();
+  auto* cblock = contacts->add_subcommand("block", "Block an account: its messages are dropped, and you cannot send to it");
+  cblock->add_option("who", peer, "Account ID or nickname")->required();
+  auto* cunblock = contacts->add_subcommand("unblock", "Unblock an account");
+  cunblock->add_option("who", peer, "Account ID or nickname")->required();
+
+  for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe, rpc, network, use, update, nstatus, send, retry, listen, history,
+                  contacts, cadd, clist, crm, cblock, cunblock})
+    c->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -97,6 +138,15 @@ int main(int argc, char** argv) {
   if (st->parsed()) return cmd_dev_store(opt, route, to, store_data);
   if (fe->parsed()) return cmd_dev_fetch(opt, pp, route);
   if (rpc->parsed()) return cmd_dev_rpc(opt, route, rpc_method, rpc_params);
+  if (send->parsed()) return cmd_send(opt, pp, mo, peer, body, disappear_s);
+  if (retry->parsed()) return cmd_retry(opt, pp, mo, retry_id);
+  if (listen->parsed()) return cmd_listen(opt, pp, mo, count, timeout_s);
+  if (history->parsed()) return cmd_history(opt, peer, limit);
+  if (cadd->parsed()) return cmd_contacts(opt, "add", peer, nickname);
+  if (clist->parsed()) return cmd_contacts(opt, "list", "", "");
+  if (crm->parsed()) return cmd_contacts(opt, "remove", peer, "");
+  if (cblock->parsed()) return cmd_contacts(opt, "block", peer, "");
+  if (cunblock->parsed()) return cmd_contacts(opt, "unblock", peer, "");
   if (use->parsed()) return cmd_network_use(opt, network_file);
   if (update->parsed()) return cmd_network_update(opt, from_url);
   if (nstatus->parsed()) return cmd_network_status(opt);

@@ -15,6 +15,11 @@ enum class Errc {
   NoNetwork,           // the profile has no network.json (sotto network use FILE)
   NoPath,              // too few usable nodes for an onion path
   Unreachable,         // every path tried failed in transit
+  UnknownContact,      // a nickname that names no contact
+  BadAccountId,        // not an account ID (05 + 64 hex)
+  AlreadyUsed,         // a nickname another contact has
+  Refused,             // the swarm refused the request (its status and reason say why)
+  Blocked,             // the contact is blocked
 };
 SOTTO_DECLARE_ERRC(Errc)
 

@@ -16,6 +16,11 @@ std::string to_token(Errc e) {
     case Errc::NoNetwork: return "no_network";
     case Errc::NoPath: return "no_path";
     case Errc::Unreachable: return "unreachable";
+    case Errc::UnknownContact: return "unknown_contact";
+    case Errc::BadAccountId: return "bad_account_id";
+    case Errc::AlreadyUsed: return "already_used";
+    case Errc::Refused: return "refused";
+    case Errc::Blocked: return "blocked";
   }
   return "unknown";
 }

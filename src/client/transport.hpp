@@ -23,6 +23,9 @@ class Transport {
   // code) when none came: the connection failed, timed out or closed; the next post to
   // that address starts a new connection.
   virtual Result<TransportReply> post(const std::string& host, std::uint16_t port, std::string_view target, std::string_view body) = 0;
+  // GETs https://host:port + target (the directory's documents). A transport for onion
+  // requests alone may leave it out: it then fails, saying so.
+  virtual Result<TransportReply> get(const std::string& host, std::uint16_t port, std::string_view target);
 };
 
 }  // namespace sotto::client

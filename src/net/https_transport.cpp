@@ -7,13 +7,25 @@ namespace sotto::net {
 HttpsTransport::HttpsTransport(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 HttpsTransport::~HttpsTransport() = default;
 
-Result<client::TransportReply> HttpsTransport::post(const std::string& host, std::uint16_t port, std::string_view target, std::string_view body) {
-  std::string key = host + ":" + std::to_string(port);
-  auto& c = clients_[key];
+HttpClient& HttpsTransport::client(const std::string& host, std::uint16_t port) {
+  auto& c = clients_[host + ":" + std::to_string(port)];
   if (!c) c = std::make_unique<HttpClient>(host, port, true, timeout_);
-  auto r = c->post(target, body);
+  return *c;
+}
+
+Result<client::TransportReply> HttpsTransport::post(const std::string& host, std::uint16_t port, std::string_view target, std::string_view body) {
+  auto r = client(host, port).post(target, body);
   if (!r) {
-    clients_.erase(key);
+    clients_.erase(host + ":" + std::to_string(port));
+    return std::move(r).error();
+  }
+  return client::TransportReply{r->status, std::move(r->body)};
+}
+
+Result<client::TransportReply> HttpsTransport::get(const std::string& host, std::uint16_t port, std::string_view target) {
+  auto r = client(host, port).get(target);
+  if (!r) {
+    clients_.erase(host + ":" + std::to_string(port));
     return std::move(r).error();
   }
   return client::TransportReply{r->status, std::move(r->body)};

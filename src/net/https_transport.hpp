@@ -18,8 +18,10 @@ class HttpsTransport final : public client::Transport {
   explicit HttpsTransport(std::chrono::milliseconds timeout = std::chrono::seconds(35));
   ~HttpsTransport() override;
   Result<client::TransportReply> post(const std::string& host, std::uint16_t port, std::string_view target, std::string_view body) override;
+  Result<client::TransportReply> get(const std::string& host, std::uint16_t port, std::string_view target) override;
 
  private:
+  HttpClient& client(const std::string& host, std::uint16_t port);
   std::chrono::milliseconds timeout_;
   std::map<std::string, std::unique_ptr<HttpClient>> clients_;  // by host:port
 };

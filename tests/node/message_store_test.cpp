@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "db/errc.hpp"
 #include "support/process.hpp"
 
 namespace sotto::node::storage {
@@ -179,7 +180,7 @@ TEST(MessageStore, TheDatabaseSizeCapMakesStoresFailCleanly) {
   }
   ASSERT_LT(stored, 100u);
   EXPECT_GT(stored, 10u);
-  EXPECT_TRUE(last.is(Errc::Full)) << last.message();
+  EXPECT_TRUE(last.is(db::Errc::Full)) << last.message();
   EXPECT_NE(last.message().find("full"), std::string::npos);
   auto s = f.db->stats();
   ASSERT_TRUE(s);
@@ -533,7 +534,7 @@ TEST(MessageStore, AFileThatIsNotADatabaseIsRefused) {
   std::fclose(fp);
   auto s = MessageStore::open(path);
   ASSERT_FALSE(s);
-  EXPECT_TRUE(s.error().is(Errc::Corrupt)) << s.error().message();
+  EXPECT_TRUE(s.error().is(db::Errc::Corrupt)) << s.error().message();
 }
 
 }  // namespace

@@ -3,9 +3,25 @@
 #include <algorithm>
 #include <utility>
 
-#include "node/storage/sqlite.hpp"
+#include "db/sqlite.hpp"
 
 namespace sotto::node::storage {
+
+using db::Statement;
+using db::Tx;
+using db::sqlite_error;
+
+std::string to_token(Errc e) {
+  switch (e) {
+    case Errc::Io: return "io";
+    case Errc::Corrupt: return "corrupt";
+    case Errc::Full: return "full";
+    case Errc::QuotaExceeded: return "quota_exceeded";
+    case Errc::BadArgument: return "bad_argument";
+  }
+  return "unknown";
+}
+SOTTO_DEFINE_ERRC(Errc, "sotto.node.storage")
 
 namespace {
 

@@ -17,9 +17,14 @@
 #include "node/storage/errc.hpp"
 #include "proto/constants.hpp"
 
+namespace sotto::db {
+class Db;
+}
+
 namespace sotto::node::storage {
 
-class Db;
+using db::Db;
+
 
 using AccountKey = ByteArray<33>;     // prefix byte + 32-byte key
 using MessageHash = ByteArray<32>;    // the raw bytes behind the 43-character hash

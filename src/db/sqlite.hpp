@@ -1,7 +1,7 @@
 #pragma once
 // A thin RAII wrapper over SQLite: a connection, prepared statements that are cached and
-// reused, and transactions. Private to node/storage/ (only its .cpp files include
-// sqlite3.h). Not thread-safe: one Db per thread.
+// reused, and transactions. Used by the node's message store and the client's profile
+// database; only src/db/ includes sqlite3.h. Not thread-safe: one Db per thread.
 
 #include <cstdint>
 #include <memory>
@@ -12,12 +12,12 @@
 
 #include "base/bytes.hpp"
 #include "base/result.hpp"
-#include "node/storage/errc.hpp"
+#include "db/errc.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace sotto::node::storage {
+namespace sotto::db {
 
 class Statement {
  public:
@@ -33,7 +33,10 @@ class Statement {
   Result<bool> step();
   // Runs to completion (for statements that return no rows).
   Result<void> run();
+  Statement& bind_null(int i);
   std::int64_t int64(int col) const;
+  std::string text(int col) const;
+  bool is_null(int col) const;
   ByteView blob(int col) const;
   // Resets and clears the bindings; called before each use.
   Statement& reset();
@@ -101,4 +104,4 @@ class Tx {
 // An error for the SQLite result code rc, with `what` saying what was being done.
 Error sqlite_error(int rc, const std::string& what);
 
-}  // namespace sotto::node::storage
+}  // namespace sotto::db

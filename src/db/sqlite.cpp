@@ -1,27 +1,25 @@
-#include "node/storage/sqlite.hpp"
+#include "db/sqlite.hpp"
 
 #include <sqlite3.h>
 
-namespace sotto::node::storage {
+namespace sotto::db {
 
 std::string to_token(Errc e) {
   switch (e) {
     case Errc::Io: return "io";
     case Errc::Corrupt: return "corrupt";
     case Errc::Full: return "full";
-    case Errc::QuotaExceeded: return "quota_exceeded";
-    case Errc::BadArgument: return "bad_argument";
   }
   return "unknown";
 }
-SOTTO_DEFINE_ERRC(Errc, "sotto.node.storage")
+SOTTO_DEFINE_ERRC(Errc, "sotto.db")
 
 Error sqlite_error(int rc, const std::string& what) {
   int primary = rc & 0xff;
   Errc e = primary == SQLITE_FULL ? Errc::Full
            : (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) ? Errc::Corrupt
                                                                      : Errc::Io;
-  std::string why = e == Errc::Full ? "the node's message database is full" : std::string("SQLite: ") + sqlite3_errstr(rc);
+  std::string why = e == Errc::Full ? "the database is full" : std::string("SQLite: ") + sqlite3_errstr(rc);
   return Error(e, why + " (" + what + ")");
 }
 
@@ -58,6 +56,19 @@ Result<void> Statement::run() {
 }
 
 std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(s_, col); }
+
+Statement& Statement::bind_null(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+
+std::string Statement::text(int col) const {
+  const unsigned char* p = sqlite3_column_text(s_, col);
+  int n = sqlite3_column_bytes(s_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+
+bool Statement::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
 ByteView Statement::blob(int col) const {
   const void* p = sqlite3_column_blob(s_, col);
@@ -161,4 +172,4 @@ Result<void> Tx::commit() {
   return r;
 }
 
-}  // namespace sotto::node::storage
+}  // namespace sotto::db

@@ -1,0 +1,296 @@
+// sotto send | listen | history | retry | contacts: 1:1 messaging through onion paths
+// (client::Messenger), with the profile's local database (client::LocalStore).
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "base/clock.hpp"
+#include "base/rng.hpp"
+#include "cli/commands.hpp"
+#include "client/errc.hpp"
+#include "client/messenger.hpp"
+#include "client/network_view.hpp"
+#include "directory/network.hpp"
+#include "net/executor.hpp"
+#include "net/https_transport.hpp"
+
+namespace sotto::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string local_time(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  char buf[32];
+  if (!localtime_r(&t, &tm) || std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) return std::to_string(ms);
+  return buf;
+}
+
+Result<std::unique_ptr<client::LocalStore>> open_store(const Options& opt) {
+  auto profile = open_profile(opt);
+  if (!profile) return std::move(profile).error();
+  if (!profile->has_account()) return Error(client::Errc::NoAccount, "this profile has no account yet: run `sotto init` first");
+  return client::LocalStore::open(profile->dir());
+}
+
+// An account ID, or a contact's nickname.
+Result<crypto::AccountId> resolve(client::LocalStore& store, const std::string& who) {
+  bool looks_like_id = who.size() >= 16 && who.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+  if (looks_like_id) {
+    auto id = crypto::AccountId::parse(who);
+    if (!id) return Error(client::Errc::BadAccountId, "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
+    return *id;
+  }
+  auto c = store.contact_by_nickname(who);
+  if (!c) return std::move(c).error();
+  if (!*c)
+    return Error(client::Errc::UnknownContact, "no contact is called '" + who.substr(0, 64) + "' (add one: sotto contacts add ACCOUNT_ID " +
+                                                   who.substr(0, 64) + ")");
+  return *crypto::AccountId::parse((*c)->account);
+}
+
+std::string name_of(client::LocalStore& store, const std::string& account) {
+  auto c = store.contact(account);
+  if (c && *c && !(*c)->nickname.empty()) return (*c)->nickname;
+  return account.substr(0, 10) + "…";
+}
+
+struct Session {
+  base::SystemRng rng;
+  base::SystemClock clock;
+  net::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s at the destination
+  std::unique_ptr<client::Messenger> messenger;
+};
+
+Result<std::unique_ptr<Session>> open_session(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo) {
+  auto profile = open_profile(opt);
+  if (!profile) return std::move(profile).error();
+  if (!mo.network_file.empty()) {
+    std::ifstream in(mo.network_file, std::ios::binary);
+    if (!in) return Error(client::Errc::NoNetwork, "cannot read " + mo.network_file);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text.size() > directory::kMaxNetworkJson) return Error(client::Errc::NoNetwork, mo.network_file + " is larger than 1 MiB");
+    auto held = profile->read_file(client::NetworkView::kNetworkFile, directory::kMaxNetworkJson);
+    if (!held) return std::move(held).error();
+    if (!*held || **held != text)  // remembered in the profile; the same file again changes nothing
+      if (auto u = client::NetworkView::use(*profile, text); !u) return std::move(u).error();
+  }
+  auto keys = unlock(opt, pp);
+  if (!keys) return std::move(keys).error();
+  auto s = std::make_unique<Session>();
+  client::MessengerOptions o;
+  o.onion = !mo.direct;
+  auto m = client::Messenger::open(*profile, std::move(*keys), s->transport, s->rng, s->clock, o);
+  if (!m) {
+    if (m.error().is(client::Errc::NoNetwork))
+      return Error(client::Errc::NoNetwork, m.error().message() + " (give --network FILE once, with the network's network.json)");
+    return std::move(m).error();
+  }
+  s->messenger = std::move(*m);
+  if (auto r = s->messenger->refresh_consensus(3600); !r) return std::move(r).error();
+  return s;
+}
+
+json message_json(client::LocalStore& store, const client::StoredMessage& m) {
+  json j{{"id", m.id},
+         {"direction", m.direction == client::Direction::Outgoing ? "out" : "in"},
+         {m.direction == client::Direction::Outgoing ? "to" : "from", m.peer},
+         {"body", m.body},
+         {"timestamp", m.timestamp_ms},
+         {"hash", m.hash},
+         {"state", client::to_string(m.state)}};
+  if (auto c = store.contact(m.peer); c && *c && !(*c)->nickname.empty()) j["nickname"] = (*c)->nickname;
+  if (m.direction == client::Direction::Outgoing) {
+    j["confirmations"] = m.confirmations;
+    j["swarm_size"] = m.swarm_size;
+  }
+  if (m.expires_ms) j["expires"] = *m.expires_ms;
+  return j;
+}
+
+int report_send(const Options& opt, Session& s, const Result<client::SendReport>& r, const std::string& to_name) {
+  if (!r) {
+    if (r.error().is(client::Errc::Unreachable) || r.error().is(client::Errc::NoPath))
+      return fail(opt, Error(r.error().code(), r.error().message() + " — the message is kept as failed: `sotto retry ID` sends it again"));
+    return fail(opt, r.error());
+  }
+  (void)s;
+  if (opt.json) {
+    print_json({{"id", r->id}, {"hash", r->hash}, {"confirmations", r->confirmations}, {"swarm_size", r->swarm_size},
+                {"timestamp", r->timestamp_ms}, {"attempts", r->attempts}, {"path", r->path}});
+  } else {
+    std::cout << "sent to " << to_name << ": stored on " << r->confirmations << " of " << r->swarm_size
+              << " swarm members (each signed its receipt)\nhash " << r->hash << " · message " << r->id;
+    if (!r->path.empty()) std::cout << " · through a " << r->path.size() << "-hop onion path";
+    std::cout << std::endl;
+  }
+  return r->confirmations > 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int cmd_send(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, const std::string& to, const std::string& text,
+             std::uint32_t disappear_s) {
+  if (text.empty()) return fail(opt, "empty_message", "the message is empty");
+  if (text.size() > 60'000) return fail(opt, "too_long", "the message is longer than 60,000 bytes");
+  auto s = open_session(opt, pp, mo);
+  if (!s) return fail(opt, s.error());
+  auto& store = (*s)->messenger->store();
+  auto who = resolve(store, to);
+  if (!who) return fail(opt, who.error());
+  auto r = (*s)->messenger->send(*who, text, disappear_s);
+  return report_send(opt, **s, r, name_of(store, who->hex()));
+}
+
+int cmd_retry(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, std::int64_t id) {
+  auto s = open_session(opt, pp, mo);
+  if (!s) return fail(opt, s.error());
+  auto r = (*s)->messenger->retry(id);
+  auto m = (*s)->messenger->store().message(id);
+  std::string name = m && *m ? name_of((*s)->messenger->store(), (*m)->peer) : std::string("?");
+  return report_send(opt, **s, r, name);
+}
+
+int cmd_listen(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, std::int64_t count, std::int64_t timeout_s) {
+  // Ctrl-C (or SIGTERM) ends it at once, between two lines of output: what was printed
+  // is in the profile's database already (a message is kept before it is shown).
+  auto s = open_session(opt, pp, mo);
+  if (!s) return fail(opt, s.error());
+  net::block_shutdown_signals();  // here and in the worker; after the passphrase prompt
+  std::mutex out_mu;
+  std::atomic<int> result{kExitOk};
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    auto& m = *(*s)->messenger;
+    auto start = std::chrono::steady_clock::now();
+    std::int64_t shown = 0;
+    std::int64_t backoff_ms = 500;
+    for (;;) {
+      std::int64_t left = 25;
+      if (timeout_s > 0) {
+        left = timeout_s - std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+        if (left <= 0) break;
+      }
+      auto got = m.receive(static_cast<int>(std::min<std::int64_t>(left, 25)));
+      if (!got) {
+        if (got.error().is(client::Errc::NoPath) || got.error().is(client::Errc::NoNetwork)) {
+          std::lock_guard lock(out_mu);
+          result = fail(opt, got.error());
+          break;
+        }
+        {  // the network or a path failed: said once per failure, then tried again later
+          std::lock_guard lock(out_mu);
+          std::cerr << "sotto: " << got.error().message() << "; trying again in " << static_cast<double>(backoff_ms) / 1000.0 << " s" << std::endl;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+        backoff_ms = std::min<std::int64_t>(backoff_ms * 2, 8000);
+        continue;
+      }
+      backoff_ms = 500;
+      std::lock_guard lock(out_mu);
+      for (const auto& msg : *got) {
+        json j{{"from", msg.peer}, {"body", msg.body}, {"timestamp", msg.timestamp_ms}, {"hash", msg.hash}};
+        if (auto c = m.store().contact(msg.peer); c && *c && !(*c)->nickname.empty()) j["nickname"] = (*c)->nickname;
+        if (msg.expires_ms) j["expires"] = *msg.expires_ms;
+        print_json(j);
+        if (count > 0 && ++shown >= count) break;
+      }
+      if (!output_ok()) {
+        result = kExitFailure;
+        break;
+      }
+      if (count > 0 && shown >= count) break;
+    }
+    done = true;
+    ::kill(::getpid(), SIGTERM);  // wakes the signal wait below
+  });
+  net::wait_for_shutdown_signal();
+  std::lock_guard lock(out_mu);  // never in the middle of a line
+  if (!done) {
+    output_ok();
+    std::_Exit(kExitOk);  // stopped by the user: the worker may be waiting on the network
+  }
+  worker.join();
+  return result;
+}
+
+int cmd_history(const Options& opt, const std::string& who, std::int64_t limit) {
+  auto store = open_store(opt);
+  if (!store) return fail(opt, store.error());
+  auto peer = resolve(**store, who);
+  if (!peer) return fail(opt, peer.error());
+  if (auto p = (*store)->purge(base::SystemClock().now_ms()); !p) return fail(opt, p.error());
+  auto h = (*store)->history(peer->hex(), static_cast<std::size_t>(std::max<std::int64_t>(1, limit)));
+  if (!h) return fail(opt, h.error());
+  std::string name = name_of(**store, peer->hex());
+  for (const auto& m : *h) {
+    if (opt.json) {
+      print_json(message_json(**store, m));
+      continue;
+    }
+    bool out = m.direction == client::Direction::Outgoing;
+    std::cout << local_time(m.timestamp_ms) << "  " << (out ? "you" : name) << ": " << m.body;
+    if (out) {
+      if (m.state == client::DeliveryState::Sent)
+        std::cout << "  [stored on " << m.confirmations << "/" << m.swarm_size << "]";
+      else
+        std::cout << "  [" << client::to_string(m.state) << (m.state == client::DeliveryState::Failed ? ": sotto retry " + std::to_string(m.id) : "")
+                  << "]";
+    }
+    if (m.expires_ms) std::cout << "  (disappears " << local_time(*m.expires_ms) << ")";
+    std::cout << "\n";
+  }
+  if (h->empty() && !opt.json) std::cout << "no messages with " << name << " yet\n";
+  return output_ok() ? kExitOk : kExitFailure;
+}
+
+int cmd_contacts(const Options& opt, const std::string& action, const std::string& who, const std::string& nickname) {
+  auto store = open_store(opt);
+  if (!store) return fail(opt, store.error());
+  auto& st = **store;
+  if (action == "list") {
+    auto all = st.contacts();
+    if (!all) return fail(opt, all.error());
+    for (const auto& c : *all) {
+      if (opt.json) print_json({{"account", c.account}, {"nickname", c.nickname}, {"blocked", c.blocked}});
+      else std::cout << (c.nickname.empty() ? "(no nickname)" : c.nickname) << "  " << c.account << (c.blocked ? "  [blocked]" : "") << "\n";
+    }
+    if (all->empty() && !opt.json) std::cout << "no contacts yet: sotto contacts add ACCOUNT_ID NICKNAME\n";
+    return output_ok() ? kExitOk : kExitFailure;
+  }
+  if (action == "add") {
+    auto id = crypto::AccountId::parse(who);
+    if (!id) return fail(opt, "bad_account_id", "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
+    if (!nickname.empty() && (nickname.size() > 64 || nickname.find_first_of(" \t\n\r") != std::string::npos ||
+                              (nickname.size() >= 16 && nickname.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)))
+      return fail(opt, "bad_nickname", "a nickname is one word of at most 64 bytes that does not look like an account ID");
+    if (auto r = st.add_contact(id->hex(), nickname); !r) return fail(opt, r.error());
+    if (opt.json) print_json({{"account", id->hex()}, {"nickname", nickname}});
+    else std::cout << "added " << (nickname.empty() ? id->hex() : nickname + " (" + id->hex() + ")") << "\n";
+    return kExitOk;
+  }
+  auto id = resolve(st, who);
+  if (!id) return fail(opt, id.error());
+  if (action == "remove") {
+    auto r = st.remove_contact(id->hex());
+    if (!r) return fail(opt, r.error());
+    if (!*r) return fail(opt, "unknown_contact", who + " is not a contact");
+  } else {  // block, unblock
+    if (auto r = st.set_blocked(id->hex(), action == "block"); !r) return fail(opt, r.error());
+  }
+  if (opt.json) print_json({{"account", id->hex()}, {"done", action}});
+  else std::cout << action << ": " << id->hex() << "\n";
+  return kExitOk;
+}
+
+}  // namespace sotto::cli

@@ -1,0 +1,301 @@
+#include "client/messenger.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "base/bytes.hpp"
+#include "client/errc.hpp"
+#include "directory/errc.hpp"
+#include "proto/dm.hpp"
+#include "proto/message_hash.hpp"
+#include "proto/signed_strings.hpp"
+
+namespace sotto::client {
+
+using nlohmann::json;
+
+Result<TransportReply> Transport::get(const std::string& host, std::uint16_t port, std::string_view) {
+  return Error(Errc::Unreachable, "this transport cannot fetch documents from " + host + ":" + std::to_string(port));
+}
+
+Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& url) {
+  std::string rest = url.rfind("https://", 0) == 0 ? url.substr(8) : std::string();
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  auto colon = rest.rfind(':');
+  bool ok = colon != std::string::npos && colon > 0 && colon + 1 < rest.size() && rest.size() - colon - 1 <= 5 &&
+            rest.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+  int port = ok ? std::stoi(rest.substr(colon + 1)) : 0;
+  if (!ok || port < 1 || port > 65535) return Error(Errc::Io, "'" + url + "' is not https://HOST:PORT");
+  std::string host = rest.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::pair<std::string, std::uint16_t>{host, static_cast<std::uint16_t>(port)};
+}
+
+Receipts count_receipts(const std::string& reply_json, const std::string& hash, const std::vector<directory::ConsensusNode>& members) {
+  Receipts out;
+  json reply = json::parse(reply_json, nullptr, false);
+  if (reply.is_discarded() || !reply.is_object()) return out;
+  auto swarm = reply.find("swarm");
+  if (swarm == reply.end() || !swarm->is_object()) return out;
+  for (const auto& [key, m] : swarm->items()) {
+    auto pk = crypto::Ed25519Public::from_hex(key);
+    // Only members of the recipient's swarm by the consensus count: the answering node
+    // cannot make up receipts of its own invention.
+    if (!pk || std::none_of(members.begin(), members.end(), [&](const auto& n) { return n.ed25519 == *pk; })) continue;
+    ++out.members;
+    if (!m.is_object() || !m.contains("signature") || !m["signature"].is_string() || !m.contains("hash") || m["hash"] != hash) continue;
+    auto sig = base::from_base64(m["signature"].get<std::string>());
+    if (!sig || sig->size() != 64) continue;
+    crypto::Signature s;
+    std::copy(sig->begin(), sig->end(), s.begin());
+    if (crypto::verify(s, as_bytes(hash), *pk)) ++out.verified;
+  }
+  return out;
+}
+
+Messenger::Messenger(Profile profile, crypto::Keypair keys, Transport& transport, base::Rng& rng, const base::Clock& clock,
+                     MessengerOptions options, std::unique_ptr<LocalStore> store, NetworkView view)
+    : profile_(std::move(profile)),
+      keys_(std::move(keys)),
+      me_(crypto::account_id_of(keys_)),
+      transport_(transport),
+      rng_(rng),
+      clock_(clock),
+      options_(options),
+      store_(std::move(store)),
+      view_(std::move(view)),
+      onion_(transport, rng) {
+  if (view_.current()) onion_.set_nodes(view_.current()->nodes);
+}
+
+Result<std::unique_ptr<Messenger>> Messenger::open(const Profile& profile, crypto::Keypair keys, Transport& transport, base::Rng& rng,
+                                                   const base::Clock& clock, MessengerOptions options) {
+  auto store = LocalStore::open(profile.dir());
+  if (!store) return std::move(store).error();
+  auto view = NetworkView::open(profile, clock.now_ms() / 1000);
+  if (!view) return std::move(view).error();
+  return std::unique_ptr<Messenger>(
+      new Messenger(profile, std::move(keys), transport, rng, clock, options, std::move(*store), std::move(*view)));
+}
+
+Result<void> Messenger::refresh_consensus(std::int64_t max_age_s) {
+  std::int64_t now_s = clock_.now_ms() / 1000;
+  if (view_.current() && max_age_s > 0 && now_s - view_.current()->valid_after < max_age_s) return {};
+  std::vector<std::string> urls;
+  for (const auto& a : view_.network().authorities) urls.push_back(a.url);
+  for (const auto& s : view_.network().seed_nodes) urls.push_back(s.url);
+  std::string why;
+  for (const auto& url : urls) {
+    auto at = parse_node_url(url);
+    if (!at) continue;
+    auto r = transport_.get(at->first, at->second, "/directory/v1/consensus");
+    if (!r || r->status != 200 || r->body.size() > directory::kMaxConsensusJson) {
+      why = url + ": " + (!r ? r.error().message() : "answered " + std::to_string(r->status));
+      continue;
+    }
+    auto got = view_.offer(r->body, now_s);
+    if (got) {
+      onion_.set_nodes(view_.current()->nodes);
+      return {};
+    }
+    if (got.error().is(directory::Errc::Replayed) && view_.current()) return {};  // the newest already
+    why = url + ": " + got.error().message();
+  }
+  if (view_.current()) return {};  // the one held is still current: use it
+  return Error(Errc::NoNetwork, "no current consensus of the network, and none could be fetched" + (why.empty() ? "" : " (" + why + ")"));
+}
+
+std::vector<directory::ConsensusNode> Messenger::swarm_of(const crypto::AccountId& who) {
+  auto members = view_.swarm_of(who.bytes());
+  if (members.empty() && refresh_consensus(0)) members = view_.swarm_of(who.bytes());
+  return members;
+}
+
+void Messenger::sleep_ms(std::int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, const std::string& payload) {
+  if (options_.onion) {
+    auto r = onion_.rpc(member, payload);
+    if (!r) return std::move(r).error();
+    return Call{r->status, std::move(r->body), std::move(r->path), r->destination};
+  }
+  auto r = transport_.post(member.ip, member.port_https, "/storage_rpc/v1", payload);
+  if (!r) return Error(Errc::Unreachable, "cannot reach node " + member.ed25519.hex().substr(0, 8) + ": " + r.error().message());
+  return Call{r->status, std::move(r->body), {}, member.ed25519.hex()};
+}
+
+Result<SendReport> Messenger::send(const crypto::AccountId& to, const std::string& text, std::uint32_t disappear_after_s) {
+  auto contact = store_->contact(to.hex());
+  if (!contact) return std::move(contact).error();
+  if (*contact && (*contact)->blocked) return Error(Errc::Blocked, "this contact is blocked: unblock it first (sotto contacts unblock)");
+  std::int64_t now = clock_.now_ms();
+  proto::Content content;
+  content.body = text;
+  content.timestamp_ms = static_cast<std::uint64_t>(now);
+  if (disappear_after_s > 0) {
+    content.expiration_type = proto::ExpirationType::DeleteAfterSend;
+    content.expiration_timer_s = disappear_after_s;
+  }
+  auto data = proto::encode_dm(keys_, to, content, static_cast<std::uint64_t>(now), rng_);
+  if (!data) return std::move(data).error();
+  StoredMessage m;
+  m.peer = to.hex();
+  m.direction = Direction::Outgoing;
+  m.body = text;
+  m.timestamp_ms = now;
+  m.local_ms = now;
+  m.hash = proto::message_hash(to.bytes(), 0, *data);
+  m.state = DeliveryState::Sending;
+  m.ttl_ms = disappear_after_s > 0 ? std::int64_t{disappear_after_s} * 1000 : options_.default_ttl_ms;
+  if (disappear_after_s > 0) m.expires_ms = now + m.ttl_ms;
+  m.data = base::to_base64(*data);
+  auto id = store_->add_outgoing(m);
+  if (!id) return std::move(id).error();
+  m.id = *id;
+  return deliver(m, to);
+}
+
+Result<SendReport> Messenger::retry(std::int64_t id) {
+  auto m = store_->message(id);
+  if (!m) return std::move(m).error();
+  if (!*m || (*m)->direction != Direction::Outgoing) return Error(Errc::Io, "no outgoing message " + std::to_string(id) + " in this profile");
+  if ((*m)->state == DeliveryState::Sent) return Error(Errc::Io, "message " + std::to_string(id) + " was delivered already");
+  if ((*m)->data.empty()) return Error(Errc::Io, "message " + std::to_string(id) + " has no data left to send");
+  auto to = crypto::AccountId::parse((*m)->peer);
+  if (!to) return std::move(to).error();
+  return deliver(**m, *to);
+}
+
+Result<SendReport> Messenger::deliver(const StoredMessage& m, const crypto::AccountId& to) {
+  auto members = swarm_of(to);
+  auto give_up = [&](Error e) -> Result<SendReport> {
+    if (auto r = store_->set_outcome(m.id, DeliveryState::Failed, 0, static_cast<int>(members.size())); !r) return std::move(r).error();
+    return e;
+  };
+  if (members.empty()) return give_up(Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)"));
+  json body{{"method", "store"},
+            {"params", {{"pubkey", to.hex()}, {"timestamp", m.timestamp_ms}, {"ttl", m.ttl_ms}, {"namespace", 0}, {"data", m.data}}}};
+  std::string payload = body.dump();
+  std::uint64_t start = 0;
+  rng_.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&start), sizeof start));
+  std::int64_t backoff = 200;
+  std::string last = "no attempt";
+  for (int attempt = 0; attempt < options_.send_attempts; ++attempt) {
+    const auto& member = members[(start + static_cast<std::uint64_t>(attempt)) % members.size()];
+    auto r = rpc(member, payload);
+    if (!r) {
+      if (r.error().is(Errc::NoPath)) return give_up(std::move(r).error());
+      last = r.error().message();
+    } else if (r->status == 421) {  // the swarm moved: a newer consensus says where
+      last = "the swarm has moved (421)";
+      (void)refresh_consensus(0);
+      if (auto moved = view_.swarm_of(to.bytes()); !moved.empty()) members = std::move(moved);
+      continue;
+    } else if (r->status == 200) {
+      auto receipts = count_receipts(r->body, m.hash, members);
+      if (receipts.verified > 0) {
+        int size = static_cast<int>(members.size());
+        if (auto s = store_->set_outcome(m.id, DeliveryState::Sent, receipts.verified, size); !s) return std::move(s).error();
+        return SendReport{m.id, m.hash, receipts.verified, size, m.timestamp_ms, attempt + 1, r->path};
+      }
+      last = "the answer held no receipt that verifies";
+    } else if (r->status == 429 || r->status >= 500) {
+      last = "a member answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
+    } else {  // the request itself is refused: another attempt would be too
+      return give_up(Error(Errc::Refused, "the swarm refused the message (" + std::to_string(r->status) + "): " + r->body.substr(0, 200)));
+    }
+    if (attempt + 1 < options_.send_attempts) {
+      sleep_ms(backoff);
+      backoff = std::min<std::int64_t>(backoff * 2, 4000);
+    }
+  }
+  return give_up(Error(Errc::Unreachable, "no member of the recipient's swarm stored the message after " +
+                                              std::to_string(options_.send_attempts) + " attempts (last: " + last + ")"));
+}
+
+Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
+  wait_s = std::clamp(wait_s, 0, 25);
+  if (auto p = store_->purge(clock_.now_ms()); !p) return std::move(p).error();
+  auto members = swarm_of(me_);
+  if (members.empty()) return Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)");
+  std::string last_error;
+  for (std::size_t tried = 0; tried < members.size();) {
+    const auto& member = members[poll_member_ % members.size()];
+    std::string node = member.ed25519.hex();
+    std::vector<StoredMessage> out;
+    int wait = wait_s;
+    for (int page = 0; page < 100; ++page) {  // every page there is, then back to the caller
+      auto last = store_->last_hash(node, 0);
+      if (!last) return std::move(last).error();
+      std::int64_t ts = clock_.now_ms();
+      auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_retrieve(0, ts)));
+      json body{{"method", "retrieve"},
+                {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", 0}, {"timestamp", ts},
+                            {"signature", base::to_base64(sig)}, {"last_hash", *last}, {"wait", wait}}}};
+      auto r = rpc(member, body.dump());
+      if (!r) {
+        if (r.error().is(Errc::NoPath)) return std::move(r).error();
+        last_error = r.error().message();
+        break;
+      }
+      if (r->status == 421) {
+        (void)refresh_consensus(0);
+        last_error = "the swarm has moved (421)";
+        break;
+      }
+      json reply = json::parse(r->body, nullptr, false);
+      if (r->status != 200 || reply.is_discarded() || !reply.contains("messages") || !reply["messages"].is_array()) {
+        last_error = "node " + node.substr(0, 8) + " answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
+        break;
+      }
+      std::vector<StoredMessage> incoming;
+      std::vector<LocalStore::Seen> seen;
+      std::string new_last;
+      std::int64_t now = clock_.now_ms();
+      for (const auto& item : reply["messages"]) {
+        if (!item.is_object() || !item.contains("hash") || !item["hash"].is_string()) continue;
+        std::string hash = item["hash"];
+        new_last = hash;
+        seen.push_back({hash, item.value("expiration", now + options_.default_ttl_ms)});
+        auto raw = base::from_base64(item.value("data", std::string()));
+        if (!raw) continue;
+        auto dm = proto::decode_dm(keys_, *raw);
+        if (!dm) continue;  // not for us, or forged: dropped (its hash is seen, so never tried again)
+        auto from = store_->contact(dm->sender.hex());
+        if (!from) return std::move(from).error();
+        if (*from && (*from)->blocked) continue;
+        StoredMessage m;
+        m.peer = dm->sender.hex();
+        m.direction = Direction::Incoming;
+        m.body = dm->content.body;
+        m.timestamp_ms = static_cast<std::int64_t>(dm->content.timestamp_ms);
+        m.local_ms = now;
+        m.hash = hash;
+        m.state = DeliveryState::Received;
+        if (dm->content.expiration_type != proto::ExpirationType::Unknown && dm->content.expiration_timer_s > 0) {
+          std::int64_t after = std::int64_t{dm->content.expiration_timer_s} * 1000;
+          m.expires_ms = dm->content.expiration_type == proto::ExpirationType::DeleteAfterSend ? m.timestamp_ms + after : now + after;
+        }
+        incoming.push_back(std::move(m));
+      }
+      auto kept = store_->add_incoming(incoming, seen, node, 0, new_last);
+      if (!kept) return std::move(kept).error();
+      out.insert(out.end(), std::make_move_iterator(kept->begin()), std::make_move_iterator(kept->end()));
+      if (!reply.value("more", false) || new_last.empty()) {
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.timestamp_ms < b.timestamp_ms; });
+        return out;
+      }
+      wait = 0;  // more is there: fetch it at once
+    }
+    if (!out.empty()) return out;  // what came before a failure is kept and shown
+    ++tried;
+    ++poll_member_;  // the next member, next time too
+    members = view_.swarm_of(me_.bytes());
+    if (members.empty()) break;
+  }
+  return Error(Errc::Unreachable, "no member of this account's swarm answered (last: " + last_error + ")");
+}
+
+}  // namespace sotto::client

@@ -1,0 +1,115 @@
+#pragma once
+// 1:1 messaging end to end (docs/client.md, "Messaging"): a message goes out as Session's
+// 1:1 format (Content -> padding -> encryption -> Envelope -> WebSocketMessage), stored in
+// the recipient's swarm (namespace 0) through an onion path; the members' signed receipts
+// are checked and counted. Messages come in through a retrieve of the own swarm that waits
+// (sotto's long-poll extension), through an onion path; each is decrypted, checked,
+// deduplicated by hash and kept in the profile's LocalStore. Blocking; not thread-safe
+// (one Messenger per thread; a `listen` and a `send` may run in two processes).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "client/local_store.hpp"
+#include "client/network_view.hpp"
+#include "client/onion_client.hpp"
+#include "client/profile.hpp"
+#include "client/transport.hpp"
+#include "crypto/account_id.hpp"
+#include "crypto/keys.hpp"
+
+namespace sotto::client {
+
+struct SendReport {
+  std::int64_t id = 0;      // in the LocalStore
+  std::string hash;
+  int confirmations = 0;    // swarm members whose signed receipt verified
+  int swarm_size = 0;
+  std::int64_t timestamp_ms = 0;
+  int attempts = 0;
+  std::vector<std::string> path;  // of the attempt that succeeded
+};
+
+struct MessengerOptions {
+  bool onion = true;             // false: straight to swarm members (they see this address)
+  int send_attempts = 5;         // per message, with back-off, across the swarm's members
+  std::int64_t default_ttl_ms = 14LL * 86'400'000;  // Session's: 14 days
+};
+
+class Messenger {
+ public:
+  // `transport`, `rng` and `clock` must outlive the Messenger. Opens the profile's
+  // LocalStore and its network view (NoNetwork if the profile has none).
+  static Result<std::unique_ptr<Messenger>> open(const Profile& profile, crypto::Keypair keys, Transport& transport,
+                                                 base::Rng& rng, const base::Clock& clock, MessengerOptions options = {});
+
+  const crypto::AccountId& me() const { return me_; }
+  LocalStore& store() { return *store_; }
+
+  // Fetches a newer consensus from the authorities, then the seed nodes, when the one
+  // held is missing or older than `max_age_s` (0: always). NoNetwork if none gave one.
+  Result<void> refresh_consensus(std::int64_t max_age_s);
+
+  // Sends `text` to `to`. `disappear_after_s` > 0: a disappearing message (deleted after
+  // that long, on the nodes by its TTL and here by its timer). The message is in the
+  // LocalStore before anything goes out; failures in transit are retried with back-off
+  // on other members and paths. Errors: Unreachable (kept as Failed; retry() sends it
+  // again), Refused (a member's status and reason), NoPath, NoNetwork.
+  Result<SendReport> send(const crypto::AccountId& to, const std::string& text, std::uint32_t disappear_after_s = 0);
+  // Sends a Failed (or stuck Sending) outgoing message again, byte for byte: the same
+  // hash, so a member that has it already keeps one copy.
+  Result<SendReport> retry(std::int64_t id);
+
+  // One retrieve of this account's messages from a member of its swarm, waiting up to
+  // `wait_s` (0 to 25) for one to arrive; every page that is there is read. Returns the
+  // messages new to this profile (already in the LocalStore), oldest first. A member that
+  // fails is left for the next one.
+  Result<std::vector<StoredMessage>> receive(int wait_s);
+
+ private:
+  Messenger(Profile profile, crypto::Keypair keys, Transport& transport, base::Rng& rng, const base::Clock& clock,
+            MessengerOptions options, std::unique_ptr<LocalStore> store, NetworkView view);
+  struct Call {
+    int status = 0;
+    std::string body;
+    std::vector<std::string> path;
+    std::string node;  // Ed25519 hex of the member that answered
+  };
+  // The storage RPC `payload` at `member`, through a path (or straight there).
+  Result<Call> rpc(const directory::ConsensusNode& member, const std::string& payload);
+  Result<SendReport> deliver(const StoredMessage& m, const crypto::AccountId& to);
+  std::vector<directory::ConsensusNode> swarm_of(const crypto::AccountId& who);
+  void sleep_ms(std::int64_t ms);
+
+  Profile profile_;
+  crypto::Keypair keys_;
+  crypto::AccountId me_;
+  Transport& transport_;
+  base::Rng& rng_;
+  const base::Clock& clock_;
+  MessengerOptions options_;
+  std::unique_ptr<LocalStore> store_;
+  NetworkView view_;
+  OnionClient onion_;
+  std::size_t poll_member_ = 0;  // which member of the own swarm receive() asks
+};
+
+// The number of `members` (the recipient's swarm by the consensus) whose signed receipt
+// in a store reply (`swarm` of docs/wire/storage-rpc.md) verifies for `hash`, and how
+// many of them the reply names; other keys in the reply count for nothing.
+struct Receipts {
+  int verified = 0;
+  int members = 0;
+};
+Receipts count_receipts(const std::string& reply_json, const std::string& hash, const std::vector<directory::ConsensusNode>& members);
+
+// Parses "https://HOST:PORT" (the form of network.json's URLs).
+Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& url);
+
+}  // namespace sotto::client
