@@ -351,7 +351,7 @@ Result<std::size_t> LocalStore::purge(std::int64_t now_ms) {
   // fetch from another member does not bring it back.
   auto keep = db_->prepare(
       "INSERT INTO seen (hash, until_ms) SELECT hash, max(expires_ms, ?1 + 1209600000) FROM messages "
-      "WHERE expires_ms IS NOT NULL AND expires_ms <= ?1 ON CONFLICT (hash) DO NOTHING");
+      "WHERE expires_ms IS NOT NULL AND expires_ms <= ?1 ON CONFLICT (hash) DO UPDATE SET until_ms = max(until_ms, excluded.until_ms)");
   if (!keep) return io(keep.error());
   if (auto r = (*keep)->bind(1, now_ms).run(); !r) return io(r.error());
   auto del = db_->prepare("DELETE FROM messages WHERE expires_ms IS NOT NULL AND expires_ms <= ?1");

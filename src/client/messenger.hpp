@@ -51,6 +51,7 @@ class Messenger {
 
   const crypto::AccountId& me() const { return me_; }
   LocalStore& store() { return *store_; }
+  OnionClient& onion() { return onion_; }  // its paths (tests pick nodes to kill by them)
 
   // Fetches a newer consensus from the authorities, then the seed nodes, when the one
   // held is missing or older than `max_age_s` (0: always). NoNetwork if none gave one.
