@@ -55,6 +55,7 @@ bench: deps $(BENCH_BUILD)/build.ninja
 	$(BENCH_BUILD)/bin/node_rpc
 	$(BENCH_BUILD)/bin/replication
 	$(BENCH_BUILD)/bin/onion
+	$(BENCH_BUILD)/bin/e2e
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)
