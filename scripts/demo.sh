@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The demo of what sotto can do today: identity and Session-format messages (issue 2), and
-# a local network of directory authorities and service nodes that keeps messages in
-# replicated swarms (issues 3-4). Onion routing and live delivery come with the next
-# issues and will grow this into a real conversation.
+# The demo of what sotto can do today: identity and Session-format messages, a local
+# network of directory authorities and service nodes that keeps messages in replicated
+# swarms, and a conversation between two accounts through onion paths with live delivery
+# (sotto send / listen / history).
 set -euo pipefail
 bin=${1:-build/bin}
 sotto="$bin/sotto"
@@ -53,24 +53,61 @@ say "7. A local network: 3 directory authorities and 12 service nodes, each its 
 echo '$ sotto-devnet up --dir devnet --nodes 12'
 "$bin/sotto-devnet" up --dir "$work/devnet" --nodes 12
 
-say "8. Alice's client takes the network's consensus only if a majority of the authorities signed it"
-echo '$ sotto --profile alice network use devnet/network.json'
-"$sotto" --profile "$work/alice" network use "$work/devnet/network.json"
-echo '$ sotto --profile alice network update'
+say "8. Alice's and Bob's clients take the network's consensus only if a majority of the authorities signed it"
+echo '$ sotto --profile alice network use devnet/network.json && sotto --profile alice network update'
+"$sotto" --profile "$work/alice" network use "$work/devnet/network.json" >/dev/null
 "$sotto" --profile "$work/alice" network update
-
-say "9. Alice sends her message through a 3-hop onion path to a member of Bob's swarm (no node sees both her address and Bob's account); every member stores it and signs a receipt she checks"
-printf '$ sotto --profile alice dev store --to %s <data>\n' "${bob:0:12}…"
-"$sotto" --profile "$work/alice" dev store --to "$bob" "$data"
-
-say "10. Bob fetches through an onion path of his own, with a request signed by his key"
-echo '$ sotto --profile bob network use devnet/network.json && sotto --profile bob network update'
 "$sotto" --profile "$work/bob" network use "$work/devnet/network.json" >/dev/null
-"$sotto" --profile "$work/bob" network update
-echo '$ sotto --profile bob dev fetch'
-"$sotto" --profile "$work/bob" dev fetch
+"$sotto" --profile "$work/bob" network update >/dev/null
+run --profile "$work/alice" contacts add "$bob" bob
+run --profile "$work/bob" contacts add "$alice" alice
 
-say "11. A key file can be encrypted at rest with a passphrase (Argon2id + XChaCha20-Poly1305)"
+# Prints each line of stdin with the time it arrived (ms), for the delivery latencies.
+stamp() { python3 -u -c 'import sys,time
+for line in sys.stdin: print(int(time.time()*1000), line, end="", flush=True)'; }
+now_ms() { python3 -c 'import time; print(int(time.time()*1000))'; }
+# converse FROM TO NAME_OF_TO MESSAGES...: TO listens (a retrieve that waits, through its
+# own onion path), FROM sends each message through a 3-hop path to a member of TO's swarm.
+converse() {
+  local from=$1 to=$2 to_name=$3; shift 3
+  "$sotto" --profile "$work/$to" listen --count $# --timeout 60 | stamp > "$work/$to.in" &
+  local listener=$!
+  sleep 1.5  # until the listener's retrieve waits at a member of its swarm
+  : > "$work/$from.sent"
+  for text in "$@"; do
+    printf '$ sotto --profile %s send %s "%s"\n' "$from" "$to_name" "$text"
+    echo "$(now_ms) $text" >> "$work/$from.sent"
+    "$sotto" --profile "$work/$from" send "$to_name" "$text" | sed 's/^/  /'
+  done
+  wait "$listener"
+  python3 - "$work/$from.sent" "$work/$to.in" "$from" "$to" <<'PY'
+import json, sys
+sent = {}
+for line in open(sys.argv[1]):
+    t, text = line.rstrip("\n").split(" ", 1); sent[text] = int(t)
+print(f"{sys.argv[4]}'s `sotto listen` printed, as each message arrived:")
+for line in open(sys.argv[2]):
+    t, rest = line.split(" ", 1); m = json.loads(rest)
+    who = m.get("nickname", m["from"][:10] + "…")
+    print(f"  from {who}: {m['body']!r}  (delivered {int(t) - sent[m['body']]} ms after {sys.argv[3]} pressed send)")
+PY
+}
+
+say "9. Alice writes to Bob, who is listening: each message goes through a 3-hop onion path (no node sees both her address and Bob's account), every member of Bob's swarm stores it and signs a receipt Alice checks, and Bob's waiting retrieve answers at once"
+converse alice bob bob "Hi Bob, it's Alice. Dinner on Friday?" "I found that little Georgian place."
+
+say "10. Bob answers through paths of his own"
+converse bob alice alice "Friday works! 8 pm?" "See you there."
+
+say "11. The conversation, as each keeps it in the local database of their profile"
+run --profile "$work/alice" history bob
+run --profile "$work/bob" history alice
+
+say "12. Mistakes get a sentence, not a stack trace"
+run --profile "$work/alice" send carol "hello?" || true
+run --profile "$work/alice" send 05abcdef "hello?" || true
+
+say "13. A key file can be encrypted at rest with a passphrase (Argon2id + XChaCha20-Poly1305)"
 printf 'correct horse battery staple\n' > "$work/pass"
 "$sotto" --profile "$work/carol" init --passphrase-file "$work/pass" --json >/dev/null
 echo '$ sotto --profile carol whoami            # no passphrase, no terminal to ask on'

@@ -43,10 +43,14 @@ Result<std::unique_ptr<client::LocalStore>> open_store(const Options& opt) {
   return client::LocalStore::open(profile->dir());
 }
 
+// Hex that is long or starts with 05: meant as an account ID (never a nickname).
+bool looks_like_account_id(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos && (s.size() >= 16 || s.rfind("05", 0) == 0);
+}
+
 // An account ID, or a contact's nickname.
 Result<crypto::AccountId> resolve(client::LocalStore& store, const std::string& who) {
-  bool looks_like_id = who.size() >= 16 && who.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
-  if (looks_like_id) {
+  if (looks_like_account_id(who)) {
     auto id = crypto::AccountId::parse(who);
     if (!id) return Error(client::Errc::BadAccountId, "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
     return *id;
@@ -93,7 +97,7 @@ Result<std::unique_ptr<Session>> open_session(const Options& opt, const Passphra
   auto m = client::Messenger::open(*profile, std::move(*keys), s->transport, s->rng, s->clock, o);
   if (!m) {
     if (m.error().is(client::Errc::NoNetwork))
-      return Error(client::Errc::NoNetwork, m.error().message() + " (give --network FILE once, with the network's network.json)");
+      return Error(client::Errc::NoNetwork, "this profile has no network yet: give --network FILE once (the network's network.json)");
     return std::move(m).error();
   }
   s->messenger = std::move(*m);
@@ -119,11 +123,7 @@ json message_json(client::LocalStore& store, const client::StoredMessage& m) {
 }
 
 int report_send(const Options& opt, Session& s, const Result<client::SendReport>& r, const std::string& to_name) {
-  if (!r) {
-    if (r.error().is(client::Errc::Unreachable) || r.error().is(client::Errc::NoPath))
-      return fail(opt, Error(r.error().code(), r.error().message() + " — the message is kept as failed: `sotto retry ID` sends it again"));
-    return fail(opt, r.error());
-  }
+  if (!r) return fail(opt, r.error());
   (void)s;
   if (opt.json) {
     print_json({{"id", r->id}, {"hash", r->hash}, {"confirmations", r->confirmations}, {"swarm_size", r->swarm_size},
@@ -143,6 +143,11 @@ int cmd_send(const Options& opt, const PassphraseOptions& pp, const MessageOptio
              std::uint32_t disappear_s) {
   if (text.empty()) return fail(opt, "empty_message", "the message is empty");
   if (text.size() > 60'000) return fail(opt, "too_long", "the message is longer than 60,000 bytes");
+  {  // the recipient first: a typo costs no passphrase and no network
+    auto store = open_store(opt);
+    if (!store) return fail(opt, store.error());
+    if (auto who = resolve(**store, to); !who) return fail(opt, who.error());
+  }
   auto s = open_session(opt, pp, mo);
   if (!s) return fail(opt, s.error());
   auto& store = (*s)->messenger->store();
@@ -272,7 +277,7 @@ int cmd_contacts(const Options& opt, const std::string& action, const std::strin
     auto id = crypto::AccountId::parse(who);
     if (!id) return fail(opt, "bad_account_id", "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
     if (!nickname.empty() && (nickname.size() > 64 || nickname.find_first_of(" \t\n\r") != std::string::npos ||
-                              (nickname.size() >= 16 && nickname.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)))
+                              looks_like_account_id(nickname)))
       return fail(opt, "bad_nickname", "a nickname is one word of at most 64 bytes that does not look like an account ID");
     if (auto r = st.add_contact(id->hex(), nickname); !r) return fail(opt, r.error());
     if (opt.json) print_json({{"account", id->hex()}, {"nickname", nickname}});

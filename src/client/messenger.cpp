@@ -118,6 +118,14 @@ void Messenger::sleep_ms(std::int64_t ms) { std::this_thread::sleep_for(std::chr
 Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, const std::string& payload) {
   if (options_.onion) {
     auto r = onion_.rpc(member, payload);
+    if (!r && r.error().is(Errc::NoPath) && view_.current() && onion_.pool().usable_nodes() < view_.current()->nodes.size()) {
+      // Nodes struck out until too few were left: after an outage of the network (or of
+      // this machine's connection) that says little about the nodes. Start over with a
+      // clean slate instead of giving up for good.
+      onion_.set_nodes({});
+      onion_.set_nodes(view_.current()->nodes);
+      r = onion_.rpc(member, payload);
+    }
     if (!r) return std::move(r).error();
     return Call{r->status, std::move(r->body), std::move(r->path), r->destination};
   }
@@ -172,7 +180,8 @@ Result<SendReport> Messenger::deliver(const StoredMessage& m, const crypto::Acco
   auto members = swarm_of(to);
   auto give_up = [&](Error e) -> Result<SendReport> {
     if (auto r = store_->set_outcome(m.id, DeliveryState::Failed, 0, static_cast<int>(members.size())); !r) return std::move(r).error();
-    return e;
+    return Error(e.code(), e.message() + "; message " + std::to_string(m.id) + " is kept as failed (`sotto retry " + std::to_string(m.id) +
+                               "` sends it again)");
   };
   if (members.empty()) return give_up(Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)"));
   json body{{"method", "store"},
