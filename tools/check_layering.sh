@@ -33,6 +33,7 @@ declare -A allowed=(
   [node]="base crypto proto onion directory db node"
   [client]="base crypto proto onion directory db client"
   [net]="base crypto proto onion directory node client net"
+  [api]="base crypto proto onion directory db client net api sotto"
 )
 for layer in "${!allowed[@]}"; do
   [ -d "src/$layer" ] || continue

@@ -43,25 +43,7 @@ Result<std::unique_ptr<client::LocalStore>> open_store(const Options& opt) {
   return client::LocalStore::open(profile->dir());
 }
 
-// Hex that is long or starts with 05: meant as an account ID (never a nickname).
-bool looks_like_account_id(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos && (s.size() >= 16 || s.rfind("05", 0) == 0);
-}
-
-// An account ID, or a contact's nickname.
-Result<crypto::AccountId> resolve(client::LocalStore& store, const std::string& who) {
-  if (looks_like_account_id(who)) {
-    auto id = crypto::AccountId::parse(who);
-    if (!id) return Error(client::Errc::BadAccountId, "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
-    return *id;
-  }
-  auto c = store.contact_by_nickname(who);
-  if (!c) return std::move(c).error();
-  if (!*c)
-    return Error(client::Errc::UnknownContact, "no contact is called '" + who.substr(0, 64) + "' (add one: sotto contacts add ACCOUNT_ID " +
-                                                   who.substr(0, 64) + ")");
-  return *crypto::AccountId::parse((*c)->account);
-}
+Result<crypto::AccountId> resolve(client::LocalStore& store, const std::string& who) { return client::resolve_peer(store, who); }
 
 std::string name_of(client::LocalStore& store, const std::string& account) {
   auto c = store.contact(account);
@@ -276,9 +258,8 @@ int cmd_contacts(const Options& opt, const std::string& action, const std::strin
   if (action == "add") {
     auto id = crypto::AccountId::parse(who);
     if (!id) return fail(opt, "bad_account_id", "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
-    if (!nickname.empty() && (nickname.size() > 64 || nickname.find_first_of(" \t\n\r") != std::string::npos ||
-                              looks_like_account_id(nickname)))
-      return fail(opt, "bad_nickname", "a nickname is one word of at most 64 bytes that does not look like an account ID");
+    if (!nickname.empty())
+      if (auto ok = client::check_nickname(nickname); !ok) return fail(opt, ok.error());
     if (auto r = st.add_contact(id->hex(), nickname); !r) return fail(opt, r.error());
     if (opt.json) print_json({{"account", id->hex()}, {"nickname", nickname}});
     else std::cout << "added " << (nickname.empty() ? id->hex() : nickname + " (" + id->hex() + ")") << "\n";

@@ -20,6 +20,7 @@ enum class Errc {
   AlreadyUsed,         // a nickname another contact has
   Refused,             // the swarm refused the request (its status and reason say why)
   Blocked,             // the contact is blocked
+  BadNickname,         // not usable as a nickname
 };
 SOTTO_DECLARE_ERRC(Errc)
 

@@ -21,6 +21,7 @@ std::string to_token(Errc e) {
     case Errc::AlreadyUsed: return "already_used";
     case Errc::Refused: return "refused";
     case Errc::Blocked: return "blocked";
+    case Errc::BadNickname: return "bad_nickname";
   }
   return "unknown";
 }

@@ -33,6 +33,30 @@ Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& 
   return std::pair<std::string, std::uint16_t>{host, static_cast<std::uint16_t>(port)};
 }
 
+bool looks_like_account_id(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos && (s.size() >= 16 || s.rfind("05", 0) == 0);
+}
+
+Result<crypto::AccountId> resolve_peer(LocalStore& store, const std::string& who) {
+  if (looks_like_account_id(who)) {
+    auto id = crypto::AccountId::parse(who);
+    if (!id) return Error(Errc::BadAccountId, "'" + who.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)");
+    return *id;
+  }
+  auto c = store.contact_by_nickname(who);
+  if (!c) return std::move(c).error();
+  if (!*c)
+    return Error(Errc::UnknownContact,
+                 "no contact is called '" + who.substr(0, 64) + "' (add one: sotto contacts add ACCOUNT_ID " + who.substr(0, 64) + ")");
+  return crypto::AccountId::parse((*c)->account);
+}
+
+Result<void> check_nickname(const std::string& nickname) {
+  if (nickname.empty() || nickname.size() > 64 || nickname.find_first_of(" \t\n\r") != std::string::npos || looks_like_account_id(nickname))
+    return Error(Errc::BadNickname, "a nickname is one word of at most 64 bytes that does not look like an account ID");
+  return {};
+}
+
 Receipts count_receipts(const std::string& reply_json, const std::string& hash, const std::vector<directory::ConsensusNode>& members) {
   Receipts out;
   json reply = json::parse(reply_json, nullptr, false);

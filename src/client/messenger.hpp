@@ -110,6 +110,14 @@ struct Receipts {
 };
 Receipts count_receipts(const std::string& reply_json, const std::string& hash, const std::vector<directory::ConsensusNode>& members);
 
+// Hex that is long or starts with 05: meant as an account ID, never a nickname.
+bool looks_like_account_id(const std::string& s);
+// An account ID (BadAccountId if it looks like one but is not), or a contact's nickname
+// (UnknownContact if none has it).
+Result<crypto::AccountId> resolve_peer(LocalStore& store, const std::string& who);
+// A nickname is one word of 1-64 bytes that does not look like an account ID (BadNickname).
+Result<void> check_nickname(const std::string& nickname);
+
 // Parses "https://HOST:PORT" (the form of network.json's URLs).
 Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& url);
 

@@ -267,6 +267,57 @@ TEST(Cli, WrongInputGetsAClearErrorAndAUsageExitCode) {
   EXPECT_NE(shortid.err.find("66 hex characters"), std::string::npos) << shortid.err;
 }
 
+// Contacts, history and send's mistakes, without a network: each a sentence on stderr, a
+// stable code with --json, exit 1; nothing is sent or stored for a mistake.
+TEST(Cli, ContactsAndMessagingMistakesGetASentence) {
+  Cli cli;
+  const std::string bob = "05" + std::string(64, 'b');
+  auto no_account = cli.run("nobody", {"history", "bob"});
+  EXPECT_EQ(no_account.exit_code, 1);
+  EXPECT_NE(no_account.err.find("sotto init"), std::string::npos) << no_account.err;
+
+  ASSERT_EQ(cli.run("a", {"init", "--json"}).exit_code, 0);
+  auto added = cli.run("a", {"--json", "contacts", "add", bob, "bob"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(parse_json(added.out)["nickname"], "bob");
+  auto clash = cli.run("a", {"--json", "contacts", "add", "05" + std::string(64, 'c'), "bob"});
+  EXPECT_EQ(clash.exit_code, 1);
+  EXPECT_EQ(parse_json(clash.err)["code"], "already_used");
+  auto bad_nick = cli.run("a", {"contacts", "add", "05" + std::string(64, 'c'), "05ab"});
+  EXPECT_EQ(bad_nick.exit_code, 1);
+  auto listed = cli.run("a", {"--json", "contacts", "list"});
+  ASSERT_EQ(listed.exit_code, 0);
+  EXPECT_EQ(parse_json(listed.out)["account"], bob);
+
+  auto unknown = cli.run("a", {"--json", "send", "carol", "hi"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(parse_json(unknown.err)["code"], "unknown_contact");
+  EXPECT_NE(parse_json(unknown.err)["error"].get<std::string>().find("sotto contacts add"), std::string::npos);
+  auto malformed = cli.run("a", {"--json", "send", "05abcdef", "hi"});
+  EXPECT_EQ(malformed.exit_code, 1);
+  EXPECT_EQ(parse_json(malformed.err)["code"], "bad_account_id");
+  auto no_network = cli.run("a", {"send", "bob", "hi"});
+  EXPECT_EQ(no_network.exit_code, 1);
+  EXPECT_NE(no_network.err.find("--network"), std::string::npos) << no_network.err;
+  auto empty = cli.run("a", {"send", "bob", ""});
+  EXPECT_EQ(empty.exit_code, 1);
+  auto bad_disappear = cli.run("a", {"send", "bob", "hi", "--disappear", "0"});
+  EXPECT_EQ(bad_disappear.exit_code, 2);
+
+  // Nothing went out, so nothing is in the history.
+  auto h = cli.run("a", {"history", "bob"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("no messages with bob"), std::string::npos) << h.out;
+  ASSERT_EQ(cli.run("a", {"contacts", "block", "bob"}).exit_code, 0);
+  auto blocked = cli.run("a", {"--json", "contacts", "list"});
+  EXPECT_EQ(parse_json(blocked.out)["blocked"], true);
+  auto removed = cli.run("a", {"contacts", "remove", "bob"});
+  EXPECT_EQ(removed.exit_code, 0);
+  auto gone = cli.run("a", {"--json", "history", "bob"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(parse_json(gone.err)["code"], "unknown_contact");
+}
+
 TEST(Cli, RecoveryPhraseShowsThePhraseAgain) {
   Cli cli;
   std::string pw = cli.write("pw", "pass phrase\n");

@@ -491,7 +491,7 @@ TEST(MessageStore, AReaderSeesCommittedMessagesOnlyAndCannotWrite) {
   Bytes data(10, 1);
   auto w = (*reader)->store({account(1), 0, hash(3), kNow, kNow + kDay, data});
   ASSERT_FALSE(w);
-  EXPECT_TRUE(w.error().is(Errc::Io)) << w.error().message();
+  EXPECT_TRUE(w.error().is(db::Errc::Io)) << w.error().message();
   EXPECT_FALSE((*reader)->delete_all(account(1), std::nullopt));
   EXPECT_EQ(f.get(1).size(), 2u);
 }
