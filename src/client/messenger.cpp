@@ -33,6 +33,32 @@ Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& 
   return std::pair<std::string, std::uint16_t>{host, static_cast<std::uint16_t>(port)};
 }
 
+Result<RetrieveReply> parse_retrieve_reply(std::string_view body, std::int64_t default_expiry_ms) {
+  json reply = json::parse(body, nullptr, false);
+  if (reply.is_discarded() || !reply.is_object() || !reply.contains("messages") || !reply["messages"].is_array())
+    return Error(Errc::Io, "the node's retrieve reply is not the documented JSON");
+  RetrieveReply out;
+  auto more = reply.find("more");
+  out.more = more != reply.end() && more->is_boolean() && more->get<bool>();
+  for (const auto& item : reply["messages"]) {
+    if (!item.is_object()) continue;
+    auto h = item.find("hash");
+    if (h == item.end() || !h->is_string()) continue;
+    const auto& hash = h->get_ref<const std::string&>();
+    auto raw = base::from_base64(hash);
+    if (hash.size() != 43 || !raw || raw->size() != 32) continue;  // not a message hash: never a last_hash
+    RetrievedItem it;
+    it.hash = hash;
+    auto e = item.find("expiration");
+    it.expiration_ms = e != item.end() && e->is_number_integer() ? e->get<std::int64_t>() : default_expiry_ms;
+    auto d = item.find("data");
+    if (d != item.end() && d->is_string())
+      if (auto bytes = base::from_base64(d->get_ref<const std::string&>())) it.data = std::move(*bytes);
+    out.items.push_back(std::move(it));
+  }
+  return out;
+}
+
 bool looks_like_account_id(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos && (s.size() >= 16 || s.rfind("05", 0) == 0);
 }
@@ -278,23 +304,20 @@ Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
         last_error = "the swarm has moved (421)";
         break;
       }
-      json reply = json::parse(r->body, nullptr, false);
-      if (r->status != 200 || reply.is_discarded() || !reply.contains("messages") || !reply["messages"].is_array()) {
+      std::int64_t now = clock_.now_ms();
+      auto reply = r->status == 200 ? parse_retrieve_reply(r->body, now + options_.default_ttl_ms) : Result<RetrieveReply>(Error(Errc::Io, ""));
+      if (!reply) {
         last_error = "node " + node.substr(0, 8) + " answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
         break;
       }
       std::vector<StoredMessage> incoming;
       std::vector<LocalStore::Seen> seen;
       std::string new_last;
-      std::int64_t now = clock_.now_ms();
-      for (const auto& item : reply["messages"]) {
-        if (!item.is_object() || !item.contains("hash") || !item["hash"].is_string()) continue;
-        std::string hash = item["hash"];
-        new_last = hash;
-        seen.push_back({hash, item.value("expiration", now + options_.default_ttl_ms)});
-        auto raw = base::from_base64(item.value("data", std::string()));
-        if (!raw) continue;
-        auto dm = proto::decode_dm(keys_, *raw);
+      for (const auto& item : reply->items) {
+        new_last = item.hash;
+        seen.push_back({item.hash, item.expiration_ms});
+        if (!item.data) continue;
+        auto dm = proto::decode_dm(keys_, *item.data);
         if (!dm) continue;  // not for us, or forged: dropped (its hash is seen, so never tried again)
         auto from = store_->contact(dm->sender.hex());
         if (!from) return std::move(from).error();
@@ -303,9 +326,10 @@ Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
         m.peer = dm->sender.hex();
         m.direction = Direction::Incoming;
         m.body = dm->content.body;
-        m.timestamp_ms = static_cast<std::int64_t>(dm->content.timestamp_ms);
+        // The sender's clock, bounded (year 2096) so that no sum with it can overflow.
+        m.timestamp_ms = static_cast<std::int64_t>(std::min<std::uint64_t>(dm->content.timestamp_ms, 4'000'000'000'000));
         m.local_ms = now;
-        m.hash = hash;
+        m.hash = item.hash;
         m.state = DeliveryState::Received;
         if (dm->content.expiration_type != proto::ExpirationType::Unknown && dm->content.expiration_timer_s > 0) {
           std::int64_t after = std::int64_t{dm->content.expiration_timer_s} * 1000;
@@ -316,7 +340,7 @@ Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
       auto kept = store_->add_incoming(incoming, seen, node, 0, new_last);
       if (!kept) return std::move(kept).error();
       out.insert(out.end(), std::make_move_iterator(kept->begin()), std::make_move_iterator(kept->end()));
-      if (!reply.value("more", false) || new_last.empty()) {
+      if (!reply->more || new_last.empty()) {
         std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.timestamp_ms < b.timestamp_ms; });
         return out;
       }

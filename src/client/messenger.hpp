@@ -110,6 +110,21 @@ struct Receipts {
 };
 Receipts count_receipts(const std::string& reply_json, const std::string& hash, const std::vector<directory::ConsensusNode>& members);
 
+// A node's retrieve reply (untrusted): the items with a well-formed hash (43 base64
+// characters), in the node's order, each with its data (nullopt if not base64) and
+// expiration (`default_expiry_ms` if missing or not an integer), and `more`. Errors
+// (Io): not JSON, or no `messages` array.
+struct RetrievedItem {
+  std::string hash;
+  std::int64_t expiration_ms = 0;
+  std::optional<Bytes> data;
+};
+struct RetrieveReply {
+  std::vector<RetrievedItem> items;
+  bool more = false;
+};
+Result<RetrieveReply> parse_retrieve_reply(std::string_view body, std::int64_t default_expiry_ms);
+
 // Hex that is long or starts with 05: meant as an account ID, never a nickname.
 bool looks_like_account_id(const std::string& s);
 // An account ID (BadAccountId if it looks like one but is not), or a contact's nickname
