@@ -47,7 +47,7 @@ Result<crypto::AccountId> resolve(client::LocalStore& store, const std::string& 
 
 std::string name_of(client::LocalStore& store, const std::string& account) {
   auto c = store.contact(account);
-  if (c && *c && !(*c)->nickname.empty()) return (*c)->nickname;
+  if (c && *c && !(*c)->nickname.empty()) return printable((*c)->nickname);
   return account.substr(0, 10) + "…";
 }
 
@@ -189,8 +189,8 @@ int cmd_listen(const Options& opt, const PassphraseOptions& pp, const MessageOpt
         json j{{"from", msg.peer}, {"body", msg.body}, {"timestamp", msg.timestamp_ms}, {"hash", msg.hash}};
         if (auto c = m.store().contact(msg.peer); c && *c && !(*c)->nickname.empty()) j["nickname"] = (*c)->nickname;
         if (msg.expires_ms) j["expires"] = *msg.expires_ms;
-        print_json(j);
-        if (count > 0 && ++shown >= count) break;
+        print_json(j);  // the whole batch, even past --count: it is kept as seen, so it is shown now
+        ++shown;
       }
       if (!output_ok()) {
         result = kExitFailure;
@@ -226,7 +226,9 @@ int cmd_history(const Options& opt, const std::string& who, std::int64_t limit) 
       continue;
     }
     bool out = m.direction == client::Direction::Outgoing;
-    std::cout << local_time(m.timestamp_ms) << "  " << (out ? "you" : name) << ": " << m.body;
+    // Anyone can write to you: the text is shown with its control characters escaped, so
+    // it cannot forge lines or drive the terminal.
+    std::cout << local_time(m.timestamp_ms) << "  " << (out ? "you" : name) << ": " << printable(m.body);
     if (out) {
       if (m.state == client::DeliveryState::Sent)
         std::cout << "  [stored on " << m.confirmations << "/" << m.swarm_size << "]";
@@ -250,7 +252,7 @@ int cmd_contacts(const Options& opt, const std::string& action, const std::strin
     if (!all) return fail(opt, all.error());
     for (const auto& c : *all) {
       if (opt.json) print_json({{"account", c.account}, {"nickname", c.nickname}, {"blocked", c.blocked}});
-      else std::cout << (c.nickname.empty() ? "(no nickname)" : c.nickname) << "  " << c.account << (c.blocked ? "  [blocked]" : "") << "\n";
+      else std::cout << (c.nickname.empty() ? "(no nickname)" : printable(c.nickname)) << "  " << c.account << (c.blocked ? "  [blocked]" : "") << "\n";
     }
     if (all->empty() && !opt.json) std::cout << "no contacts yet: sotto contacts add ACCOUNT_ID NICKNAME\n";
     return output_ok() ? kExitOk : kExitFailure;

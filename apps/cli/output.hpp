@@ -19,6 +19,9 @@ struct Options {
   bool json = false;
 };
 
+// `s` for a terminal: control characters (which could forge lines or drive the terminal)
+// become \xNN; everything else is kept.
+std::string printable(const std::string& s);
 // Prints `j` as one line of JSON on stdout (invalid UTF-8 replaced by U+FFFD).
 void print_json(const nlohmann::json& j);
 // The same for JSON that holds a secret: the text is wiped after writing.

@@ -1,6 +1,7 @@
 #include "long_poll.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sotto::apps {
 
@@ -55,17 +56,16 @@ bool LongPolls::cancel(std::uint64_t id) {
 }
 
 void LongPolls::notify(const std::vector<std::string>& keys) {
-  std::vector<std::function<void()>> due;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& k : keys) {
-      std::vector<std::uint64_t> ids;
-      auto [b, e] = by_key_.equal_range(k);
-      for (auto i = b; i != e; ++i) ids.push_back(i->second);
-      for (auto id : ids) due.push_back(take(id));
-    }
+  std::lock_guard lock(mu_);
+  bool any = false;
+  for (const auto& k : keys) {
+    std::vector<std::uint64_t> ids;
+    auto [b, e] = by_key_.equal_range(k);
+    for (auto i = b; i != e; ++i) ids.push_back(i->second);
+    for (auto id : ids) ready_.push_back(take(id));
+    any = any || !ids.empty();
   }
-  for (auto& f : due) f();
+  if (any) cv_.notify_one();  // this object's thread runs them, not the caller's
 }
 
 void LongPolls::stop() {
@@ -77,6 +77,8 @@ void LongPolls::stop() {
     std::vector<std::uint64_t> ids;
     for (const auto& [id, w] : waiters_) ids.push_back(id);
     for (auto id : ids) due.push_back(take(id));
+    for (auto& f : ready_) due.push_back(std::move(f));
+    ready_.clear();
     cv_.notify_all();
   }
   for (auto& f : due) f();
@@ -91,6 +93,13 @@ std::size_t LongPolls::waiting() const {
 void LongPolls::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    if (!ready_.empty()) {
+      auto due = std::exchange(ready_, {});
+      lock.unlock();
+      for (auto& f : due) f();
+      lock.lock();
+      continue;
+    }
     if (by_deadline_.empty()) {
       cv_.wait(lock);
       continue;

@@ -31,11 +31,13 @@ class LongPolls {
 
   // Holds `fire` under `key` until notify(key), the deadline, or stop(). Returns its id
   // (never 0), or 0 when it is not held (too many waiting, or stopped): the caller answers
-  // at once. `fire` runs on this object's thread (or in notify's, stop's caller), once.
+  // at once. `fire` runs once: on this object's thread (after notify or the deadline), in
+  // stop()'s caller, or in add()'s caller when a 9th waiter of its key evicts it.
   std::uint64_t add(const std::string& key, Clock::time_point deadline, std::function<void()> fire);
   // Takes a waiter back before it fired; false if it fired (or is firing) already.
   bool cancel(std::uint64_t id);
-  // Fires every waiter of these keys.
+  // Fires every waiter of these keys (on this object's thread: the caller, the storage
+  // thread, never runs the retrieves).
   void notify(const std::vector<std::string>& keys);
   // Fires every waiter now and refuses new ones (the node is stopping); joins the thread.
   void stop();
@@ -56,6 +58,7 @@ class LongPolls {
   std::map<std::uint64_t, Waiter> waiters_;                   // by id (ids grow: oldest first)
   std::multimap<std::string, std::uint64_t> by_key_;
   std::multimap<Clock::time_point, std::uint64_t> by_deadline_;
+  std::vector<std::function<void()>> ready_;  // taken by notify(), to run on the thread
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;

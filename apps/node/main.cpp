@@ -319,7 +319,9 @@ int main(int argc, char** argv) {
         reply({503, "this node has no consensus of its network yet; try another node", "text/plain", {}});
         return;
       }
-      node::rpc::Prepared prepared = prepare(body, may_wait);
+      // A held request keeps its body: only small ones (a retrieve is well under 1 KiB) wait.
+      constexpr std::size_t kMaxWaitingBody = 4096;
+      node::rpc::Prepared prepared = prepare(body, may_wait && body.size() <= kMaxWaitingBody);
       if (prepared.reply && prepared.reply->wait) {
         // Held until a message for it is stored here or its time is up; then run again
         // (without waiting) and answered.

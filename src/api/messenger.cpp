@@ -42,6 +42,14 @@ Outcome<Delivery> delivery_of(Result<client::SendReport> r) {
 
 Contact contact_of(const client::Contact& c) { return Contact{c.account, c.nickname, c.blocked}; }
 
+// The contact as stored now (after a change to it).
+Outcome<Contact> contact_now(client::LocalStore& store, const std::string& account) {
+  auto c = store.contact(account);
+  if (!c) return failure_of(c.error());
+  if (!*c) return Failure{"io", "the contact is not in the profile's database"};
+  return contact_of(**c);
+}
+
 }  // namespace
 
 struct Messenger::Impl {
@@ -125,7 +133,7 @@ Outcome<Contact> Messenger::add_contact(const std::string& account_id, const std
     if (auto ok = client::check_nickname(nickname); !ok) return failure_of(ok.error());
   auto& store = impl_->m->store();
   if (auto r = store.add_contact(id->hex(), nickname); !r) return failure_of(r.error());
-  return contact_of(**store.contact(id->hex()));
+  return contact_now(store, id->hex());
 }
 
 Outcome<Contact> Messenger::set_blocked(const std::string& peer, bool blocked) {
@@ -133,7 +141,7 @@ Outcome<Contact> Messenger::set_blocked(const std::string& peer, bool blocked) {
   auto who = client::resolve_peer(store, peer);
   if (!who) return failure_of(who.error());
   if (auto r = store.set_blocked(who->hex(), blocked); !r) return failure_of(r.error());
-  return contact_of(**store.contact(who->hex()));
+  return contact_now(store, who->hex());
 }
 
 Outcome<Contact> Messenger::remove_contact(const std::string& peer) {

@@ -104,7 +104,10 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::filesystem::path
   if (!d) return io(d.error());
   std::unique_ptr<LocalStore> s(new LocalStore(std::move(*d)));
   // Another process (a `listen` beside a `send`) may hold the write lock for a moment.
-  for (const char* sql : {"PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
+  // secure_delete: a deleted (disappearing) message's text is overwritten, not left in
+  // free pages.
+  for (const char* sql : {"PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+                          "PRAGMA secure_delete = ON"})
     if (auto r = s->db_->exec(sql); !r) return io(r.error());
   if (auto m = s->migrate(); !m) return std::move(m).error();
   return s;
@@ -137,7 +140,7 @@ Result<void> LocalStore::add_contact(const std::string& account, const std::stri
   }
   auto st = db_->prepare(
       "INSERT INTO contacts (account, nickname, added_ms) VALUES (?1, ?2, strftime('%s','now') * 1000) "
-      "ON CONFLICT (account) DO UPDATE SET nickname = excluded.nickname");
+      "ON CONFLICT (account) DO UPDATE SET nickname = coalesce(excluded.nickname, nickname)");
   if (!st) return io(st.error());
   (*st)->bind(1, account);
   if (nickname.empty()) (*st)->bind_null(2);
@@ -147,6 +150,12 @@ Result<void> LocalStore::add_contact(const std::string& account, const std::stri
 }
 
 Result<bool> LocalStore::remove_contact(const std::string& account) {
+  // A blocked account stays blocked (it only loses its nickname): removing a contact
+  // never lets a blocked sender back in.
+  auto keep = db_->prepare("UPDATE contacts SET nickname = NULL WHERE account = ?1 AND blocked = 1");
+  if (!keep) return io(keep.error());
+  if (auto r = (*keep)->bind(1, account).run(); !r) return io(r.error());
+  if (db_->changes() > 0) return true;
   auto st = db_->prepare("DELETE FROM contacts WHERE account = ?1");
   if (!st) return io(st.error());
   if (auto r = (*st)->bind(1, account).run(); !r) return io(r.error());
@@ -362,6 +371,8 @@ Result<std::size_t> LocalStore::purge(std::int64_t now_ms) {
   if (!forget) return io(forget.error());
   if (auto r = (*forget)->bind(1, now_ms).run(); !r) return io(r.error());
   if (auto r = tx->commit(); !r) return io(r.error());
+  if (n > 0)  // the deleted text leaves the WAL too
+    if (auto r = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r) return io(r.error());
   return n;
 }
 

@@ -59,10 +59,11 @@ class LocalStore {
   LocalStore(const LocalStore&) = delete;
   LocalStore& operator=(const LocalStore&) = delete;
 
-  // Contacts. add: a new one, or a new nickname for a known one; a nickname is unique
-  // (AlreadyUsed otherwise) and may not look like an account ID.
+  // Contacts. add: a new one, or a new nickname for a known one (an empty one keeps the
+  // old); a nickname is unique (AlreadyUsed otherwise).
   Result<void> add_contact(const std::string& account, const std::string& nickname);
-  Result<bool> remove_contact(const std::string& account);  // false: not a contact
+  // false: not a contact. A blocked one stays blocked (it loses only its nickname).
+  Result<bool> remove_contact(const std::string& account);
   Result<void> set_blocked(const std::string& account, bool blocked);
   Result<std::vector<Contact>> contacts();
   Result<std::optional<Contact>> contact_by_nickname(const std::string& nickname);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -89,19 +90,22 @@ Receipts count_receipts(const std::string& reply_json, const std::string& hash, 
   if (reply.is_discarded() || !reply.is_object()) return out;
   auto swarm = reply.find("swarm");
   if (swarm == reply.end() || !swarm->is_object()) return out;
+  std::set<crypto::Ed25519Public> named, verified;  // each member once, however its key is spelled
   for (const auto& [key, m] : swarm->items()) {
     auto pk = crypto::Ed25519Public::from_hex(key);
     // Only members of the recipient's swarm by the consensus count: the answering node
     // cannot make up receipts of its own invention.
     if (!pk || std::none_of(members.begin(), members.end(), [&](const auto& n) { return n.ed25519 == *pk; })) continue;
-    ++out.members;
+    named.insert(*pk);
     if (!m.is_object() || !m.contains("signature") || !m["signature"].is_string() || !m.contains("hash") || m["hash"] != hash) continue;
     auto sig = base::from_base64(m["signature"].get<std::string>());
     if (!sig || sig->size() != 64) continue;
     crypto::Signature s;
     std::copy(sig->begin(), sig->end(), s.begin());
-    if (crypto::verify(s, as_bytes(hash), *pk)) ++out.verified;
+    if (crypto::verify(s, as_bytes(hash), *pk)) verified.insert(*pk);
   }
+  out.members = static_cast<int>(named.size());
+  out.verified = static_cast<int>(verified.size());
   return out;
 }
 
@@ -221,6 +225,8 @@ Result<SendReport> Messenger::retry(std::int64_t id) {
   if (!*m || (*m)->direction != Direction::Outgoing) return Error(Errc::Io, "no outgoing message " + std::to_string(id) + " in this profile");
   if ((*m)->state == DeliveryState::Sent) return Error(Errc::Io, "message " + std::to_string(id) + " was delivered already");
   if ((*m)->data.empty()) return Error(Errc::Io, "message " + std::to_string(id) + " has no data left to send");
+  if ((*m)->timestamp_ms + (*m)->ttl_ms <= clock_.now_ms() + 10'000)
+    return Error(Errc::Refused, "message " + std::to_string(id) + " has expired (its time to live ran out): send it again as a new message");
   auto to = crypto::AccountId::parse((*m)->peer);
   if (!to) return std::move(to).error();
   return deliver(**m, *to);
@@ -276,6 +282,18 @@ Result<SendReport> Messenger::deliver(const StoredMessage& m, const crypto::Acco
 
 Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
   wait_s = std::clamp(wait_s, 0, 25);
+  auto started = std::chrono::steady_clock::now();
+  auto r = receive_once(wait_s);
+  // A node that does not wait (Session's, or one at its bound, or one stopping) answers
+  // at once: never faster than once a second then, instead of a loop of onion requests.
+  if (r && r->empty() && wait_s > 0) {
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    if (spent < 1000) sleep_ms(1000 - spent);
+  }
+  return r;
+}
+
+Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
   if (auto p = store_->purge(clock_.now_ms()); !p) return std::move(p).error();
   auto members = swarm_of(me_);
   if (members.empty()) return Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)");
@@ -295,7 +313,7 @@ Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
                             {"signature", base::to_base64(sig)}, {"last_hash", *last}, {"wait", wait}}}};
       auto r = rpc(member, body.dump());
       if (!r) {
-        if (r.error().is(Errc::NoPath)) return std::move(r).error();
+        if (r.error().is(Errc::NoPath) && out.empty()) return std::move(r).error();
         last_error = r.error().message();
         break;
       }
@@ -314,9 +332,13 @@ Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
       std::vector<LocalStore::Seen> seen;
       std::string new_last;
       for (const auto& item : reply->items) {
-        new_last = item.hash;
-        seen.push_back({item.hash, item.expiration_ms});
-        if (!item.data) continue;
+        new_last = item.hash;  // the node's own index, for its next page
+        // A hash that is not this data's (Session's storage hash) is a node's invention:
+        // neither shown nor remembered, so it can neither replay a message under a new
+        // hash nor hide a real one by claiming its hash.
+        if (!item.data || proto::message_hash(me_.bytes(), 0, *item.data) != item.hash) continue;
+        // Remembered until no node keeps it, as the node says, within what a TTL allows.
+        seen.push_back({item.hash, std::clamp(item.expiration_ms, now, now + options_.default_ttl_ms + 86'400'000)});
         auto dm = proto::decode_dm(keys_, *item.data);
         if (!dm) continue;  // not for us, or forged: dropped (its hash is seen, so never tried again)
         auto from = store_->contact(dm->sender.hex());

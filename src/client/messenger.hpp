@@ -85,6 +85,7 @@ class Messenger {
   // The storage RPC `payload` at `member`, through a path (or straight there).
   Result<Call> rpc(const directory::ConsensusNode& member, const std::string& payload);
   Result<SendReport> deliver(const StoredMessage& m, const crypto::AccountId& to);
+  Result<std::vector<StoredMessage>> receive_once(int wait_s);
   std::vector<directory::ConsensusNode> swarm_of(const crypto::AccountId& who);
   void sleep_ms(std::int64_t ms);
 

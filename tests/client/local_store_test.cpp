@@ -71,9 +71,16 @@ TEST(LocalStore, ContactsHaveUniqueNicknamesAndCanBeBlocked) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].nickname, "ally");
   EXPECT_EQ(all[1].nickname, "bob");
+  ASSERT_TRUE(s->add_contact(kAlice, ""));  // no nickname given: the old one stays
+  EXPECT_EQ((*s->contact(kAlice))->nickname, "ally");
   EXPECT_TRUE(*s->remove_contact(kAlice));
   EXPECT_FALSE(*s->remove_contact(kAlice));
   EXPECT_EQ(s->contacts()->size(), 1u);
+  // Removing a blocked contact keeps it blocked: only the nickname goes.
+  EXPECT_TRUE(*s->remove_contact(kBob));
+  ASSERT_TRUE(*s->contact(kBob));
+  EXPECT_TRUE((*s->contact(kBob))->blocked);
+  EXPECT_TRUE((*s->contact(kBob))->nickname.empty());
 }
 
 TEST(LocalStore, OutgoingMessagesKeepTheirDataUntilSent) {

@@ -126,7 +126,11 @@ TEST(Api, AConversationThroughThePublicApi) {
   EXPECT_EQ(refused.failure().code, "blocked");
   auto removed = (*alice)->remove_contact("bob");
   ASSERT_TRUE(removed);
-  EXPECT_EQ((*alice)->contacts()->size(), 0u);
+  auto left = (*alice)->contacts();  // removed, but still blocked (without its nickname)
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_TRUE((*left)[0].blocked);
+  EXPECT_TRUE((*left)[0].nickname.empty());
 }
 
 }  // namespace

@@ -481,7 +481,9 @@ R do_retrieve(Context& ctx, const json& p, std::int64_t now) {
   std::size_t n_max = static_cast<std::size_t>(count > 0 ? std::min<std::int64_t>(count, 1'000'000) : 1'000'000);
   auto got = ctx.store.retrieve(*pk, n, last, n_max, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1)), now);
   if (!got) return Error(Errc::Internal, "Internal Server Error. Could not retrieve messages");
-  if (got->messages.empty() && ctx.may_wait && wait->value_or(0) > 0) {
+  // Only a signed retrieve waits: a stranger's unsigned one (namespace -10, public
+  // outboxes) answers at once, so it cannot fill or evict the node's waiting room.
+  if (got->messages.empty() && ctx.may_wait && signed_req && wait->value_or(0) > 0) {
     Out out;
     out.wait = WaitFor{wait_key(*pk, n), **wait * 1000};
     return out;
