@@ -56,6 +56,7 @@ bench: deps $(BENCH_BUILD)/build.ninja
 	$(BENCH_BUILD)/bin/replication
 	$(BENCH_BUILD)/bin/onion
 	$(BENCH_BUILD)/bin/e2e
+	$(BENCH_BUILD)/bin/backup
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

@@ -4,6 +4,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 find_package(Protobuf REQUIRED)
 find_package(SQLite3 3.35 REQUIRED)  # RETURNING needs 3.35
+find_package(ZLIB REQUIRED)  # backups are compressed (docs/wire/backup.md)
 find_package(Boost 1.74 REQUIRED COMPONENTS system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)

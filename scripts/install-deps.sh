@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config make python3 iproute2
   libsodium-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
-  libqrencode-dev libsqlite3-dev libboost-dev libboost-system-dev libssl-dev
+  libqrencode-dev libsqlite3-dev libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   libspdlog-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
 )

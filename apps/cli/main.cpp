@@ -114,8 +114,23 @@ int main(int argc, char** argv) {
   auto* cunblock = contacts->add_subcommand("unblock", "Unblock an account");
   cunblock->add_option("who", peer, "Account ID or nickname")->required();
 
+  auto* backup = app.add_subcommand("backup", "Encrypted backups of this profile in the network (restorable from the recovery phrase alone)");
+  backup->require_subcommand(1);
+  auto* bnow = backup->add_subcommand("now", "Back up now: only the chunks that changed are uploaded");
+  add_network(bnow);
+  auto* bstatus = backup->add_subcommand("status", "Show the last backup and the automatic backup setting");
+  auto* brestore = backup->add_subcommand("restore", "Restore the newest intact backup from the network into this profile");
+  add_network(brestore);
+  std::int64_t auto_minutes = 0;
+  bool auto_off = false;
+  auto* bauto = backup->add_subcommand("auto", "Automatic backups after changes (by send and listen), at most every N minutes");
+  bauto->add_option("--every", auto_minutes, "Minutes between automatic backups (default 30)")->check(CLI::PositiveNumber);
+  bauto->add_flag("--off", auto_off, "No automatic backups");
+  restore->add_option("--network", mo.network_file, "Then restore the account's backup from this network (its network.json)")
+      ->check(CLI::ExistingFile);
+
   for (auto* c : {init, restore, whoami, phrase, dev, enc, dec, st, fe, rpc, network, use, update, nstatus, send, retry, listen, history,
-                  contacts, cadd, clist, crm, cblock, cunblock})
+                  contacts, cadd, clist, crm, cblock, cunblock, backup, bnow, bstatus, brestore, bauto})
     c->fallthrough();
 
   try {
@@ -130,7 +145,11 @@ int main(int argc, char** argv) {
   }
 
   if (init->parsed()) return cmd_init(opt, pp);
-  if (restore->parsed()) return cmd_restore(opt, pp);
+  if (restore->parsed()) {
+    int rc = cmd_restore(opt, pp);
+    if (rc != kExitOk || mo.network_file.empty()) return rc;
+    return cmd_backup_restore(opt, pp, mo);  // the phrase alone brings the history back
+  }
   if (whoami->parsed()) return cmd_whoami(opt, pp);
   if (phrase->parsed()) return cmd_recovery_phrase(opt, pp);
   if (enc->parsed()) return cmd_dev_encrypt(opt, pp, to, text);
@@ -147,6 +166,16 @@ int main(int argc, char** argv) {
   if (crm->parsed()) return cmd_contacts(opt, "remove", peer, "");
   if (cblock->parsed()) return cmd_contacts(opt, "block", peer, "");
   if (cunblock->parsed()) return cmd_contacts(opt, "unblock", peer, "");
+  if (bnow->parsed()) return cmd_backup_now(opt, pp, mo);
+  if (brestore->parsed()) return cmd_backup_restore(opt, pp, mo);
+  if (bstatus->parsed()) return cmd_backup_status(opt, std::nullopt);
+  if (bauto->parsed()) {
+    if (auto_off == (auto_minutes > 0)) {
+      std::cerr << "sotto: give either --every MINUTES or --off\n";
+      return kExitUsage;
+    }
+    return cmd_backup_status(opt, auto_off ? 0 : auto_minutes);
+  }
   if (use->parsed()) return cmd_network_use(opt, network_file);
   if (update->parsed()) return cmd_network_update(opt, from_url);
   if (nstatus->parsed()) return cmd_network_status(opt);

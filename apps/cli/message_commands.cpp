@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unistd.h>
 
 #include "base/clock.hpp"
 #include "base/rng.hpp"
@@ -119,7 +120,116 @@ int report_send(const Options& opt, Session& s, const Result<client::SendReport>
   return r->confirmations > 0 ? kExitOk : kExitFailure;
 }
 
+// A progress bar on stderr when it is a terminal (and not --json).
+client::Progress progress_bar(const Options& opt, const std::string& what) {
+  if (opt.json || !::isatty(2)) return {};
+  return [what](std::size_t done, std::size_t total) {
+    int width = 30;
+    int filled = total ? static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width) : width;
+    std::cerr << "\r" << what << " [" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(width - filled), ' ')
+              << "] " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
+  };
+}
+
+json backup_json(const client::BackupReport& r) {
+  json j{{"seq", r.seq},         {"chunks", r.chunks},     {"new_chunks", r.new_chunks}, {"bytes", r.bytes},
+         {"new_bytes", r.new_bytes}, {"parts_uploaded", r.parts_uploaded}, {"deleted", r.deleted}, {"contacts", r.contacts},
+         {"conversations", r.conversations}, {"messages", r.messages}};
+  if (!r.cleanup_error.empty()) j["cleanup_error"] = r.cleanup_error;
+  return j;
+}
+
+constexpr const char* kAutoSetting = "backup.auto_minutes";
+constexpr std::int64_t kAutoDefaultMinutes = 30;
+
+// An automatic backup, when one is due: never more often than the setting says (default
+// 30 minutes; 0 turns it off), only if anything changed since the last. A failure is said
+// on stderr and changes nothing else.
+void maybe_backup(client::Messenger& m, std::mutex* out_mu = nullptr) {
+  auto& store = m.store();
+  auto every = store.setting(kAutoSetting);
+  std::int64_t minutes = kAutoDefaultMinutes;
+  if (every && *every) minutes = std::atoll((*every)->c_str());
+  if (minutes <= 0) return;
+  auto last = m.last_backup();
+  if (!last) return;
+  std::int64_t now = base::SystemClock().now_ms();
+  if (*last && now - (*last)->created_ms < minutes * 60'000) return;
+  auto msgs = store.all_messages();
+  auto contacts = store.contacts();
+  if (!msgs || !contacts) return;
+  if (*last && static_cast<std::int64_t>(msgs->size()) == (*last)->messages && static_cast<std::int64_t>(contacts->size()) == (*last)->contacts) return;
+  auto r = m.backup_now();
+  std::unique_lock<std::mutex> lock;
+  if (out_mu) lock = std::unique_lock<std::mutex>(*out_mu);
+  if (!r) std::cerr << "sotto: the automatic backup failed (it will be tried again): " << printable(r.error().message()) << std::endl;
+}
+
 }  // namespace
+
+int cmd_backup_now(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo) {
+  auto s = open_session(opt, pp, mo);
+  if (!s) return fail(opt, s.error());
+  auto r = (*s)->messenger->backup_now(progress_bar(opt, "backup"));
+  if (!r) return fail(opt, r.error());
+  if (opt.json) {
+    print_json(backup_json(*r));
+  } else {
+    std::cout << "backup " << r->seq << ": " << r->messages << " messages, " << r->contacts << " contacts, " << r->conversations
+              << " conversations in " << r->chunks << " encrypted chunks (" << r->bytes << " bytes); uploaded " << r->new_chunks << " chunks ("
+              << r->new_bytes << " bytes) that changed";
+    if (r->deleted) std::cout << "; deleted " << r->deleted << " superseded parts";
+    std::cout << std::endl;
+    if (!r->cleanup_error.empty()) std::cerr << "sotto: superseded parts were not deleted (they expire anyway): " << printable(r->cleanup_error) << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_backup_restore(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo) {
+  auto s = open_session(opt, pp, mo);
+  if (!s) return fail(opt, s.error());
+  auto r = (*s)->messenger->restore_backup(progress_bar(opt, "restore"));
+  if (!r) return fail(opt, r.error());
+  if (opt.json) {
+    print_json({{"seq", r->seq}, {"created_ms", r->created_ms}, {"contacts", r->contacts}, {"conversations", r->conversations},
+                {"messages", r->messages}, {"added", r->added}, {"skipped", r->skipped}});
+  } else {
+    for (const auto& k : r->skipped) std::cerr << "sotto: skipped " << printable(k) << "\n";
+    std::cout << "restored backup " << r->seq << " of " << local_time(r->created_ms) << ": " << r->contacts << " contacts, " << r->conversations
+              << " conversations, " << r->messages << " messages (" << r->added << " new here)" << std::endl;
+  }
+  return kExitOk;
+}
+
+int cmd_backup_status(const Options& opt, std::optional<std::int64_t> auto_minutes) {
+  auto store = open_store(opt);
+  if (!store) return fail(opt, store.error());
+  if (auto_minutes) {
+    if (auto r = (*store)->set_setting(kAutoSetting, std::to_string(*auto_minutes)); !r) return fail(opt, r.error());
+  }
+  auto last = client::last_backup(**store);
+  if (!last) return fail(opt, last.error());
+  auto every = (*store)->setting(kAutoSetting);
+  std::int64_t minutes = every && *every ? std::atoll((*every)->c_str()) : kAutoDefaultMinutes;
+  auto msgs = (*store)->all_messages();
+  if (!msgs) return fail(opt, msgs.error());
+  if (opt.json) {
+    json j{{"auto_minutes", minutes}, {"messages_here", msgs->size()}};
+    if (*last)
+      j["last"] = {{"seq", (*last)->seq}, {"created_ms", (*last)->created_ms}, {"messages", (*last)->messages},
+                   {"contacts", (*last)->contacts}, {"conversations", (*last)->conversations}, {"chunks", (*last)->chunks.size()}};
+    print_json(j);
+  } else {
+    if (*last)
+      std::cout << "last backup: " << (*last)->seq << " at " << local_time((*last)->created_ms) << ", " << (*last)->messages << " messages, "
+                << (*last)->contacts << " contacts in " << (*last)->chunks.size() << " chunks\n";
+    else
+      std::cout << "no backup yet: sotto backup now\n";
+    std::cout << "messages here now: " << msgs->size() << "\nautomatic backups: "
+              << (minutes > 0 ? "after changes, at most every " + std::to_string(minutes) + " minutes" : std::string("off")) << "\n";
+  }
+  return kExitOk;
+}
 
 int cmd_send(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, const std::string& to, const std::string& text,
              std::uint32_t disappear_s) {
@@ -136,7 +246,9 @@ int cmd_send(const Options& opt, const PassphraseOptions& pp, const MessageOptio
   auto who = resolve(store, to);
   if (!who) return fail(opt, who.error());
   auto r = (*s)->messenger->send(*who, text, disappear_s);
-  return report_send(opt, **s, r, name_of(store, who->hex()));
+  int rc = report_send(opt, **s, r, name_of(store, who->hex()));
+  if (rc == kExitOk) maybe_backup(*(*s)->messenger);
+  return rc;
 }
 
 int cmd_retry(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, std::int64_t id) {
@@ -197,6 +309,7 @@ int cmd_listen(const Options& opt, const PassphraseOptions& pp, const MessageOpt
         break;
       }
       if (count > 0 && shown >= count) break;
+      if (!got->empty()) maybe_backup(m, &out_mu);
     }
     done = true;
     ::kill(::getpid(), SIGTERM);  // wakes the signal wait below

@@ -21,6 +21,7 @@ enum class Errc {
   Refused,             // the swarm refused the request (its status and reason say why)
   Blocked,             // the contact is blocked
   BadNickname,         // not usable as a nickname
+  NoBackup,            // the swarm holds no intact backup of this account
 };
 SOTTO_DECLARE_ERRC(Errc)
 

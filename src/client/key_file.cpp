@@ -22,6 +22,7 @@ std::string to_token(Errc e) {
     case Errc::Refused: return "refused";
     case Errc::Blocked: return "blocked";
     case Errc::BadNickname: return "bad_nickname";
+    case Errc::NoBackup: return "no_backup";
   }
   return "unknown";
 }

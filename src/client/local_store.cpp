@@ -13,7 +13,7 @@ namespace sotto::client {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 
 constexpr const char* kMigrations[] = {
     R"sql(
@@ -53,6 +53,12 @@ constexpr const char* kMigrations[] = {
       namespace INTEGER NOT NULL,
       last_hash TEXT NOT NULL,
       PRIMARY KEY (node, namespace)
+    ) WITHOUT ROWID;
+    )sql",
+    R"sql(
+    CREATE TABLE settings (
+      key   TEXT PRIMARY KEY,
+      value TEXT NOT NULL
     ) WITHOUT ROWID;
     )sql",
 };
@@ -351,6 +357,80 @@ Result<std::vector<StoredMessage>> LocalStore::history(const std::string& peer, 
     out.push_back(row_message(**st));
   }
   return out;
+}
+
+Result<std::vector<StoredMessage>> LocalStore::all_messages() {
+  auto st = db_->prepare("SELECT " MESSAGE_COLUMNS " FROM messages ORDER BY peer, id");
+  if (!st) return io(st.error());
+  std::vector<StoredMessage> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return io(row.error());
+    if (!*row) break;
+    out.push_back(row_message(**st));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> LocalStore::conversations() {
+  auto st = db_->prepare("SELECT peer, updated_ms FROM conversations ORDER BY peer");
+  if (!st) return io(st.error());
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return io(row.error());
+    if (!*row) break;
+    out.emplace_back((*st)->text(0), (*st)->int64(1));
+  }
+  return out;
+}
+
+Result<std::size_t> LocalStore::import(const std::vector<Contact>& contacts, const std::vector<std::pair<std::string, std::int64_t>>& conversations,
+                                       const std::vector<StoredMessage>& messages) {
+  auto tx = db::Tx::begin(*db_);
+  if (!tx) return io(tx.error());
+  auto c = db_->prepare(
+      "INSERT INTO contacts (account, nickname, blocked, added_ms) VALUES (?1, ?2, ?3, strftime('%s','now') * 1000) "
+      "ON CONFLICT DO NOTHING");
+  if (!c) return io(c.error());
+  for (const auto& k : contacts) {
+    (*c)->reset().bind(1, k.account).bind(3, std::int64_t{k.blocked});
+    if (k.nickname.empty()) (*c)->bind_null(2);
+    else (*c)->bind(2, k.nickname);
+    if (auto r = (*c)->run(); !r) return io(r.error());
+  }
+  for (const auto& [peer, when] : conversations)
+    if (auto r = touch_conversation(*db_, peer, when); !r) return std::move(r).error();
+  std::size_t added = 0;
+  for (const auto& m : messages) {
+    auto was = message_by_hash(m.hash);
+    if (!was) return std::move(was).error();
+    if (*was) continue;
+    if (auto r = touch_conversation(*db_, m.peer, m.local_ms); !r) return std::move(r).error();
+    if (auto r = insert_message(*db_, m); !r) return std::move(r).error();
+    ++added;
+  }
+  if (auto r = tx->commit(); !r) return io(r.error());
+  return added;
+}
+
+Result<std::optional<std::string>> LocalStore::setting(const std::string& key) {
+  auto st = db_->prepare("SELECT value FROM settings WHERE key = ?1");
+  if (!st) return io(st.error());
+  (*st)->bind(1, key);
+  auto row = (*st)->step();
+  if (!row) return io(row.error());
+  std::optional<std::string> v;
+  if (*row) v = (*st)->text(0);
+  (*st)->reset();
+  return v;
+}
+
+Result<void> LocalStore::set_setting(const std::string& key, const std::string& value) {
+  auto st = db_->prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!st) return io(st.error());
+  if (auto r = (*st)->bind(1, key).bind(2, value).run(); !r) return io(r.error());
+  return {};
 }
 
 Result<std::size_t> LocalStore::purge(std::int64_t now_ms) {

@@ -94,6 +94,18 @@ class LocalStore {
   // The conversation with `peer`: its last `limit` messages, oldest first (by timestamp,
   // then arrival).
   Result<std::vector<StoredMessage>> history(const std::string& peer, std::size_t limit);
+  // Everything, for a backup: messages by peer then local order; conversations by peer.
+  Result<std::vector<StoredMessage>> all_messages();
+  Result<std::vector<std::pair<std::string, std::int64_t>>> conversations();  // (peer, updated_ms)
+  // A restore: contacts, conversations and messages in one transaction. A contact or
+  // conversation already here is kept (a restore never overrides the profile); a message
+  // whose hash is here already is skipped. Returns how many messages it added.
+  Result<std::size_t> import(const std::vector<Contact>& contacts, const std::vector<std::pair<std::string, std::int64_t>>& conversations,
+                             const std::vector<StoredMessage>& messages);
+  // Small settings (key -> text), e.g. the backup's last manifests.
+  Result<std::optional<std::string>> setting(const std::string& key);
+  Result<void> set_setting(const std::string& key, const std::string& value);
+
   // Deletes disappearing messages whose time is up, and forgets seen hashes no node keeps
   // any more. Returns how many messages it deleted.
   Result<std::size_t> purge(std::int64_t now_ms);

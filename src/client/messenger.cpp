@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -375,6 +376,300 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
     if (members.empty()) break;
   }
   return Error(Errc::Unreachable, "no member of this account's swarm answered (last: " + last_error + ")");
+}
+
+}  // namespace sotto::client
+
+namespace sotto::client {
+
+namespace {
+constexpr const char* kBackupSetting = "backup.manifests";  // [{seq, hash, manifest}], newest first, at most 2
+constexpr std::int64_t kRefreshAfterMs = 90LL * 86'400'000;
+}  // namespace
+
+Result<Messenger::Call> Messenger::own_swarm_call(const std::string& payload) {
+  auto members = swarm_of(me_);
+  if (members.empty()) return Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)");
+  std::string last = "no attempt";
+  std::int64_t backoff = 200;
+  for (std::size_t attempt = 0; attempt < members.size() + 2; ++attempt) {
+    const auto& member = members[(poll_member_ + attempt) % members.size()];
+    auto r = rpc(member, payload);
+    if (r && r->status == 200) return r;
+    if (!r && r.error().is(Errc::NoPath)) return std::move(r).error();
+    if (r && r->status != 421 && r->status != 429 && r->status < 500)
+      return Error(Errc::Refused, "this account's swarm refused (" + std::to_string(r->status) + "): " + r->body.substr(0, 200));
+    if (r && r->status == 500) {  // a store no member could keep (a quota, a full disk): final, with their reason
+      json j = json::parse(r->body, nullptr, false);
+      if (j.is_object() && j.contains("swarm") && j["swarm"].is_object())
+        for (const auto& [key, m] : j["swarm"].items())
+          if (m.is_object() && m.value("failed", false))
+            return Error(Errc::Refused, "this account's swarm could not store it: " + m.value("reason", std::string("no reason given")));
+    }
+    last = r ? "a member answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200) : r.error().message();
+    if (r && r->status == 421) (void)refresh_consensus(0);
+    sleep_ms(backoff);
+    backoff = std::min<std::int64_t>(backoff * 2, 2000);
+  }
+  return Error(Errc::Unreachable, "no member of this account's swarm answered (last: " + last + ")");
+}
+
+Result<std::string> Messenger::store_own(std::int64_t ns, ByteView data, std::int64_t ttl_ms) {
+  std::int64_t ts = clock_.now_ms();
+  auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_store(static_cast<proto::Namespace>(ns), ts)));
+  json body{{"method", "store"},
+            {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
+                        {"ttl", ttl_ms}, {"data", base::to_base64(data)}, {"signature", base::to_base64(sig)}}}};
+  auto r = own_swarm_call(body.dump());
+  if (!r) return std::move(r).error();
+  std::string hash = proto::message_hash(me_.bytes(), static_cast<proto::Namespace>(ns), data);
+  if (count_receipts(r->body, hash, view_.swarm_of(me_.bytes())).verified == 0)
+    return Error(Errc::Unreachable, "no member of this account's swarm confirmed a backup part");
+  return hash;
+}
+
+Result<std::vector<std::pair<std::string, Bytes>>> Messenger::retrieve_all(std::int64_t ns) {
+  std::vector<std::pair<std::string, Bytes>> out;
+  std::string last;
+  for (int page = 0; page < 100'000; ++page) {
+    std::int64_t ts = clock_.now_ms();
+    auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_retrieve(static_cast<proto::Namespace>(ns), ts)));
+    json body{{"method", "retrieve"},
+              {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
+                          {"signature", base::to_base64(sig)}, {"last_hash", last}}}};
+    auto r = own_swarm_call(body.dump());
+    if (!r) return std::move(r).error();
+    auto reply = parse_retrieve_reply(r->body, 0);
+    if (!reply) return std::move(reply).error();
+    for (auto& item : reply->items) {
+      last = item.hash;
+      if (item.data && proto::message_hash(me_.bytes(), static_cast<proto::Namespace>(ns), *item.data) == item.hash)
+        out.emplace_back(item.hash, std::move(*item.data));
+    }
+    if (!reply->more || reply->items.empty()) return out;
+  }
+  return out;
+}
+
+Result<std::size_t> Messenger::delete_own(const std::vector<std::string>& hashes) {
+  std::size_t deleted = 0;
+  for (std::size_t start = 0; start < hashes.size(); start += 1000) {
+    std::vector<std::string> batch(hashes.begin() + static_cast<std::ptrdiff_t>(start),
+                                   hashes.begin() + static_cast<std::ptrdiff_t>(std::min(hashes.size(), start + 1000)));
+    auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_delete(batch)));
+    json body{{"method", "delete"},
+              {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"messages", batch},
+                          {"signature", base::to_base64(sig)}}}};
+    auto r = own_swarm_call(body.dump());
+    if (!r) return std::move(r).error();
+    deleted += batch.size();
+  }
+  return deleted;
+}
+
+Result<std::optional<backup::Manifest>> Messenger::last_backup() { return client::last_backup(*store_); }
+
+Result<std::optional<backup::Manifest>> last_backup(LocalStore& store) {
+  auto held = store.setting(kBackupSetting);
+  if (!held) return std::move(held).error();
+  if (!*held) return std::optional<backup::Manifest>();
+  json list = json::parse(**held, nullptr, false);
+  if (!list.is_array() || list.empty() || !list[0].contains("manifest")) return std::optional<backup::Manifest>();
+  auto m = backup::parse_manifest(list[0]["manifest"].get<std::string>());
+  if (!m) return std::move(m).error();
+  return std::optional<backup::Manifest>(std::move(*m));
+}
+
+Result<BackupReport> Messenger::backup_now(const Progress& progress) {
+  auto keys = backup::derive_keys(keys_.seed());
+  backup::State state;
+  auto contacts = store_->contacts();
+  if (!contacts) return std::move(contacts).error();
+  state.contacts = std::move(*contacts);
+  auto convs = store_->conversations();
+  if (!convs) return std::move(convs).error();
+  for (auto& [peer, when] : *convs) state.conversations.push_back({peer, when});
+  auto msgs = store_->all_messages();
+  if (!msgs) return std::move(msgs).error();
+  state.messages = std::move(*msgs);
+  auto chunks = backup::make_chunks(keys, state);
+
+  json held = json::array();
+  if (auto h = store_->setting(kBackupSetting); !h) return std::move(h).error();
+  else if (*h) held = json::parse(**h, nullptr, false);
+  if (!held.is_array()) held = json::array();
+  std::optional<backup::Manifest> prev;
+  if (!held.empty())
+    if (auto m = backup::parse_manifest(held[0].value("manifest", "")); m) prev = std::move(*m);
+
+  std::int64_t now = clock_.now_ms();
+  BackupReport report;
+  backup::Manifest next;
+  next.account = me_.hex();
+  next.seq = prev ? prev->seq + 1 : 1;
+  next.created_ms = now;
+  next.contacts = static_cast<std::int64_t>(state.contacts.size());
+  next.conversations = static_cast<std::int64_t>(state.conversations.size());
+  next.messages = static_cast<std::int64_t>(state.messages.size());
+  std::map<std::string, const backup::ManifestChunk*> reusable;
+  if (prev)
+    for (const auto& c : prev->chunks)
+      if (now - c.stored_ms < kRefreshAfterMs) reusable[c.id_hex] = &c;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    const auto& chunk = chunks[i];
+    std::string id_hex = base::to_hex(chunk.id);
+    if (auto it = reusable.find(id_hex); it != reusable.end()) {
+      next.chunks.push_back(*it->second);
+      report.bytes += it->second->size;
+    } else {
+      Bytes c = backup::seal_chunk(keys, chunk.id, backup::compress(chunk.plaintext), rng_);
+      backup::ManifestChunk entry{id_hex, chunk.kind, c.size(), {}, now};
+      for (const auto& part : backup::split_parts(chunk.id, c)) {
+        auto h = store_own(backup::kNamespace, part, backup::kMaxTtlMs);
+        if (!h) return Error(h.error().code(), "backup: " + h.error().message());
+        entry.parts.push_back(*h);
+        ++report.parts_uploaded;
+      }
+      report.bytes += c.size();
+      report.new_bytes += c.size();
+      ++report.new_chunks;
+      next.chunks.push_back(std::move(entry));
+    }
+    if (progress) progress(i + 1, chunks.size() + 1);
+  }
+  std::string text = backup::manifest_json(next);
+  auto mhash = store_own(backup::kNamespace, backup::seal_manifest(keys, keys_, text, rng_), backup::kMaxTtlMs);
+  if (!mhash) return Error(mhash.error().code(), "backup: the manifest: " + mhash.error().message());
+  if (progress) progress(chunks.size() + 1, chunks.size() + 1);
+
+  // Keep this backup and the previous one; what only older ones used goes.
+  json kept = json::array({{{"seq", next.seq}, {"hash", *mhash}, {"manifest", text}}});
+  if (!held.empty()) kept.push_back(held[0]);
+  std::set<std::string> live;
+  for (const auto& entry : kept) {
+    live.insert(entry.value("hash", ""));
+    if (auto m = backup::parse_manifest(entry.value("manifest", "")); m)
+      for (const auto& c : m->chunks) live.insert(c.parts.begin(), c.parts.end());
+  }
+  std::vector<std::string> gone;
+  for (std::size_t k = 1; k < held.size(); ++k) {
+    if (!live.count(held[k].value("hash", ""))) gone.push_back(held[k].value("hash", ""));
+    if (auto m = backup::parse_manifest(held[k].value("manifest", "")); m)
+      for (const auto& c : m->chunks)
+        for (const auto& p : c.parts)
+          if (!live.count(p)) gone.push_back(p);
+  }
+  std::sort(gone.begin(), gone.end());
+  gone.erase(std::unique(gone.begin(), gone.end()), gone.end());
+  gone.erase(std::remove(gone.begin(), gone.end(), std::string()), gone.end());
+  if (!gone.empty()) {
+    if (auto d = delete_own(gone); d) report.deleted = *d;
+    else report.cleanup_error = d.error().message();
+  }
+  if (auto s = store_->set_setting(kBackupSetting, kept.dump()); !s) return std::move(s).error();
+  report.seq = next.seq;
+  report.chunks = next.chunks.size();
+  report.contacts = next.contacts;
+  report.conversations = next.conversations;
+  report.messages = next.messages;
+  return report;
+}
+
+Result<RestoreReport> Messenger::restore_backup(const Progress& progress) {
+  auto keys = backup::derive_keys(keys_.seed());
+  auto items = retrieve_all(backup::kNamespace);
+  if (!items) return std::move(items).error();
+  std::map<std::string, const Bytes*> by_hash;
+  struct Found {
+    backup::Manifest m;
+    std::string hash, text;
+  };
+  std::vector<Found> manifests;
+  RestoreReport report;
+  for (const auto& [hash, data] : *items) {
+    by_hash[hash] = &data;
+    if (!backup::is_manifest(data)) continue;
+    auto text = backup::open_manifest(keys, keys_.ed25519_public(), data);
+    if (!text) {
+      report.skipped.push_back("a manifest (" + hash.substr(0, 8) + "…): " + text.error().message());
+      continue;
+    }
+    auto m = backup::parse_manifest(*text);
+    if (!m || m->account != me_.hex()) {
+      report.skipped.push_back("a manifest (" + hash.substr(0, 8) + "…): " + (m ? "for another account" : m.error().message()));
+      continue;
+    }
+    manifests.push_back({std::move(*m), hash, std::move(*text)});
+  }
+  std::sort(manifests.begin(), manifests.end(), [](const auto& a, const auto& b) { return a.m.seq > b.m.seq; });
+  for (const auto& found : manifests) {
+    const auto& m = found.m;
+    std::vector<std::string> plaintexts;
+    std::string failure;
+    for (std::size_t i = 0; i < m.chunks.size() && failure.empty(); ++i) {
+      const auto& chunk = m.chunks[i];
+      std::string name = "chunk " + chunk.id_hex.substr(0, 16);
+      auto id_bytes = base::from_hex(chunk.id_hex);
+      ByteArray<32> id{};
+      std::copy(id_bytes->begin(), id_bytes->end(), id.begin());
+      Bytes c;
+      for (std::size_t k = 0; k < chunk.parts.size() && failure.empty(); ++k) {
+        auto it = by_hash.find(chunk.parts[k]);
+        if (it == by_hash.end()) {
+          failure = name + ": part " + std::to_string(k + 1) + " of " + std::to_string(chunk.parts.size()) + " is missing from the swarm";
+          break;
+        }
+        auto part = backup::parse_part(*it->second);
+        if (!part || part->id != id || part->index != k || part->count != chunk.parts.size()) {
+          failure = name + ": part " + std::to_string(k + 1) + " is not the one the manifest lists";
+          break;
+        }
+        c.insert(c.end(), part->bytes.begin(), part->bytes.end());
+      }
+      if (!failure.empty()) break;
+      if (c.size() != chunk.size) {
+        failure = name + ": its parts hold " + std::to_string(c.size()) + " bytes, not " + std::to_string(chunk.size);
+        break;
+      }
+      auto z = backup::open_chunk(keys, id, c);
+      if (!z) {
+        failure = name + ": " + z.error().message();
+        break;
+      }
+      auto p = backup::inflate(*z);
+      if (!p || backup::chunk_id(keys, *p) != id) {
+        failure = name + ": " + (p ? std::string("its content does not match its fingerprint") : p.error().message());
+        break;
+      }
+      plaintexts.push_back(std::move(*p));
+      if (progress) progress(i + 1, m.chunks.size());
+    }
+    if (failure.empty()) {
+      auto state = backup::read_chunks(plaintexts);
+      if (!state) {
+        failure = state.error().message();
+      } else {
+        std::vector<std::pair<std::string, std::int64_t>> convs;
+        for (const auto& c : state->conversations) convs.emplace_back(c.peer, c.updated_ms);
+        auto added = store_->import(state->contacts, convs, state->messages);
+        if (!added) return std::move(added).error();
+        json kept = json::array({{{"seq", m.seq}, {"hash", found.hash}, {"manifest", found.text}}});
+        if (auto s = store_->set_setting(kBackupSetting, kept.dump()); !s) return std::move(s).error();
+        report.seq = m.seq;
+        report.created_ms = m.created_ms;
+        report.contacts = m.contacts;
+        report.conversations = m.conversations;
+        report.messages = m.messages;
+        report.added = *added;
+        return report;
+      }
+    }
+    report.skipped.push_back("backup " + std::to_string(m.seq) + ": " + failure);
+  }
+  std::string why;
+  for (const auto& s : report.skipped) why += (why.empty() ? "" : "; ") + s;
+  if (manifests.empty() && report.skipped.empty()) return Error(Errc::NoBackup, "this account has no backup in the network");
+  return Error(Errc::NoBackup, "no intact backup of this account in the network (" + why + ")");
 }
 
 }  // namespace sotto::client

@@ -8,6 +8,7 @@
 // (one Messenger per thread; a `listen` and a `send` may run in two processes).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "base/clock.hpp"
 #include "base/result.hpp"
 #include "base/rng.hpp"
+#include "client/backup.hpp"
 #include "client/local_store.hpp"
 #include "client/network_view.hpp"
 #include "client/onion_client.hpp"
@@ -35,6 +37,26 @@ struct SendReport {
   int attempts = 0;
   std::vector<std::string> path;  // of the attempt that succeeded
 };
+
+struct BackupReport {
+  std::int64_t seq = 0;
+  std::size_t chunks = 0, new_chunks = 0;
+  std::size_t bytes = 0, new_bytes = 0;  // of encrypted chunks: in all, and uploaded now
+  std::size_t parts_uploaded = 0, deleted = 0;
+  std::int64_t contacts = 0, conversations = 0, messages = 0;
+  std::string cleanup_error;  // superseded parts that could not be deleted (they expire anyway)
+};
+
+struct RestoreReport {
+  std::int64_t seq = 0;           // the manifest restored
+  std::int64_t created_ms = 0;
+  std::int64_t contacts = 0, conversations = 0, messages = 0;  // in the backup
+  std::size_t added = 0;          // messages new to this profile
+  std::vector<std::string> skipped;  // newer manifests that failed, and why
+};
+
+// Progress of a long operation: `done` of `total` steps (chunks).
+using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
 struct MessengerOptions {
   bool onion = true;             // false: straight to swarm members (they see this address)
@@ -73,6 +95,16 @@ class Messenger {
   // fails is left for the next one.
   Result<std::vector<StoredMessage>> receive(int wait_s);
 
+  // An encrypted backup of this profile in the account's swarm (docs/wire/backup.md):
+  // only the chunks that changed are uploaded; what the last two backups do not use is
+  // deleted.
+  Result<BackupReport> backup_now(const Progress& progress = {});
+  // Restores the newest intact backup from the swarm into this profile (a chunk that
+  // fails names itself, and the previous backup is tried). NoBackup if there is none.
+  Result<RestoreReport> restore_backup(const Progress& progress = {});
+  // The last backup made or restored here, if any.
+  Result<std::optional<backup::Manifest>> last_backup();
+
  private:
   Messenger(Profile profile, crypto::Keypair keys, Transport& transport, base::Rng& rng, const base::Clock& clock,
             MessengerOptions options, std::unique_ptr<LocalStore> store, NetworkView view);
@@ -87,6 +119,13 @@ class Messenger {
   Result<SendReport> deliver(const StoredMessage& m, const crypto::AccountId& to);
   Result<std::vector<StoredMessage>> receive_once(int wait_s);
   std::vector<directory::ConsensusNode> swarm_of(const crypto::AccountId& who);
+  // A signed store into this account's own swarm; the storage hash once a member confirmed.
+  Result<std::string> store_own(std::int64_t ns, ByteView data, std::int64_t ttl_ms);
+  // Every message of this account in `ns` whose hash is its data's: (hash, data).
+  Result<std::vector<std::pair<std::string, Bytes>>> retrieve_all(std::int64_t ns);
+  Result<std::size_t> delete_own(const std::vector<std::string>& hashes);
+  // The storage RPC at the members of this account's swarm in turn until one answers 200.
+  Result<Call> own_swarm_call(const std::string& payload);
   void sleep_ms(std::int64_t ms);
 
   Profile profile_;
@@ -133,6 +172,9 @@ bool looks_like_account_id(const std::string& s);
 Result<crypto::AccountId> resolve_peer(LocalStore& store, const std::string& who);
 // A nickname is one word of 1-64 bytes that does not look like an account ID (BadNickname).
 Result<void> check_nickname(const std::string& nickname);
+
+// The last backup made or restored in this profile, if any.
+Result<std::optional<backup::Manifest>> last_backup(LocalStore& store);
 
 // Parses "https://HOST:PORT" (the form of network.json's URLs).
 Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& url);

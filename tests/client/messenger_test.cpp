@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "client/errc.hpp"
@@ -178,6 +181,157 @@ TEST(Messenger, RetrievedItemsAreShownOnceAndOnlyWhenTheirHashIsTheirData) {
   g.nodes.answer = [&](const json&) -> Result<TransportReply> { return TransportReply{200, json{{"messages", poisoned}}.dump()}; };
   ASSERT_TRUE(carol->receive(0));
   EXPECT_FALSE(*carol->store().seen(real_hash));
+}
+
+// An in-memory swarm for one account's own namespaces: store (with every member's signed
+// receipt), retrieve (all after last_hash), delete.
+struct MemorySwarm {
+  std::vector<std::pair<directory::ConsensusNode, crypto::Keypair>> members;
+  crypto::AccountId account;
+  std::map<std::int64_t, std::vector<std::pair<std::string, Bytes>>> by_ns;  // in store order
+  int stores = 0;
+  Result<TransportReply> answer(const json& req) {
+    const auto& p = req["params"];
+    std::int64_t ns = p.value("namespace", std::int64_t{0});
+    if (req["method"] == "store") {
+      ++stores;
+      Bytes data = *base::from_base64(p["data"].get<std::string>());
+      std::string hash = proto::message_hash(account.bytes(), static_cast<proto::Namespace>(ns), data);
+      auto& list = by_ns[ns];
+      if (std::none_of(list.begin(), list.end(), [&](const auto& e) { return e.first == hash; })) list.emplace_back(hash, data);
+      json swarm = json::object();
+      for (const auto& [n, k] : members) swarm[n.ed25519.hex()] = {{"hash", hash}, {"signature", receipt_sig(k, hash)}};
+      return TransportReply{200, json{{"swarm", swarm}, {"hash", hash}}.dump()};
+    }
+    if (req["method"] == "retrieve") {
+      json msgs = json::array();
+      bool after = p.value("last_hash", "").empty();
+      for (const auto& [h, d] : by_ns[ns]) {
+        if (after) msgs.push_back({{"hash", h}, {"data", base::to_base64(d)}, {"expiration", 1}});
+        if (h == p.value("last_hash", "")) after = true;
+      }
+      return TransportReply{200, json{{"messages", msgs}, {"more", false}}.dump()};
+    }
+    if (req["method"] == "delete") {
+      for (auto& [n, list] : by_ns)
+        std::erase_if(list, [&](const auto& e) { return std::find(p["messages"].begin(), p["messages"].end(), e.first) != p["messages"].end(); });
+      return TransportReply{200, R"({"swarm":{}})"};
+    }
+    return TransportReply{400, "unknown"};
+  }
+};
+
+void fill(LocalStore& store, int per_conversation) {
+  std::vector<Contact> contacts;
+  std::vector<StoredMessage> msgs;
+  for (int c = 0; c < 3; ++c) {
+    std::string peer = "05" + std::string(63, 'a') + std::to_string(c);
+    contacts.push_back({peer, "friend" + std::to_string(c), c == 2});
+    for (int i = 0; i < per_conversation; ++i) {
+      StoredMessage m;
+      m.peer = peer;
+      m.direction = i % 2 ? Direction::Outgoing : Direction::Incoming;
+      m.body = "conversation " + std::to_string(c) + " message " + std::to_string(i);
+      m.timestamp_ms = m.local_ms = 1'000'000 + i;
+      m.hash = "h-" + std::to_string(c) + "-" + std::to_string(i);
+      m.state = m.direction == Direction::Outgoing ? DeliveryState::Sent : DeliveryState::Received;
+      msgs.push_back(m);
+    }
+  }
+  ASSERT_TRUE(store.import(contacts, {}, msgs));
+}
+
+TEST(Messenger, BackupUploadsOnlyWhatChangedAndRestoresOnANewDevice) {
+  Fixture f;
+  auto keys = test::World::node_keys(103);
+  auto account = crypto::account_id_of(keys);
+  auto alice = f.open("alice", test::World::node_keys(103));
+  MemorySwarm swarm{f.swarm_of(*alice, account), account, {}, 0};
+  f.nodes.answer = [&](const json& req) { return swarm.answer(req); };
+  fill(alice->store(), 700);  // 3 conversations of 700: 3 blocks each, and meta
+
+  auto first = alice->backup_now();
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->seq, 1);
+  EXPECT_EQ(first->chunks, 10u);
+  EXPECT_EQ(first->new_chunks, 10u);
+  EXPECT_EQ(first->messages, 2100);
+  // 10 new messages in one conversation: the meta chunk and that conversation's last block.
+  std::vector<StoredMessage> more;
+  for (int i = 0; i < 10; ++i) {
+    StoredMessage m;
+    m.peer = "05" + std::string(63, 'a') + "1";
+    m.body = "new " + std::to_string(i);
+    m.timestamp_ms = m.local_ms = 2'000'000 + i;
+    m.hash = "new-" + std::to_string(i);
+    m.state = DeliveryState::Received;
+    more.push_back(m);
+  }
+  auto b1 = alice->last_backup();
+  ASSERT_TRUE(b1 && *b1);
+  ASSERT_TRUE(alice->store().import({}, {}, more));
+  auto second = alice->backup_now();
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(second->seq, 2);
+  EXPECT_EQ(second->new_chunks, 2u);
+  EXPECT_LT(second->new_bytes * 3, second->bytes);
+  EXPECT_EQ(second->deleted, 0u);  // backup 1 is kept for a fallback
+
+  // A new device: the same keys (from the phrase), an empty profile.
+  auto phone = f.open("phone", test::World::node_keys(103));
+  auto restored = phone->restore_backup();
+  ASSERT_TRUE(restored) << restored.error().message();
+  EXPECT_EQ(restored->seq, 2);
+  EXPECT_EQ(restored->added, 2110u);
+  EXPECT_TRUE(restored->skipped.empty());
+  auto mine = alice->store().all_messages(), theirs = phone->store().all_messages();
+  ASSERT_EQ(theirs->size(), mine->size());
+  for (std::size_t i = 0; i < mine->size(); ++i) {
+    EXPECT_EQ((*theirs)[i].hash, (*mine)[i].hash);
+    EXPECT_EQ((*theirs)[i].body, (*mine)[i].body);
+    EXPECT_EQ((*theirs)[i].direction, (*mine)[i].direction);
+    EXPECT_EQ((*theirs)[i].timestamp_ms, (*mine)[i].timestamp_ms);
+    EXPECT_EQ((*theirs)[i].state, (*mine)[i].state);
+  }
+  auto contacts = phone->store().contacts();
+  ASSERT_EQ(contacts->size(), 3u);
+  EXPECT_TRUE((*contacts)[2].blocked);
+  EXPECT_EQ(phone->store().conversations()->size(), 3u);
+
+  // A node flips a byte of the chunk that changed in backup 2: restore names the chunk
+  // and falls back to backup 1.
+  auto b2 = alice->last_backup();
+  ASSERT_TRUE(b2 && *b2);
+  std::set<std::string> old_ids;
+  for (const auto& c : (*b1)->chunks) old_ids.insert(c.id_hex);
+  const backup::ManifestChunk* changed = nullptr;
+  for (const auto& c : (*b2)->chunks)
+    if (!old_ids.count(c.id_hex) && c.kind == "messages") changed = &c;
+  ASSERT_NE(changed, nullptr);
+  for (auto& [h, d] : swarm.by_ns[31])
+    if (h == changed->parts[0]) d[60] ^= 1;
+  auto laptop = f.open("laptop", test::World::node_keys(103));
+  auto fallback = laptop->restore_backup();
+  ASSERT_TRUE(fallback) << fallback.error().message();
+  EXPECT_EQ(fallback->seq, 1);
+  EXPECT_EQ(fallback->added, 2100u);
+  ASSERT_EQ(fallback->skipped.size(), 1u);
+  // (The flipped part no longer hashes to its storage hash, so it counts as missing.)
+  EXPECT_NE(fallback->skipped[0].find("backup 2: chunk " + changed->id_hex.substr(0, 16)), std::string::npos) << fallback->skipped[0];
+
+  auto third = alice->backup_now();  // backup 1 drops out: what only it used is deleted
+  ASSERT_TRUE(third) << third.error().message();
+  EXPECT_EQ(third->new_chunks, 0u);
+  EXPECT_GT(third->deleted, 0u);
+
+  // Nothing intact at all: a clear error, nothing changed.
+  for (auto& [h, d] : swarm.by_ns[31])
+    if (backup::is_manifest(d)) d[d.size() - 1] ^= 1;
+  auto tablet = f.open("tablet", test::World::node_keys(103));
+  auto none = tablet->restore_backup();
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error().is(Errc::NoBackup));
+  EXPECT_TRUE(tablet->store().all_messages()->empty());
 }
 
 TEST(Messenger, PeersAreAccountIdsOrNicknames) {

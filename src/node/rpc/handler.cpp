@@ -57,6 +57,9 @@ using NsOrAll = std::optional<Namespace>;  // nullopt: "all"
 constexpr std::int64_t kTtlMin = 10'000;
 constexpr std::int64_t kTtlMaxPublicInbox = 14LL * 86'400'000;
 constexpr std::int64_t kTtlMaxPrivate = 30LL * 86'400'000;
+// sotto's extension (docs/wire/backup.md): the backup namespace keeps up to 180 days.
+constexpr Namespace kBackupNamespace = 31;
+constexpr std::int64_t kTtlMaxBackup = 180LL * 86'400'000;
 constexpr std::int64_t kStoreTolerance = 10'000;
 constexpr std::int64_t kSignatureTolerance = 60'000;
 constexpr std::int64_t kRetrieveMaxSize = 7'800'000;
@@ -377,7 +380,7 @@ Result<StorePlan> plan_store(Context& ctx, const json& p, std::int64_t now) {
   if (auto s = check_swarm(ctx, *pk); !s) return std::move(s).error();
   std::int64_t ttl_ms = 0;
   if (__builtin_sub_overflow(exp, **ts, &ttl_ms)) return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
-  if (ttl_ms < kTtlMin || ttl_ms > (is_public_inbox(n) ? kTtlMaxPublicInbox : kTtlMaxPrivate))
+  if (ttl_ms < kTtlMin || ttl_ms > (is_public_inbox(n) ? kTtlMaxPublicInbox : n == kBackupNamespace ? kTtlMaxBackup : kTtlMaxPrivate))
     return Error(Errc::Forbidden, "Provided expiry/TTL is not valid.");
   if (**ts > now + kStoreTolerance || exp < now - kStoreTolerance)
     return Error(Errc::NotAcceptable, "Timestamp error: check your clock");
