@@ -52,7 +52,9 @@ int cmd_history(const Options& opt, const std::string& who, std::int64_t limit);
 // action: add (who = account ID, nickname), list, remove, block, unblock (who = account ID or nickname).
 int cmd_contacts(const Options& opt, const std::string& action, const std::string& who, const std::string& nickname);
 int cmd_backup_now(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo);
-int cmd_backup_restore(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo);
+// after_account_restore: right after `sotto restore` made the account, a swarm without a
+// backup is no failure, and any other failure says the account itself is restored.
+int cmd_backup_restore(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, bool after_account_restore = false);
 // Shows the last backup; with auto_minutes, sets how often automatic backups run (0: off).
 int cmd_backup_status(const Options& opt, std::optional<std::int64_t> auto_minutes);
 int cmd_network_use(const Options& opt, const std::string& file);

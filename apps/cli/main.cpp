@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
   std::int64_t auto_minutes = 0;
   bool auto_off = false;
   auto* bauto = backup->add_subcommand("auto", "Automatic backups after changes (by send and listen), at most every N minutes");
-  bauto->add_option("--every", auto_minutes, "Minutes between automatic backups (default 30)")->check(CLI::PositiveNumber);
+  bauto->add_option("--every", auto_minutes, "Minutes between automatic backups (default 30)")->check(CLI::Range(1, 100'000));
   bauto->add_flag("--off", auto_off, "No automatic backups");
   restore->add_option("--network", mo.network_file, "Then restore the account's backup from this network (its network.json)")
       ->check(CLI::ExistingFile);
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   if (restore->parsed()) {
     int rc = cmd_restore(opt, pp);
     if (rc != kExitOk || mo.network_file.empty()) return rc;
-    return cmd_backup_restore(opt, pp, mo);  // the phrase alone brings the history back
+    return cmd_backup_restore(opt, pp, mo, true);  // the phrase alone brings the history back
   }
   if (whoami->parsed()) return cmd_whoami(opt, pp);
   if (phrase->parsed()) return cmd_recovery_phrase(opt, pp);

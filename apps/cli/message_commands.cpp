@@ -146,23 +146,16 @@ constexpr std::int64_t kAutoDefaultMinutes = 30;
 // 30 minutes; 0 turns it off), only if anything changed since the last. A failure is said
 // on stderr and changes nothing else.
 void maybe_backup(client::Messenger& m, std::mutex* out_mu = nullptr) {
-  auto& store = m.store();
-  auto every = store.setting(kAutoSetting);
+  auto every = m.store().setting(kAutoSetting);
   std::int64_t minutes = kAutoDefaultMinutes;
   if (every && *every) minutes = std::atoll((*every)->c_str());
   if (minutes <= 0) return;
-  auto last = m.last_backup();
-  if (!last) return;
-  std::int64_t now = base::SystemClock().now_ms();
-  if (*last && now - (*last)->created_ms < minutes * 60'000) return;
-  auto msgs = store.all_messages();
-  auto contacts = store.contacts();
-  if (!msgs || !contacts) return;
-  if (*last && static_cast<std::int64_t>(msgs->size()) == (*last)->messages && static_cast<std::int64_t>(contacts->size()) == (*last)->contacts) return;
+  auto due = m.backup_due(minutes * 60'000);
+  if (!due || !*due) return;
   auto r = m.backup_now();
   std::unique_lock<std::mutex> lock;
   if (out_mu) lock = std::unique_lock<std::mutex>(*out_mu);
-  if (!r) std::cerr << "sotto: the automatic backup failed (it will be tried again): " << printable(r.error().message()) << std::endl;
+  if (!r) std::cerr << "sotto: the automatic backup failed (it will be tried again later): " << printable(r.error().message()) << std::endl;
 }
 
 }  // namespace
@@ -185,10 +178,17 @@ int cmd_backup_now(const Options& opt, const PassphraseOptions& pp, const Messag
   return kExitOk;
 }
 
-int cmd_backup_restore(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo) {
+int cmd_backup_restore(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, bool after_account_restore) {
   auto s = open_session(opt, pp, mo);
-  if (!s) return fail(opt, s.error());
-  auto r = (*s)->messenger->restore_backup(progress_bar(opt, "restore"));
+  auto r = s ? (*s)->messenger->restore_backup(progress_bar(opt, "restore")) : Result<client::RestoreReport>(s.error());
+  if (!r && after_account_restore) {
+    if (r.error().is(client::Errc::NoBackup) && r.error().message().find("has no backup") != std::string::npos) {
+      if (opt.json) print_json({{"backup", nullptr}});
+      else std::cout << "this account has no backup in the network: nothing more to restore" << std::endl;
+      return kExitOk;
+    }
+    return fail(opt, Error(r.error().code(), r.error().message() + " (the account itself is restored: `sotto backup restore` tries the backup again)"));
+  }
   if (!r) return fail(opt, r.error());
   if (opt.json) {
     print_json({{"seq", r->seq}, {"created_ms", r->created_ms}, {"contacts", r->contacts}, {"conversations", r->conversations},

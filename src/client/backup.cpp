@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "crypto/aead.hpp"
@@ -80,27 +81,35 @@ std::vector<Chunk> make_chunks(const Keys& keys, const State& state) {
   out.push_back({"meta", meta, chunk_id(keys, meta)});
 
   std::map<std::string, std::vector<const StoredMessage*>> by_peer;  // ascending peers
-  for (const auto& m : state.messages) by_peer[m.peer].push_back(&m);
+  for (const auto& m : state.messages)
+    if (!m.expires_ms) by_peer[m.peer].push_back(&m);
   for (auto& [peer, list] : by_peer) {
     std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
-    for (std::size_t start = 0, block = 0; start < list.size(); start += kBlockMessages, ++block) {
-      json ms = json::array();
-      for (std::size_t i = start; i < std::min(list.size(), start + kBlockMessages); ++i) {
-        const auto& m = *list[i];
-        json r{{"dir", m.direction == Direction::Outgoing ? "out" : "in"},
-               {"body", m.body},
-               {"ts", m.timestamp_ms},
-               {"local", m.local_ms},
-               {"hash", m.hash},
-               {"state", state_name(m.state)},
-               {"conf", m.confirmations},
-               {"n", m.swarm_size}};
-        if (m.expires_ms) r["exp"] = *m.expires_ms;
-        ms.push_back(std::move(r));
-      }
+    std::size_t block = 0;
+    json ms = json::array();
+    std::size_t bytes = 0;
+    auto close = [&] {
       std::string text = dump({{"v", 1}, {"kind", "messages"}, {"peer", peer}, {"block", block}, {"messages", ms}});
       out.push_back({"messages", text, chunk_id(keys, text)});
+      ++block;
+      ms = json::array();
+      bytes = 0;
+    };
+    for (const auto* mp : list) {
+      const auto& m = *mp;
+      json r{{"dir", m.direction == Direction::Outgoing ? "out" : "in"},
+             {"body", m.body},
+             {"ts", m.timestamp_ms},
+             {"local", m.local_ms},
+             {"hash", m.hash},
+             {"state", state_name(m.state)},
+             {"conf", m.confirmations},
+             {"n", m.swarm_size}};
+      bytes += dump(r).size();
+      ms.push_back(std::move(r));
+      if (ms.size() == kBlockMessages || bytes >= kBlockBytes) close();
     }
+    if (!ms.empty()) close();
   }
   return out;
 }
@@ -111,7 +120,8 @@ Result<State> read_chunks(const std::vector<std::string>& plaintexts) {
   bool meta_seen = false;
   for (const auto& text : plaintexts) {
     json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1 || !j.contains("kind") || !j["kind"].is_string()) return bad("no v/kind");
+    if (j.is_discarded() || !j.is_object() || !j.contains("v") || j["v"] != 1 || !j.contains("kind") || !j["kind"].is_string())
+      return bad("no v/kind");
     try {
       if (j["kind"] == "meta") {
         if (meta_seen) return bad("two meta chunks");
@@ -284,29 +294,35 @@ std::string manifest_json(const Manifest& m) {
 
 Result<Manifest> parse_manifest(std::string_view text) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
+  if (j.is_discarded() || !j.is_object() || !j.contains("v") || j["v"] != 1) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
+  auto integer = [](const json& v) {
+    if (!v.is_number_integer()) throw std::invalid_argument("not an integer");
+    return v.get<std::int64_t>();
+  };
   try {
     Manifest m;
     m.account = j.at("account").get<std::string>();
-    m.seq = j.at("seq").get<std::int64_t>();
-    m.created_ms = j.at("created_ms").get<std::int64_t>();
-    m.contacts = j.at("counts").at("contacts").get<std::int64_t>();
-    m.conversations = j.at("counts").at("conversations").get<std::int64_t>();
-    m.messages = j.at("counts").at("messages").get<std::int64_t>();
+    m.seq = integer(j.at("seq"));
+    m.created_ms = integer(j.at("created_ms"));
+    m.contacts = integer(j.at("counts").at("contacts"));
+    m.conversations = integer(j.at("counts").at("conversations"));
+    m.messages = integer(j.at("counts").at("messages"));
     for (const auto& c : j.at("chunks")) {
       ManifestChunk mc;
       mc.id_hex = c.at("id").get<std::string>();
       mc.kind = c.at("kind").get<std::string>();
-      mc.size = c.at("size").get<std::size_t>();
+      std::int64_t size = integer(c.at("size"));
+      if (size < 0 || size > static_cast<std::int64_t>(kPartBytes) * 65'535) throw std::invalid_argument("size");
+      mc.size = static_cast<std::size_t>(size);
       mc.parts = c.at("parts").get<std::vector<std::string>>();
-      mc.stored_ms = c.value("stored_ms", std::int64_t{0});
+      mc.stored_ms = c.contains("stored_ms") ? integer(c.at("stored_ms")) : 0;
       if (mc.id_hex.size() != 64 || !base::from_hex(mc.id_hex) || mc.parts.empty() || mc.parts.size() > 65'535 ||
           (mc.kind != "meta" && mc.kind != "messages"))
         return Error(Errc::BadManifest, "a backup manifest lists a malformed chunk");
       m.chunks.push_back(std::move(mc));
     }
     return m;
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {
     return Error(Errc::BadManifest, std::string("a backup manifest is not the documented JSON: ") + e.what());
   }
 }

@@ -23,7 +23,8 @@ inline constexpr std::int64_t kNamespace = 31;
 inline constexpr std::int64_t kMaxTtlMs = 180LL * 86'400'000;
 inline constexpr std::size_t kPartBytes = 65'536;      // of C per part
 inline constexpr std::size_t kPartHeaderBytes = 41;     // "SBK1" 0x02 id(32) index(2) count(2)
-inline constexpr std::size_t kBlockMessages = 256;      // messages per chunk
+inline constexpr std::size_t kBlockMessages = 256;      // messages per chunk, at most
+inline constexpr std::size_t kBlockBytes = 1 << 20;     // a block closes once its messages' JSON reaches this
 inline constexpr std::size_t kMaxChunkPlaintext = 64 << 20;  // a chunk that inflates beyond: refused
 
 // Errors of this format.
@@ -65,7 +66,8 @@ struct Chunk {
 
 ByteArray<32> chunk_id(const Keys& keys, std::string_view plaintext);
 // The chunks of a state: one meta chunk, then each conversation's messages in blocks of
-// kBlockMessages (peers ascending).
+// kBlockMessages, closed early at kBlockBytes (peers ascending). Disappearing messages
+// (with an expiry) are left out: a backup must not outlive their timer.
 std::vector<Chunk> make_chunks(const Keys& keys, const State& state);
 // The inverse: a state from chunk plaintexts (BadChunk if one is not the documented JSON).
 Result<State> read_chunks(const std::vector<std::string>& plaintexts);

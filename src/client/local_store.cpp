@@ -13,7 +13,7 @@ namespace sotto::client {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 2;
+constexpr std::int64_t kSchemaVersion = 3;
 
 constexpr const char* kMigrations[] = {
     R"sql(
@@ -60,6 +60,16 @@ constexpr const char* kMigrations[] = {
       key   TEXT PRIMARY KEY,
       value TEXT NOT NULL
     ) WITHOUT ROWID;
+    )sql",
+    R"sql(
+    CREATE TABLE changes (n INTEGER NOT NULL);
+    INSERT INTO changes (n) VALUES (0);
+    CREATE TRIGGER messages_added AFTER INSERT ON messages BEGIN UPDATE changes SET n = n + 1; END;
+    CREATE TRIGGER messages_changed AFTER UPDATE ON messages BEGIN UPDATE changes SET n = n + 1; END;
+    CREATE TRIGGER messages_gone AFTER DELETE ON messages BEGIN UPDATE changes SET n = n + 1; END;
+    CREATE TRIGGER contacts_added AFTER INSERT ON contacts BEGIN UPDATE changes SET n = n + 1; END;
+    CREATE TRIGGER contacts_changed AFTER UPDATE ON contacts BEGIN UPDATE changes SET n = n + 1; END;
+    CREATE TRIGGER contacts_gone AFTER DELETE ON contacts BEGIN UPDATE changes SET n = n + 1; END;
     )sql",
 };
 
@@ -391,12 +401,18 @@ Result<std::size_t> LocalStore::import(const std::vector<Contact>& contacts, con
   if (!tx) return io(tx.error());
   auto c = db_->prepare(
       "INSERT INTO contacts (account, nickname, blocked, added_ms) VALUES (?1, ?2, ?3, strftime('%s','now') * 1000) "
-      "ON CONFLICT DO NOTHING");
+      "ON CONFLICT (account) DO NOTHING");
   if (!c) return io(c.error());
   for (const auto& k : contacts) {
+    std::string nickname = k.nickname;
+    if (!nickname.empty()) {  // another contact here has it: this one comes without
+      auto holder = contact_by_nickname(nickname);
+      if (!holder) return std::move(holder).error();
+      if (*holder && (*holder)->account != k.account) nickname.clear();
+    }
     (*c)->reset().bind(1, k.account).bind(3, std::int64_t{k.blocked});
-    if (k.nickname.empty()) (*c)->bind_null(2);
-    else (*c)->bind(2, k.nickname);
+    if (nickname.empty()) (*c)->bind_null(2);
+    else (*c)->bind(2, nickname);
     if (auto r = (*c)->run(); !r) return io(r.error());
   }
   for (const auto& [peer, when] : conversations)
@@ -412,6 +428,16 @@ Result<std::size_t> LocalStore::import(const std::vector<Contact>& contacts, con
   }
   if (auto r = tx->commit(); !r) return io(r.error());
   return added;
+}
+
+Result<std::int64_t> LocalStore::changes() {
+  auto st = db_->prepare("SELECT n FROM changes");
+  if (!st) return io(st.error());
+  auto row = (*st)->step();
+  if (!row) return io(row.error());
+  std::int64_t n = *row ? (*st)->int64(0) : 0;
+  (*st)->reset();
+  return n;
 }
 
 Result<std::optional<std::string>> LocalStore::setting(const std::string& key) {

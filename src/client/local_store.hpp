@@ -98,10 +98,14 @@ class LocalStore {
   Result<std::vector<StoredMessage>> all_messages();
   Result<std::vector<std::pair<std::string, std::int64_t>>> conversations();  // (peer, updated_ms)
   // A restore: contacts, conversations and messages in one transaction. A contact or
-  // conversation already here is kept (a restore never overrides the profile); a message
-  // whose hash is here already is skipped. Returns how many messages it added.
+  // conversation already here is kept (a restore never overrides the profile; a restored
+  // contact whose nickname another one has here comes without it, blocked as it was); a
+  // message whose hash is here already is skipped. Returns how many messages it added.
   Result<std::size_t> import(const std::vector<Contact>& contacts, const std::vector<std::pair<std::string, std::int64_t>>& conversations,
                              const std::vector<StoredMessage>& messages);
+  // A counter that grows with every change to contacts and messages (triggers keep it):
+  // a backup records it, and a later one is due only if it moved.
+  Result<std::int64_t> changes();
   // Small settings (key -> text), e.g. the backup's last manifests.
   Result<std::optional<std::string>> setting(const std::string& key);
   Result<void> set_setting(const std::string& key, const std::string& value);

@@ -384,16 +384,19 @@ namespace sotto::client {
 
 namespace {
 constexpr const char* kBackupSetting = "backup.manifests";  // [{seq, hash, manifest}], newest first, at most 2
+constexpr const char* kHighestSetting = "backup.highest_seq";  // the highest seq made, restored or seen in the swarm
+constexpr const char* kChangesSetting = "backup.changes";  // LocalStore::changes() when the last backup began
+constexpr const char* kAttemptSetting = "backup.last_attempt_ms";
 constexpr std::int64_t kRefreshAfterMs = 90LL * 86'400'000;
 }  // namespace
 
-Result<Messenger::Call> Messenger::own_swarm_call(const std::string& payload) {
+Result<Messenger::Call> Messenger::own_swarm_call(const std::string& payload, std::size_t start) {
   auto members = swarm_of(me_);
   if (members.empty()) return Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)");
   std::string last = "no attempt";
   std::int64_t backoff = 200;
   for (std::size_t attempt = 0; attempt < members.size() + 2; ++attempt) {
-    const auto& member = members[(poll_member_ + attempt) % members.size()];
+    const auto& member = members[(poll_member_ + start + attempt) % members.size()];
     auto r = rpc(member, payload);
     if (r && r->status == 200) return r;
     if (!r && r.error().is(Errc::NoPath)) return std::move(r).error();
@@ -428,27 +431,52 @@ Result<std::string> Messenger::store_own(std::int64_t ns, ByteView data, std::in
   return hash;
 }
 
-Result<std::vector<std::pair<std::string, Bytes>>> Messenger::retrieve_all(std::int64_t ns) {
+Result<std::vector<std::pair<std::string, Bytes>>> Messenger::retrieve_all(std::int64_t ns, std::size_t start) {
+  constexpr std::size_t kMaxItems = 100'000;
+  constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
   std::vector<std::pair<std::string, Bytes>> out;
+  std::set<std::string> seen;
+  std::size_t bytes = 0;
   std::string last;
-  for (int page = 0; page < 100'000; ++page) {
+  for (;;) {
     std::int64_t ts = clock_.now_ms();
     auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_retrieve(static_cast<proto::Namespace>(ns), ts)));
     json body{{"method", "retrieve"},
               {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
                           {"signature", base::to_base64(sig)}, {"last_hash", last}}}};
-    auto r = own_swarm_call(body.dump());
+    auto r = own_swarm_call(body.dump(), start);
     if (!r) return std::move(r).error();
     auto reply = parse_retrieve_reply(r->body, 0);
     if (!reply) return std::move(reply).error();
+    bool anything_new = false;
     for (auto& item : reply->items) {
       last = item.hash;
-      if (item.data && proto::message_hash(me_.bytes(), static_cast<proto::Namespace>(ns), *item.data) == item.hash)
+      if (!seen.insert(item.hash).second) continue;  // a page again: not counted twice
+      anything_new = true;
+      if (item.data && proto::message_hash(me_.bytes(), static_cast<proto::Namespace>(ns), *item.data) == item.hash) {
+        bytes += item.data->size();
         out.emplace_back(item.hash, std::move(*item.data));
+      }
+      if (seen.size() > kMaxItems || bytes > kMaxBytes)
+        return Error(Errc::Refused, "a member of this account's swarm sent more than a node may hold for it (" + std::to_string(seen.size()) +
+                                        " items, " + std::to_string(bytes) + " bytes)");
     }
-    if (!reply->more || reply->items.empty()) return out;
+    if (!reply->more || !anything_new) return out;
   }
-  return out;
+}
+
+Result<std::int64_t> Messenger::highest_backup_seq() {
+  auto keys = backup::derive_keys(keys_.seed());
+  auto items = retrieve_all(backup::kNamespace);
+  if (!items) return std::move(items).error();
+  std::int64_t top = 0;
+  for (const auto& [hash, data] : *items) {
+    if (!backup::is_manifest(data)) continue;
+    auto text = backup::open_manifest(keys, keys_.ed25519_public(), data);
+    if (!text) continue;
+    if (auto m = backup::parse_manifest(*text); m && m->account == me_.hex()) top = std::max(top, m->seq);
+  }
+  return top;
 }
 
 Result<std::size_t> Messenger::delete_own(const std::vector<std::string>& hashes) {
@@ -469,6 +497,17 @@ Result<std::size_t> Messenger::delete_own(const std::vector<std::string>& hashes
 
 Result<std::optional<backup::Manifest>> Messenger::last_backup() { return client::last_backup(*store_); }
 
+Result<bool> Messenger::backup_due(std::int64_t every_ms) {
+  auto attempt = store_->setting(kAttemptSetting);
+  if (!attempt) return std::move(attempt).error();
+  if (*attempt && clock_.now_ms() - std::atoll((*attempt)->c_str()) < every_ms) return false;  // tried not long ago
+  auto changes = store_->changes();
+  if (!changes) return std::move(changes).error();
+  auto recorded = store_->setting(kChangesSetting);
+  if (!recorded) return std::move(recorded).error();
+  return !*recorded || std::atoll((*recorded)->c_str()) != *changes;
+}
+
 Result<std::optional<backup::Manifest>> last_backup(LocalStore& store) {
   auto held = store.setting(kBackupSetting);
   if (!held) return std::move(held).error();
@@ -482,6 +521,11 @@ Result<std::optional<backup::Manifest>> last_backup(LocalStore& store) {
 
 Result<BackupReport> Messenger::backup_now(const Progress& progress) {
   auto keys = backup::derive_keys(keys_.seed());
+  std::int64_t started = clock_.now_ms();
+  if (auto a = store_->set_setting(kAttemptSetting, std::to_string(started)); !a) return std::move(a).error();
+  if (auto p = store_->purge(started); !p) return std::move(p).error();  // what has disappeared is not backed up
+  auto changes = store_->changes();
+  if (!changes) return std::move(changes).error();
   backup::State state;
   auto contacts = store_->contacts();
   if (!contacts) return std::move(contacts).error();
@@ -502,11 +546,20 @@ Result<BackupReport> Messenger::backup_now(const Progress& progress) {
   if (!held.empty())
     if (auto m = backup::parse_manifest(held[0].value("manifest", "")); m) prev = std::move(*m);
 
+  // seq continues from the highest this profile knows; a profile that never made or
+  // restored a backup asks the swarm first (another device of the account may have).
+  std::int64_t known = prev ? prev->seq : 0;
+  if (auto h = store_->setting(kHighestSetting); h && *h) known = std::max<std::int64_t>(known, std::atoll((*h)->c_str()));
+  if (!prev) {
+    auto top = highest_backup_seq();
+    if (!top) return Error(top.error().code(), "backup: " + top.error().message());
+    known = std::max(known, *top);
+  }
   std::int64_t now = clock_.now_ms();
   BackupReport report;
   backup::Manifest next;
   next.account = me_.hex();
-  next.seq = prev ? prev->seq + 1 : 1;
+  next.seq = known + 1;
   next.created_ms = now;
   next.contacts = static_cast<std::int64_t>(state.contacts.size());
   next.conversations = static_cast<std::int64_t>(state.conversations.size());
@@ -526,7 +579,13 @@ Result<BackupReport> Messenger::backup_now(const Progress& progress) {
       backup::ManifestChunk entry{id_hex, chunk.kind, c.size(), {}, now};
       for (const auto& part : backup::split_parts(chunk.id, c)) {
         auto h = store_own(backup::kNamespace, part, backup::kMaxTtlMs);
-        if (!h) return Error(h.error().code(), "backup: " + h.error().message());
+        if (!h) {  // what this attempt uploaded goes (best effort): nothing will list it
+          std::vector<std::string> orphans = entry.parts;
+          for (const auto& done : next.chunks)
+            if (done.stored_ms == now) orphans.insert(orphans.end(), done.parts.begin(), done.parts.end());
+          if (!orphans.empty()) (void)delete_own(orphans);
+          return Error(h.error().code(), "backup: " + h.error().message());
+        }
         entry.parts.push_back(*h);
         ++report.parts_uploaded;
       }
@@ -567,6 +626,8 @@ Result<BackupReport> Messenger::backup_now(const Progress& progress) {
     else report.cleanup_error = d.error().message();
   }
   if (auto s = store_->set_setting(kBackupSetting, kept.dump()); !s) return std::move(s).error();
+  if (auto s = store_->set_setting(kHighestSetting, std::to_string(next.seq)); !s) return std::move(s).error();
+  if (auto s = store_->set_setting(kChangesSetting, std::to_string(*changes)); !s) return std::move(s).error();
   report.seq = next.seq;
   report.chunks = next.chunks.size();
   report.contacts = next.contacts;
@@ -577,8 +638,12 @@ Result<BackupReport> Messenger::backup_now(const Progress& progress) {
 
 Result<RestoreReport> Messenger::restore_backup(const Progress& progress) {
   auto keys = backup::derive_keys(keys_.seed());
-  auto items = retrieve_all(backup::kNamespace);
+  // From two members, so that one cannot hide the newest backup by itself.
+  auto items = retrieve_all(backup::kNamespace, 0);
   if (!items) return std::move(items).error();
+  if (view_.swarm_of(me_.bytes()).size() > 1)
+    if (auto more = retrieve_all(backup::kNamespace, 1); more)
+      for (auto& item : *more) items->push_back(std::move(item));
   std::map<std::string, const Bytes*> by_hash;
   struct Found {
     backup::Manifest m;
@@ -587,21 +652,23 @@ Result<RestoreReport> Messenger::restore_backup(const Progress& progress) {
   std::vector<Found> manifests;
   RestoreReport report;
   for (const auto& [hash, data] : *items) {
-    by_hash[hash] = &data;
+    if (!by_hash.emplace(hash, &data).second) continue;  // from both members
     if (!backup::is_manifest(data)) continue;
     auto text = backup::open_manifest(keys, keys_.ed25519_public(), data);
     if (!text) {
-      report.skipped.push_back("a manifest (" + hash.substr(0, 8) + "…): " + text.error().message());
+      report.skipped.push_back("the manifest stored as " + hash + ": " + text.error().message());
       continue;
     }
     auto m = backup::parse_manifest(*text);
     if (!m || m->account != me_.hex()) {
-      report.skipped.push_back("a manifest (" + hash.substr(0, 8) + "…): " + (m ? "for another account" : m.error().message()));
+      report.skipped.push_back("the manifest stored as " + hash + ": " + (m ? "for another account" : m.error().message()));
       continue;
     }
     manifests.push_back({std::move(*m), hash, std::move(*text)});
   }
-  std::sort(manifests.begin(), manifests.end(), [](const auto& a, const auto& b) { return a.m.seq > b.m.seq; });
+  std::sort(manifests.begin(), manifests.end(),
+            [](const auto& a, const auto& b) { return a.m.seq != b.m.seq ? a.m.seq > b.m.seq : a.m.created_ms > b.m.created_ms; });
+  std::int64_t highest = manifests.empty() ? 0 : manifests.front().m.seq;
   for (const auto& found : manifests) {
     const auto& m = found.m;
     std::vector<std::string> plaintexts;
@@ -616,7 +683,8 @@ Result<RestoreReport> Messenger::restore_backup(const Progress& progress) {
       for (std::size_t k = 0; k < chunk.parts.size() && failure.empty(); ++k) {
         auto it = by_hash.find(chunk.parts[k]);
         if (it == by_hash.end()) {
-          failure = name + ": part " + std::to_string(k + 1) + " of " + std::to_string(chunk.parts.size()) + " is missing from the swarm";
+          failure = name + ": part " + std::to_string(k + 1) + " of " + std::to_string(chunk.parts.size()) +
+                    " is missing from the swarm, or was altered (its data does not hash to its listed hash)";
           break;
         }
         auto part = backup::parse_part(*it->second);
@@ -655,6 +723,8 @@ Result<RestoreReport> Messenger::restore_backup(const Progress& progress) {
         if (!added) return std::move(added).error();
         json kept = json::array({{{"seq", m.seq}, {"hash", found.hash}, {"manifest", found.text}}});
         if (auto s = store_->set_setting(kBackupSetting, kept.dump()); !s) return std::move(s).error();
+        // The next backup goes above every backup seen, even one that did not restore.
+        if (auto s = store_->set_setting(kHighestSetting, std::to_string(highest)); !s) return std::move(s).error();
         report.seq = m.seq;
         report.created_ms = m.created_ms;
         report.contacts = m.contacts;

@@ -104,6 +104,9 @@ class Messenger {
   Result<RestoreReport> restore_backup(const Progress& progress = {});
   // The last backup made or restored here, if any.
   Result<std::optional<backup::Manifest>> last_backup();
+  // True when contacts or messages changed since the last backup began, and no backup
+  // was attempted in the last `every_ms` (a failed one counts, so failures back off).
+  Result<bool> backup_due(std::int64_t every_ms);
 
  private:
   Messenger(Profile profile, crypto::Keypair keys, Transport& transport, base::Rng& rng, const base::Clock& clock,
@@ -122,10 +125,14 @@ class Messenger {
   // A signed store into this account's own swarm; the storage hash once a member confirmed.
   Result<std::string> store_own(std::int64_t ns, ByteView data, std::int64_t ttl_ms);
   // Every message of this account in `ns` whose hash is its data's: (hash, data).
-  Result<std::vector<std::pair<std::string, Bytes>>> retrieve_all(std::int64_t ns);
+  // (At most 100,000 items and 1 GiB: what a node's quota lets an account hold.) `start`:
+  // which member is asked first.
+  Result<std::vector<std::pair<std::string, Bytes>>> retrieve_all(std::int64_t ns, std::size_t start = 0);
+  // The highest seq of the account's backups that verify, in the swarm (0: none).
+  Result<std::int64_t> highest_backup_seq();
   Result<std::size_t> delete_own(const std::vector<std::string>& hashes);
   // The storage RPC at the members of this account's swarm in turn until one answers 200.
-  Result<Call> own_swarm_call(const std::string& payload);
+  Result<Call> own_swarm_call(const std::string& payload, std::size_t start = 0);
   void sleep_ms(std::int64_t ms);
 
   Profile profile_;

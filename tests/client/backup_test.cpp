@@ -74,11 +74,17 @@ TEST(Backup, AStateRoundTripsThroughSealedParts) {
   }
   auto back = read_chunks(plaintexts);
   ASSERT_TRUE(back) << back.error().message();
-  ASSERT_EQ(back->messages.size(), s.messages.size());
+  std::size_t kept = 0;
+  for (const auto& m : s.messages) kept += !m.expires_ms;  // disappearing ones are never backed up
+  ASSERT_EQ(back->messages.size(), kept);
   // Field by field (ids are local and not backed up).
   std::map<std::string, const StoredMessage*> by_hash;
   for (const auto& m : back->messages) by_hash[m.hash] = &m;
   for (const auto& m : s.messages) {
+    if (m.expires_ms) {
+      EXPECT_FALSE(by_hash.count(m.hash));
+      continue;
+    }
     ASSERT_TRUE(by_hash.count(m.hash));
     const auto& r = *by_hash[m.hash];
     EXPECT_EQ(r.peer, m.peer);
@@ -168,6 +174,36 @@ TEST(Backup, AlteredOrForeignPiecesAreRefused) {
   EXPECT_FALSE(read_chunks({"not json"}));
 }
 
+TEST(Backup, BlocksStayBoundedAndDisappearingMessagesAreLeftOut) {
+  Keys k = keys_of(std::string(62, '0') + "06");
+  State s;
+  s.contacts = {};
+  // A stranger's 256 messages of 44 KB of control characters (6 bytes each in JSON).
+  for (int i = 0; i < 256; ++i) {
+    StoredMessage m = msg(kAlice, i, false);
+    m.expires_ms.reset();
+    m.body = std::string(44'000, '\x01');
+    s.messages.push_back(m);
+  }
+  StoredMessage gone = msg(kBob, 1, false);
+  gone.expires_ms = 5;
+  gone.body = "disappearing";
+  s.messages.push_back(gone);
+  auto chunks = make_chunks(k, s);
+  std::size_t messages = 0;
+  for (const auto& c : chunks) {
+    EXPECT_LT(c.plaintext.size(), kBlockBytes + 300'000) << c.kind;
+    EXPECT_EQ(c.plaintext.find("disappearing"), std::string::npos);
+    if (c.kind == "messages") {
+      auto st = read_chunks({c.plaintext, chunks[0].plaintext});
+      ASSERT_TRUE(st);
+      messages += st->messages.size();
+    }
+  }
+  EXPECT_GT(chunks.size(), 60u);    // about 4 messages a block
+  EXPECT_EQ(messages, 256u);        // every one of them, none twice
+}
+
 TEST(Backup, ManifestsRoundTrip) {
   Manifest m;
   m.account = kAlice;
@@ -181,6 +217,12 @@ TEST(Backup, ManifestsRoundTrip) {
   EXPECT_EQ(back->chunks[0].parts.size(), 2u);
   EXPECT_EQ(back->chunks[0].stored_ms, 4);
   EXPECT_FALSE(parse_manifest(R"({"v":1,"account":"x","seq":1,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[{"id":"zz","kind":"meta","size":1,"parts":["a"]}]})"));
+  EXPECT_FALSE(parse_manifest(R"({"v":"1"})"));              // types are checked, never thrown
+  EXPECT_FALSE(parse_manifest(R"({"v":1,"account":"x","seq":1.5,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[]})"));
+  std::string neg = R"({"v":1,"account":"x","seq":1,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[{"id":")" +
+                    std::string(64, 'a') + R"(","kind":"meta","size":-1,"parts":["a"]}]})";
+  EXPECT_FALSE(parse_manifest(neg));
+  EXPECT_FALSE(read_chunks({R"({"v":"1","kind":"meta"})"}));
 }
 
 }  // namespace

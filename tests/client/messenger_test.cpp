@@ -319,6 +319,16 @@ TEST(Messenger, BackupUploadsOnlyWhatChangedAndRestoresOnANewDevice) {
   // (The flipped part no longer hashes to its storage hash, so it counts as missing.)
   EXPECT_NE(fallback->skipped[0].find("backup 2: chunk " + changed->id_hex.substr(0, 16)), std::string::npos) << fallback->skipped[0];
 
+  // The laptop restored backup 1 but saw backup 2: its next backup goes above both.
+  auto from_laptop = laptop->backup_now();
+  ASSERT_TRUE(from_laptop) << from_laptop.error().message();
+  EXPECT_EQ(from_laptop->seq, 3);
+  // A profile that never backed up asks the swarm first.
+  auto fresh = f.open("fresh", test::World::node_keys(103));
+  auto from_fresh = fresh->backup_now();
+  ASSERT_TRUE(from_fresh) << from_fresh.error().message();
+  EXPECT_EQ(from_fresh->seq, 4);
+
   auto third = alice->backup_now();  // backup 1 drops out: what only it used is deleted
   ASSERT_TRUE(third) << third.error().message();
   EXPECT_EQ(third->new_chunks, 0u);

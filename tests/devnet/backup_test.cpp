@@ -34,7 +34,6 @@ std::vector<client::StoredMessage> conversation(const std::string& peer, int n, 
     m.state = m.direction == client::Direction::Outgoing ? client::DeliveryState::Sent : client::DeliveryState::Received;
     m.confirmations = m.direction == client::Direction::Outgoing ? 6 : 0;
     m.swarm_size = m.confirmations;
-    if (i % 97 == 0) m.expires_ms = m.timestamp_ms + 3'600'000;  // long gone from the network
     out.push_back(std::move(m));
   }
   return out;
