@@ -83,7 +83,9 @@ std::vector<Chunk> make_chunks(const Keys& keys, const State& state) {
   std::map<std::string, std::vector<const StoredMessage*>> by_peer;  // ascending peers
   for (const auto& m : state.messages)
     if (!m.expires_ms) by_peer[m.peer].push_back(&m);
-  for (auto& [peer, list] : by_peer) {
+  for (auto& entry : by_peer) {
+    const std::string& peer = entry.first;  // (not a structured binding: the lambda below captures it)
+    auto& list = entry.second;
     std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
     std::size_t block = 0;
     json ms = json::array();
