@@ -296,20 +296,24 @@ int cmd_listen(const Options& opt, const PassphraseOptions& pp, const MessageOpt
         continue;
       }
       backoff_ms = 500;
-      std::lock_guard lock(out_mu);
-      for (const auto& msg : *got) {
-        json j{{"from", msg.peer}, {"body", msg.body}, {"timestamp", msg.timestamp_ms}, {"hash", msg.hash}};
-        if (auto c = m.store().contact(msg.peer); c && *c && !(*c)->nickname.empty()) j["nickname"] = (*c)->nickname;
-        if (msg.expires_ms) j["expires"] = *msg.expires_ms;
-        print_json(j);  // the whole batch, even past --count: it is kept as seen, so it is shown now
-        ++shown;
+      bool printed = true;
+      {
+        std::lock_guard lock(out_mu);
+        for (const auto& msg : *got) {
+          json j{{"from", msg.peer}, {"body", msg.body}, {"timestamp", msg.timestamp_ms}, {"hash", msg.hash}};
+          if (auto c = m.store().contact(msg.peer); c && *c && !(*c)->nickname.empty()) j["nickname"] = (*c)->nickname;
+          if (msg.expires_ms) j["expires"] = *msg.expires_ms;
+          print_json(j);  // the whole batch, even past --count: it is kept as seen, so it is shown now
+          ++shown;
+        }
+        printed = output_ok();
       }
-      if (!output_ok()) {
+      if (!printed) {
         result = kExitFailure;
         break;
       }
       if (count > 0 && shown >= count) break;
-      if (!got->empty()) maybe_backup(m, &out_mu);
+      if (!got->empty()) maybe_backup(m, &out_mu);  // takes out_mu itself, for its own message
     }
     done = true;
     ::kill(::getpid(), SIGTERM);  // wakes the signal wait below

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "client/local_store.hpp"
 #include "client/profile.hpp"
@@ -174,6 +175,35 @@ TEST(Backup, ANodesQuotaStopsABackupWithAClearError) {
   json err = json::parse(r.err.substr(0, r.err.find('\n')));
   EXPECT_NE(err["error"].get<std::string>().find("backup"), std::string::npos) << r.err;
   EXPECT_NE(err["error"].get<std::string>().find("quota"), std::string::npos) << r.err;
+}
+
+// `sotto listen` makes an automatic backup between two batches (and keeps listening), as
+// `sotto send` does after a message: both accounts end up with a backup of their own.
+TEST(Backup, ListenAndSendBackUpAutomatically) {
+  devnet::Devnet dn;
+  Cli cli{dn.tmp.path()};
+  std::string net = dn.dir + "/network.json";
+  json a = json::parse(cli.run("alice", {"init", "--json"}).out);
+  json b = json::parse(cli.run("bob", {"init", "--json"}).out);
+  ASSERT_EQ(cli.run("bob", {"network", "use", net}).exit_code, 0);
+  ASSERT_EQ(cli.run("alice", {"contacts", "add", b["session_id"], "bob"}).exit_code, 0);
+  test::ProcessResult listened;
+  std::thread listener([&] { listened = cli.run("bob", {"listen", "--count", "2", "--timeout", "60"}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto first = cli.run("alice", {"send", "bob", "one", "--network", net});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // bob backs up after the first
+  auto second = cli.run("alice", {"send", "bob", "two"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  listener.join();
+  EXPECT_EQ(listened.exit_code, 0) << listened.err;
+  EXPECT_NE(listened.out.find("\"one\""), std::string::npos) << listened.out;
+  EXPECT_NE(listened.out.find("\"two\""), std::string::npos) << listened.out;
+  for (const char* who : {"alice", "bob"}) {
+    auto st = cli.run(who, {"--json", "backup", "status"});
+    ASSERT_EQ(st.exit_code, 0);
+    EXPECT_TRUE(json::parse(st.out).contains("last")) << who << ": " << st.out;
+  }
 }
 
 }  // namespace
