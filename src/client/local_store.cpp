@@ -206,24 +206,24 @@ Result<std::vector<Contact>> LocalStore::contacts() {
   return read_contacts(**st);
 }
 
-Result<std::optional<Contact>> LocalStore::contact_by_nickname(const std::string& nickname) {
-  auto st = db_->prepare("SELECT account, nickname, blocked FROM contacts WHERE nickname = ?1");
+namespace {
+// The contact a statement with one bound key selects, if any.
+Result<std::optional<Contact>> one_contact(Result<db::Statement*> st, const std::string& key) {
   if (!st) return io(st.error());
-  (*st)->bind(1, nickname);
+  (*st)->bind(1, key);
   auto all = read_contacts(**st);
   if (!all) return std::move(all).error();
   if (all->empty()) return std::optional<Contact>();
   return std::optional<Contact>(all->front());
 }
+}  // namespace
+
+Result<std::optional<Contact>> LocalStore::contact_by_nickname(const std::string& nickname) {
+  return one_contact(db_->prepare("SELECT account, nickname, blocked FROM contacts WHERE nickname = ?1"), nickname);
+}
 
 Result<std::optional<Contact>> LocalStore::contact(const std::string& account) {
-  auto st = db_->prepare("SELECT account, nickname, blocked FROM contacts WHERE account = ?1");
-  if (!st) return io(st.error());
-  (*st)->bind(1, account);
-  auto all = read_contacts(**st);
-  if (!all) return std::move(all).error();
-  if (all->empty()) return std::optional<Contact>();
-  return std::optional<Contact>(all->front());
+  return one_contact(db_->prepare("SELECT account, nickname, blocked FROM contacts WHERE account = ?1"), account);
 }
 
 namespace {
