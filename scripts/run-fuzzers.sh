@@ -24,8 +24,11 @@ for t in "${targets[@]}"; do
     echo "fuzz: $name ok ($execs inputs in ${seconds} s)"
     passed=$((passed + 1))
   else
-    echo "fuzz: $name FAILED; its log:"
-    tail -n 40 "$scratch/$name.log"
+    echo "fuzz: $name FAILED; the report:"
+    # The finding itself (sanitizer report, failed check, leak, timeout), then the log's end.
+    grep -E -A 25 'ERROR: |runtime error:|fuzz check failed|==[0-9]+==|SUMMARY:|ALARM' "$scratch/$name.log" | head -n 80 || true
+    echo "fuzz: $name: the end of its log:"
+    tail -n 15 "$scratch/$name.log"
     failed=$((failed + 1))
   fi
 done

@@ -11,6 +11,7 @@
 #include "base/rng.hpp"
 #include "cli/commands.hpp"
 #include "client/network_view.hpp"
+#include "common/url.hpp"
 #include "client/onion_client.hpp"
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
@@ -30,14 +31,11 @@ struct Node {
   std::uint16_t port = 0;
 };
 
+// --node https://HOST:PORT (the scheme may be left out).
 Result<Node> parse_node(const std::string& url) {
-  std::string rest = url.rfind("https://", 0) == 0 ? url.substr(8) : url;
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0 || rest.size() - colon - 1 > 5 ||
-      rest.find_first_not_of("0123456789", colon + 1) != std::string::npos || colon + 1 == rest.size())
-    return Error(base::Errc::Io, "--node must be https://HOST:PORT");
-  return Node{rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)))};
+  auto hp = apps::parse_https_url(url.rfind("https://", 0) == 0 ? url : "https://" + url);
+  if (!hp) return Error(base::Errc::Io, "--node must be https://HOST:PORT with a port of 1-65535");
+  return Node{hp->host, hp->port};
 }
 
 // One storage RPC call; a 421 is followed once to the first member it names.
@@ -47,9 +45,17 @@ Result<std::pair<int, json>> call(Node node, const json& body) {
     auto r = c.post("/storage_rpc/v1", body.dump());
     if (!r) return std::move(r).error();
     json j = json::parse(r->body, nullptr, false);
-    if (r->status == 421 && hop == 0 && !j.is_discarded() && j.contains("snodes") && !j["snodes"].empty()) {
-      node = {j["snodes"][0]["ip"].get<std::string>(), static_cast<std::uint16_t>(j["snodes"][0]["port_https"].get<int>())};
-      continue;
+    if (r->status == 421 && hop == 0) {
+      // The node names the swarm's members; follow the first, if it names one properly.
+      const json* first = !j.is_discarded() && j.is_object() && j.contains("snodes") && j["snodes"].is_array() && !j["snodes"].empty()
+                              ? &j["snodes"][0] : nullptr;
+      if (first && first->is_object() && first->contains("ip") && (*first)["ip"].is_string() && first->contains("port_https") &&
+          (*first)["port_https"].is_number_unsigned() && (*first)["port_https"].get<std::uint64_t>() >= 1 &&
+          (*first)["port_https"].get<std::uint64_t>() <= 65535) {
+        node = {(*first)["ip"].get<std::string>(), static_cast<std::uint16_t>((*first)["port_https"].get<std::uint64_t>())};
+        continue;
+      }
+      return Error(base::Errc::Io, "the node is not in the account's swarm and named no member to ask instead");
     }
     if (r->status != 200) return Error(base::Errc::Io, "the node answered " + std::to_string(r->status) + ": " + r->body.substr(0, 300));
     if (j.is_discarded()) return Error(base::Errc::Io, "the node's reply is not JSON");

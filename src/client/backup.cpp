@@ -38,6 +38,19 @@ constexpr std::string_view kChunkAd = "sotto-backup-v1/chunk";
 constexpr std::string_view kManifestAd = "sotto-backup-v1/manifest";
 constexpr std::string_view kManifestSig = "sotto-backup-v1/manifest-sig";
 
+// An integer field of a chunk or manifest, within [min, max]. A float, a string or a value out
+// of range throws (callers turn that into their error); nlohmann's get<> would convert it.
+std::int64_t integer(const json& v, std::int64_t min = INT64_MIN, std::int64_t max = INT64_MAX) {
+  if (v.is_number_unsigned()) {
+    if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) throw std::invalid_argument("integer out of range");
+    return static_cast<std::int64_t>(v.get<std::uint64_t>());
+  }
+  if (!v.is_number_integer()) throw std::invalid_argument("not an integer");
+  std::int64_t x = v.get<std::int64_t>();
+  if (x < min || x > max) throw std::invalid_argument("integer out of range");
+  return x;
+}
+
 base::Secret<32> keyed(std::span<const std::uint8_t, 32> key, std::string_view what) {
   Bytes out = crypto::blake2b(32, as_bytes(what), ByteView(key.data(), key.size()));
   base::Secret<32> s(std::span<const std::uint8_t, 32>(out.data(), 32));
@@ -130,7 +143,7 @@ Result<State> read_chunks(const std::vector<std::string>& plaintexts) {
         meta_seen = true;
         for (const auto& c : j.at("contacts"))
           st.contacts.push_back({c.at("account").get<std::string>(), c.at("nickname").get<std::string>(), c.at("blocked").get<bool>()});
-        for (const auto& c : j.at("conversations")) st.conversations.push_back({c.at("peer").get<std::string>(), c.at("updated_ms").get<std::int64_t>()});
+        for (const auto& c : j.at("conversations")) st.conversations.push_back({c.at("peer").get<std::string>(), integer(c.at("updated_ms"))});
       } else if (j["kind"] == "messages") {
         std::string peer = j.at("peer").get<std::string>();
         for (const auto& r : j.at("messages")) {
@@ -140,22 +153,22 @@ Result<State> read_chunks(const std::vector<std::string>& plaintexts) {
           if (dir != "in" && dir != "out") return bad("dir");
           m.direction = dir == "out" ? Direction::Outgoing : Direction::Incoming;
           m.body = r.at("body").get<std::string>();
-          m.timestamp_ms = r.at("ts").get<std::int64_t>();
-          m.local_ms = r.at("local").get<std::int64_t>();
+          m.timestamp_ms = integer(r.at("ts"));
+          m.local_ms = integer(r.at("local"));
           m.hash = r.at("hash").get<std::string>();
           auto s = state_of(r.at("state").get<std::string>());
           if (!s) return bad("state");
           m.state = *s;
-          m.confirmations = r.at("conf").get<int>();
-          m.swarm_size = r.at("n").get<int>();
-          if (r.contains("exp")) m.expires_ms = r.at("exp").get<std::int64_t>();
+          m.confirmations = static_cast<int>(integer(r.at("conf"), 0, 1000));
+          m.swarm_size = static_cast<int>(integer(r.at("n"), 0, 1000));
+          if (r.contains("exp")) m.expires_ms = integer(r.at("exp"));
           if (m.hash.empty()) return bad("hash");
           st.messages.push_back(std::move(m));
         }
       } else {
         return bad("kind");
       }
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) {  // json's type errors and integer()'s range errors
       return bad(e.what());
     }
   }
@@ -297,10 +310,6 @@ std::string manifest_json(const Manifest& m) {
 Result<Manifest> parse_manifest(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("v") || j["v"] != 1) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
-  auto integer = [](const json& v) {
-    if (!v.is_number_integer()) throw std::invalid_argument("not an integer");
-    return v.get<std::int64_t>();
-  };
   try {
     Manifest m;
     m.account = j.at("account").get<std::string>();

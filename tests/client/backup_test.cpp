@@ -6,6 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+
 #include "support/keys.hpp"
 
 namespace sotto::client::backup {
@@ -223,6 +229,31 @@ TEST(Backup, ManifestsRoundTrip) {
                     std::string(64, 'a') + R"(","kind":"meta","size":-1,"parts":["a"]}]})";
   EXPECT_FALSE(parse_manifest(neg));
   EXPECT_FALSE(read_chunks({R"({"v":"1","kind":"meta"})"}));
+}
+
+// Numbers of the wrong kind or out of range are a bad chunk, never a conversion (the fuzzer
+// found a float in "ts" that was cast to int64, which is undefined behaviour).
+TEST(Backup, ChunkNumbersAreCheckedBeforeUse) {
+  const std::string meta = R"({"v":1,"kind":"meta","contacts":[],"conversations":[]})";
+  auto with = [&](const std::string& field, const std::string& value) {
+    std::map<std::string, std::string> f = {{"ts", "5"}, {"local", "6"}, {"conf", "1"}, {"n", "2"}};
+    f[field] = value;
+    std::string m = R"({"dir":"in","body":"b","hash":"h","state":"received")";
+    for (const auto& [k, v] : f) m += ",\"" + k + "\":" + v;
+    return R"({"v":1,"kind":"messages","peer":"p","block":0,"messages":[)" + m + "}]}";
+  };
+  auto good = read_chunks({meta, with("ts", "5")});
+  ASSERT_TRUE(good) << good.error().message();
+  EXPECT_EQ(good->messages.at(0).timestamp_ms, 5);
+  for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+           {"ts", "1.75556e+48"}, {"ts", "1.5"}, {"ts", "18446744073709551615"}, {"local", "-1e300"}, {"conf", "4294967296"},
+           {"n", "-1"}, {"conf", "\"3\""}, {"exp", "2.5"}}) {
+    auto r = read_chunks({meta, with(field, value)});
+    ASSERT_FALSE(r) << field << "=" << value;
+    EXPECT_TRUE(r.error().is(Errc::BadChunk)) << field << "=" << value;
+  }
+  EXPECT_FALSE(read_chunks({R"({"v":1,"kind":"meta","contacts":[],"conversations":[{"peer":"p","updated_ms":1e20}]})"}));
+  EXPECT_FALSE(parse_manifest(R"({"v":1,"account":"x","seq":18446744073709551615,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[]})"));
 }
 
 }  // namespace
