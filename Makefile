@@ -48,15 +48,11 @@ test: unit-test fuzz-build
 $(BENCH_BUILD)/build.ninja: | deps
 	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_TESTS=OFF
 
-bench: deps $(BENCH_BUILD)/build.ninja
+# Every benchmark, the load curve and the 100-node run; writes bench/results/ and BENCHMARKS.md.
+bench: $(BENCH_BUILD)/build.ninja
+	@scripts/install-deps.sh python3-matplotlib
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
-	$(BENCH_BUILD)/bin/crypto_bench
-	$(BENCH_BUILD)/bin/storage_bench
-	$(BENCH_BUILD)/bin/node_rpc
-	$(BENCH_BUILD)/bin/replication
-	$(BENCH_BUILD)/bin/onion
-	$(BENCH_BUILD)/bin/e2e
-	$(BENCH_BUILD)/bin/backup
+	@scripts/bench.sh $(BENCH_BUILD)/bin
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

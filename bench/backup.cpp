@@ -21,6 +21,9 @@
 #include "net/client.hpp"
 #include "net/https_transport.hpp"
 #include "proto/signed_strings.hpp"
+#include "devnet/devnet_fixture.hpp"
+#include "devnet/person.hpp"
+#include "report.hpp"
 #include "support/process.hpp"
 
 namespace {
@@ -36,22 +39,6 @@ std::string read_all(const std::string& p) {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-struct Device {
-  client::Profile profile;
-  base::SystemRng rng;
-  base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)};
-  std::unique_ptr<client::Messenger> m;
-  Device(const std::string& dir, const crypto::Seed16& seed, const std::string& network_json) : profile(dir) {
-    if (!profile.create_account(seed, nullptr, crypto::PwhashParams::minimum(), rng)) throw std::runtime_error("create_account");
-    if (!client::NetworkView::use(profile, network_json)) throw std::runtime_error("network use");
-    auto opened = client::Messenger::open(profile, std::move(*profile.load_keys(nullptr)), transport, rng, clock);
-    if (!opened) throw std::runtime_error(opened.error().message());
-    m = std::move(*opened);
-    if (auto r = m->refresh_consensus(0); !r) throw std::runtime_error(r.error().message());
-  }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,23 +46,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--mb") mb = std::max(1.0, std::atof(argv[i + 1]));
 
-  test::TempDir tmp;
-  std::string dir = tmp.sub("devnet");
-  auto up = test::run_process(SOTTO_DEVNET_BIN, {"up", "--dir", dir, "--nodes", "12", "--authorities", "3", "--wait", "120"});
-  if (up.exit_code != 0) {
-    std::fprintf(stderr, "sotto-devnet up failed: %s%s\n", up.out.c_str(), up.err.c_str());
-    return 1;
-  }
-  struct Down {
-    std::string dir;
-    ~Down() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir}); }
-  } down{dir};
-  std::string network_json = read_all(dir + "/network.json");
   try {
+    devnet::Devnet dn;  // 3 authorities, 12 nodes; down when it goes out of scope
+    test::TempDir& tmp = dn.tmp;
+    std::string network_json = read_all(dn.dir + "/network.json");
     base::SystemRng rng;
     crypto::Seed16 seed;
     rng.fill(seed.span());
-    Device laptop(tmp.sub("laptop"), seed, network_json);
+    devnet::Person laptop("laptop", tmp.sub("laptop"), network_json, &seed);
     // A history of `mb` MB of bodies: 1 KB each, text that compresses about as chat does
     // (words from a small vocabulary), over 5 conversations.
     static const char* kWords[] = {"the", "dinner", "friday", "see", "you", "there", "ok", "thanks", "great", "tomorrow", "at", "8",
@@ -107,7 +85,7 @@ int main(int argc, char** argv) {
     double tb = seconds_since(b0);
     if (!b) throw std::runtime_error("backup: " + b.error().message());
 
-    Device phone(tmp.sub("phone"), seed, network_json);
+    devnet::Person phone("phone", tmp.sub("phone"), network_json, &seed);
     auto r0 = Clock::now();
     auto r = phone.m->restore_backup();
     double tr = seconds_since(r0);
@@ -117,7 +95,7 @@ int main(int argc, char** argv) {
     // straight to a member of a fresh account's swarm, then retrieved back.
     crypto::Seed16 seed2;
     rng.fill(seed2.span());
-    Device raw(tmp.sub("raw"), seed2, network_json);
+    devnet::Person raw("raw", tmp.sub("raw"), network_json, &seed2);
     auto keys = raw.profile.load_keys(nullptr);
     std::string account = crypto::account_id_of(*keys).hex();
     client::NetworkView view = *client::NetworkView::open(raw.profile, base::SystemClock().now_ms() / 1000);
@@ -166,6 +144,15 @@ int main(int argc, char** argv) {
                 100.0 * (static_cast<double>(b->bytes) / 1e6 / tb) / (raw_mb / ts_store));
     std::printf("    retrieve %6.1f s = %5.2f MB/s   (%zu blobs back; restore reads at %.0f%% of it)\n", ts_get, raw_mb / ts_get, got,
                 100.0 * (static_cast<double>(b->bytes) / 1e6 / tr) / (raw_mb / ts_get));
+    sotto::bench::Report report("backup");
+    report.fact("history backed up", history_mb, "MB");
+    report.figure("backup through onion paths: encrypted chunks stored", static_cast<double>(b->bytes) / 1e6 / tb, "MB/s",
+                  "64 KiB blobs stored straight at one member", raw_mb / ts_store, true);
+    report.figure("restore through onion paths: encrypted chunks read, checked and written", static_cast<double>(b->bytes) / 1e6 / tr, "MB/s",
+                  "64 KiB blobs retrieved straight from one member", raw_mb / ts_get, true);
+    report.fact("backup, MB of history per second", history_mb / tb, "MB/s");
+    report.fact("restore, MB of history per second", history_mb / tr, "MB/s");
+    if (!report.write()) return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "backup bench: %s\n", e.what());
     return 1;

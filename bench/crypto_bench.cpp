@@ -22,6 +22,7 @@
 #include "crypto/account_id.hpp"
 #include "proto/dm.hpp"
 #include "proto/message_crypto.hpp"
+#include "report.hpp"
 
 namespace {
 
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::Shutdown();
 
+  sotto::bench::Report report("crypto");
   std::printf("\nsotto vs raw libsodium, 1 KiB message, median of %d interleaved rounds:\n", kRounds);
   std::printf("  %-10s %14s %14s %10s\n", "operation", "raw (us CPU)", "sotto (us CPU)", "overhead");
   bool met = true;
@@ -180,9 +182,13 @@ int main(int argc, char** argv) {
     double overhead = (ours / raw - 1.0) * 100.0;
     met = met && overhead < 10.0;
     std::printf("  %-10.7s %14.2f %14.2f %+9.1f%%\n", op, raw, ours, overhead);
+    report.figure(std::string("sotto ") + std::string(op).substr(0, 7) + " of 1 KiB (CPU per call)", ours, "µs", "raw libsodium", raw, false);
   }
   double enc = median(collector.times["sotto/encode_dm_1KiB"]), dec = median(collector.times["sotto/decode_dm_1KiB"]);
   std::printf("  whole DM (protobuf + padding + crypto + envelope): encode %.2f us, decode %.2f us\n", enc, dec);
   std::printf("  target: overhead under 10%%: %s\n", met ? "met" : "NOT met");
-  return 0;
+  report.fact("whole DM encode (protobuf + padding + crypto + envelope)", enc, "µs");
+  report.fact("whole DM decode", dec, "µs");
+  report.target("crypto overhead under 10% of raw libsodium", met);
+  return report.write() ? 0 : 1;
 }

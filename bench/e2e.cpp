@@ -29,6 +29,9 @@
 #include "net/client.hpp"
 #include "net/https_transport.hpp"
 #include "proto/signed_strings.hpp"
+#include "devnet/devnet_fixture.hpp"
+#include "devnet/person.hpp"
+#include "report.hpp"
 #include "support/process.hpp"
 
 namespace {
@@ -45,30 +48,6 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-struct Person {
-  client::Profile profile;
-  std::optional<crypto::Keypair> keys;
-  base::SystemRng rng;
-  base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)};
-  std::unique_ptr<client::Messenger> m;
-  Person(const std::string& dir, const std::string& network_json) : profile(dir) {
-    crypto::Seed16 seed;
-    rng.fill(seed.span());
-    if (!profile.create_account(seed, nullptr, crypto::PwhashParams::minimum(), rng)) throw std::runtime_error("create_account");
-    keys.emplace(std::move(*profile.load_keys(nullptr)));
-    if (!client::NetworkView::use(profile, network_json)) throw std::runtime_error("network use");
-    open();
-  }
-  void open() {  // a Messenger on this profile
-    auto opened = client::Messenger::open(profile, std::move(*profile.load_keys(nullptr)), transport, rng, clock);
-    if (!opened) throw std::runtime_error(opened.error().message());
-    m = std::move(*opened);
-    if (auto r = m->refresh_consensus(0); !r) throw std::runtime_error(r.error().message());
-  }
-  std::string id() const { return crypto::account_id_of(*keys).hex(); }
-};
-
 std::string read_all(const std::string& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), {});
@@ -81,23 +60,13 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--messages") messages = std::max(1, std::atoi(argv[i + 1]));
 
-  test::TempDir tmp;
-  std::string dir = tmp.sub("devnet");
-  auto up = test::run_process(SOTTO_DEVNET_BIN, {"up", "--dir", dir, "--nodes", "12", "--authorities", "3", "--wait", "120"});
-  if (up.exit_code != 0) {
-    std::fprintf(stderr, "sotto-devnet up failed: %s%s\n", up.out.c_str(), up.err.c_str());
-    return 1;
-  }
-  struct Down {
-    std::string dir;
-    ~Down() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir}); }
-  } down{dir};
-  std::string network_json = read_all(dir + "/network.json");
-
   try {
-    Person alice(tmp.sub("alice"), network_json);
-    Person bob(tmp.sub("bob"), network_json);
-    Person carol(tmp.sub("carol"), network_json);  // the baseline's account
+    devnet::Devnet dn;  // 3 authorities, 12 nodes; down when it goes out of scope
+    test::TempDir& tmp = dn.tmp;
+    std::string network_json = read_all(dn.dir + "/network.json");
+    devnet::Person alice("alice", tmp.sub("alice"), network_json);
+    devnet::Person bob("bob", tmp.sub("bob"), network_json);
+    devnet::Person carol("carol", tmp.sub("carol"), network_json);  // the baseline's account
     auto bob_id = *crypto::AccountId::parse(bob.id());
 
     // Bob listens in a thread of his own, with a Messenger of his own on his profile (as
@@ -192,6 +161,20 @@ int main(int argc, char** argv) {
                 percentile(e2e, 0.99) < 500 ? "met" : "NOT met");
     std::printf("  lost (not held within 10 s): %d, duplicates: %d, send failures: %d, receive errors: %d, baseline failures: %d\n", lost,
                 duplicates, send_failures, receive_errors.load(), base_failures);
+    sotto::bench::Report report("e2e");
+    report.figure("delivery latency, p50 (send to the recipient's client, 3-hop paths both ways)", percentile(e2e, 0.5), "ms",
+                  "direct store + retrieve at one member, p50", percentile(base_rt, 0.5), false);
+    report.figure("delivery latency, p99", percentile(e2e, 0.99), "ms", "direct store + retrieve at one member, p99", percentile(base_rt, 0.99), false);
+    report.target("delivery p50 under 100 ms", percentile(e2e, 0.5) < 100);
+    report.target("delivery p99 under 500 ms", percentile(e2e, 0.99) < 500);
+    report.target("nothing lost, nothing duplicated", lost == 0 && duplicates == 0);
+    report.fact("messages lost", lost, "");
+    report.fact("messages duplicated", duplicates, "");
+    json cdf = json::array(), base_cdf = json::array();
+    for (int p = 0; p <= 100; ++p) cdf.push_back(percentile(e2e, p / 100.0)), base_cdf.push_back(percentile(base_rt, p / 100.0));
+    report.data("latency_percentiles_ms", cdf);
+    report.data("baseline_percentiles_ms", base_cdf);
+    if (!report.write()) return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "e2e: %s\n", e.what());
     return 1;

@@ -37,6 +37,7 @@
 #include "node/storage/message_store.hpp"
 #include "proto/message_hash.hpp"
 #include "proto/signed_strings.hpp"
+#include "report.hpp"
 #include "support/account.hpp"
 
 using namespace sotto;
@@ -329,6 +330,7 @@ int main(int argc, char** argv) {
   auto r_small = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(small); });
   auto r_large = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(large); });
   long loaded_rss = node.rss_kb();
+  double loaded_messages = node.gauge("sotto_messages_stored");
 
   // --- 1 million stored messages (1,000 accounts x 1,000 of 1 KiB): written straight into
   // a new node's database, then the node starts on it and serves retrieves of 10 from
@@ -385,7 +387,24 @@ int main(int argc, char** argv) {
               "(p99 %.1f ms), then %.1f MB\n",
               fill_s, static_cast<double>(million_idle) / 1024, r_million.rate(), 1e3 * r_million.pct(0.99),
               static_cast<double>(million_loaded) / 1024);
+
+  sotto::bench::Report report("node_rpc");
+  report.figure("stores/s through HTTPS, closed loop", peak.rate(), "/s", "ceiling: hash + sign + insert in one thread", ceil_store, true);
+  report.figure("retrieves/s of 10 through HTTPS, mailbox 100", r_small.rate(), "/s", "ceiling: verify + select in one thread", ceil_retrieve, true);
+  report.figure("retrieves/s of 10, mailbox 10,000", r_large.rate(), "/s", "mailbox 100", r_small.rate(), true);
+  std::vector<double> half_p99;
+  for (auto& h : halves) half_p99.push_back(1e3 * h.load.pct(0.99));
+  std::sort(half_p99.begin(), half_p99.end());
+  report.figure("store p99 at half the peak rate (median of 3 runs)", half_p99[1], "ms", "store p99 at the peak rate", 1e3 * peak.pct(0.99), false);
+  report.target("store p99 under 20 ms at half the peak rate (median of 3 runs)", half_p99[1] < 20);
+  report.figure("retrieves/s of 10 with 1,000,000 messages stored", r_million.rate(), "/s", "mailbox 100 on a small database", r_small.rate(), true);
+  report.fact("node resident memory, idle, empty", static_cast<double>(idle_rss) / 1024, "MB");
+  report.fact("node resident memory with 1,000,000 messages, after retrieves", static_cast<double>(million_loaded) / 1024, "MB");
+  report.data("memory_vs_messages", nlohmann::json::array({{0, static_cast<double>(idle_rss) / 1024},
+                                                           {loaded_messages, static_cast<double>(loaded_rss) / 1024},
+                                                           {1'000'000, static_cast<double>(million_idle) / 1024},
+                                                           {1'000'000, static_cast<double>(million_loaded) / 1024}}));
   std::filesystem::remove_all(tmp);
   std::filesystem::remove(tmp.string() + ".toml");
-  return 0;
+  return report.write() ? 0 : 1;
 }

@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -41,6 +42,8 @@
 #include "onion/layer.hpp"
 #include "onion/peel.hpp"
 #include "onion/request.hpp"
+#include "devnet/devnet_fixture.hpp"
+#include "report.hpp"
 #include "support/process.hpp"
 
 using namespace sotto;
@@ -149,6 +152,8 @@ int main(int argc, char** argv) {
       if (!std::holds_alternative<onion::Forward>(onion::peel(nk, pool[k].guard_body, replays, 0, rng))) return 1;
   }
   double peel_rate = static_cast<double>(n) / seconds_since(t0);
+  sotto::bench::Report report("onion");
+  report.figure("peel() sans-IO, one thread", peel_rate, "/s", "X25519 + XChaCha20-Poly1305 open of the same size", ceiling, true);
   std::printf("onion layers (%zu-byte guard layer of a 1 KiB store):\n", layer_bytes);
   std::printf("  ceiling, X25519 + XChaCha20-Poly1305 open, one thread: %8.0f /s\n", ceiling);
   std::printf("  peel() sans-IO, one thread:                             %8.0f /s = %3.0f%% of the ceiling\n", peel_rate, 100 * peel_rate / ceiling);
@@ -221,23 +226,23 @@ int main(int argc, char** argv) {
     double per = node_cpu / static_cast<double>(ok + bad);
     std::printf("  CPU: the node %.2f cores, the generator %.2f cores (of 2); the node's CPU per layer %.0f us = %.0f /s per core = %3.0f%% of the ceiling\n",
                 node_cpu / wall, gen_cpu / wall, per * 1e6, 1 / per, 100 / per / ceiling);
+    report.figure("layers a node peels and answers per core over HTTPS (by its CPU time)", 1 / per, "/s",
+                  "X25519 + XChaCha20-Poly1305 open of the same size", ceiling, true);
+    report.target("a node peels at least 50% of the X25519 + AEAD ceiling per core", 1 / per >= 0.5 * ceiling);
+    report.fact("layers peeled and answered per second, node and generator sharing 2 cores", rate, "/s");
   }
 
   // 3. Latency on the devnet: a store through a 3-hop path beside a direct store.
   if (only == 0 || only == 3) {
-    test::TempDir tmp;
-    std::string dir = tmp.sub("devnet");
-    auto up = test::run_process(SOTTO_DEVNET_BIN, {"up", "--dir", dir, "--nodes", "12", "--authorities", "3", "--wait", "120"});
-    if (up.exit_code != 0) {
-      std::fprintf(stderr, "sotto-devnet up failed: %s%s\n", up.out.c_str(), up.err.c_str());
+    std::optional<devnet::Devnet> dn;  // 3 authorities, 12 nodes; down when it goes out of scope
+    try {
+      dn.emplace();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
       return 1;
     }
-    struct Down {
-      std::string dir;
-      ~Down() { (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir}); }
-    } down{dir};
-    json state = json::parse(std::ifstream(dir + "/devnet.json"));
-    std::ifstream nf(dir + "/network.json");
+    const json& state = dn->state;
+    std::ifstream nf(dn->dir + "/network.json");
     auto network = directory::parse_network(std::string((std::istreambuf_iterator<char>(nf)), {}));
     auto [h0, p0] = host_port(state["nodes"][0]["url"]);
     net::HttpClient c0(h0, p0, true);
@@ -279,6 +284,8 @@ int main(int argc, char** argv) {
     std::printf("  through a 3-hop path:      p50 %6.1f ms  p99 %6.1f ms  (= %.2fx and %.2fx the direct store)\n", percentile(t_onion, 0.5),
                 percentile(t_onion, 0.99), percentile(t_onion, 0.5) / percentile(t_direct, 0.5), percentile(t_onion, 0.99) / percentile(t_direct, 0.99));
     std::printf("  failures: %d\n", failures);
+    report.figure("store through a 3-hop path, p50", percentile(t_onion, 0.5), "ms", "direct store, p50", percentile(t_direct, 0.5), false);
+    report.figure("store through a 3-hop path, p99", percentile(t_onion, 0.99), "ms", "direct store, p99", percentile(t_direct, 0.99), false);
   }
-  return 0;
+  return report.write() ? 0 : 1;
 }

@@ -17,6 +17,7 @@
 #include "base/bytes.hpp"
 #include "base/rng.hpp"
 #include "node/storage/message_store.hpp"
+#include "report.hpp"
 
 using namespace sotto;
 using namespace sotto::node::storage;
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
   }
   std::printf("  stores/s, one transaction each (ceiling of a naive node): %10.0f\n", single);
   std::printf("  stores/s, group commit of 64:                             %10.0f  (x%.1f)\n", grouped, grouped / single);
+  sotto::bench::Report report("storage");
+  report.figure("stores/s, group commit of 64 (1 KiB, WAL, synchronous=FULL)", grouped, "/s", "one transaction per store", single, true);
 
   auto db = open_fresh(path);
   // Account 1: 100 messages; account 2: 10,000; other accounts fill the table around them.
@@ -119,6 +122,7 @@ int main(int argc, char** argv) {
   }
   std::printf("  retrieves/s of 10 from a mailbox of 100:                  %10.0f\n", small);
   std::printf("  retrieves/s of 10 from a mailbox of 10,000:               %10.0f  (ratio %.2f)\n", large, large / small);
+  report.figure("retrieves/s of 10 from a mailbox of 10,000", large, "/s", "from a mailbox of 100", small, true);
   auto s = db->stats();
   std::printf("  database: %llu messages, %.1f MB on disk\n", static_cast<unsigned long long>(s->messages),
               static_cast<double>(s->db_bytes) / 1e6);
@@ -126,5 +130,5 @@ int main(int argc, char** argv) {
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
   std::filesystem::remove(path + "-shm");
-  return 0;
+  return report.write() ? 0 : 1;
 }

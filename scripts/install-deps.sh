@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages sotto needs to build, test and run, if any is missing.
+# Installs the Debian 12 packages sotto needs to build, test and run, if any is missing,
+# and any named on the command line.
 # Needs root (apt-get) only when something is missing.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ packages=(
   libspdlog-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
 )
+# Extra packages one target needs (make bench: python3-matplotlib for its plots).
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -62,16 +62,8 @@ struct Session {
 Result<std::unique_ptr<Session>> open_session(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo) {
   auto profile = open_profile(opt);
   if (!profile) return std::move(profile).error();
-  if (!mo.network_file.empty()) {
-    std::ifstream in(mo.network_file, std::ios::binary);
-    if (!in) return Error(client::Errc::NoNetwork, "cannot read " + mo.network_file);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    if (text.size() > directory::kMaxNetworkJson) return Error(client::Errc::NoNetwork, mo.network_file + " is larger than 1 MiB");
-    auto held = profile->read_file(client::NetworkView::kNetworkFile, directory::kMaxNetworkJson);
-    if (!held) return std::move(held).error();
-    if (!*held || **held != text)  // remembered in the profile; the same file again changes nothing
-      if (auto u = client::NetworkView::use(*profile, text); !u) return std::move(u).error();
-  }
+  if (!mo.network_file.empty())
+    if (auto u = client::NetworkView::use_file(*profile, mo.network_file); !u) return std::move(u).error();
   auto keys = unlock(opt, pp);
   if (!keys) return std::move(keys).error();
   auto s = std::make_unique<Session>();

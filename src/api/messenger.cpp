@@ -64,16 +64,8 @@ Messenger::~Messenger() = default;
 
 Outcome<std::unique_ptr<Messenger>> Messenger::open(const OpenOptions& options) {
   client::Profile profile(options.profile_dir);
-  if (!options.network_json.empty()) {
-    std::ifstream in(options.network_json, std::ios::binary);
-    if (!in) return Failure{"no_network", "cannot read " + options.network_json};
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    if (text.size() > directory::kMaxNetworkJson) return Failure{"no_network", options.network_json + " is larger than 1 MiB"};
-    auto held = profile.read_file(client::NetworkView::kNetworkFile, directory::kMaxNetworkJson);
-    if (!held) return failure_of(held.error());
-    if (!*held || **held != text)
-      if (auto u = client::NetworkView::use(profile, text); !u) return failure_of(u.error());
-  }
+  if (!options.network_json.empty())
+    if (auto u = client::NetworkView::use_file(profile, options.network_json); !u) return failure_of(u.error());
   std::optional<base::SecretBytes> pass;
   if (options.passphrase) pass.emplace(std::string_view(*options.passphrase));
   auto keys = profile.load_keys(pass ? &*pass : nullptr);

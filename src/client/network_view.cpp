@@ -1,5 +1,6 @@
 #include "client/network_view.hpp"
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "proto/swarm_space.hpp"
@@ -24,6 +25,22 @@ bool same_network(const directory::Network& a, const directory::Network& b) {
   return true;
 }
 }  // namespace
+
+Result<void> NetworkView::use_file(const Profile& profile, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(Errc::NoNetwork, "cannot read " + path);
+  std::string text;
+  text.resize(directory::kMaxNetworkJson + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > directory::kMaxNetworkJson) return Error(Errc::NoNetwork, path + " is larger than 1 MiB");
+  auto held = profile.read_file(kNetworkFile, directory::kMaxNetworkJson);
+  if (!held) return std::move(held).error();
+  if (*held && **held == text) return {};  // remembered in the profile already
+  auto u = use(profile, text);
+  if (!u) return std::move(u).error();
+  return {};
+}
 
 Result<directory::Network> NetworkView::use(const Profile& profile, std::string_view network_json) {
   auto net = directory::parse_network(network_json);

@@ -27,6 +27,9 @@ class NetworkView {
   // Checks `network_json` and keeps it in the profile. A different network (another
   // network_id or other authorities) also forgets the consensus held for the old one.
   static Result<directory::Network> use(const Profile& profile, std::string_view network_json);
+  // `use` with the network.json at `path` (NoNetwork if it cannot be read or exceeds
+  // kMaxNetworkJson); the file the profile holds already changes nothing.
+  static Result<void> use_file(const Profile& profile, const std::string& path);
 
   // The profile's network and held consensus. NoNetwork if `use` never ran. A held
   // consensus is used while accept_consensus would still take it (until its valid_until +

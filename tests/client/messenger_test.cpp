@@ -25,18 +25,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string network_json(const test::World& w) {
-  json auths = json::array();
-  for (const auto& a : w.net.authorities) auths.push_back({{"ed25519", a.ed25519.hex()}, {"url", a.url}});
-  return json{{"network_id", "sotto-test"},
-              {"genesis", w.net.genesis},
-              {"epoch_seconds", w.net.epoch_seconds},
-              {"swarm", {{"min", w.net.swarm.min}, {"ideal", w.net.swarm.ideal}, {"max", w.net.swarm.max}}},
-              {"authorities", auths},
-              {"seed_nodes", json::array()}}
-      .dump();
-}
-
 // Answers each storage RPC with `answer(payload)`; counts the calls.
 struct FakeNodes : Transport {
   std::function<Result<TransportReply>(const json&)> answer;
@@ -56,7 +44,7 @@ struct Fixture {
   std::unique_ptr<Messenger> open(const std::string& name, crypto::Keypair keys) {
     Profile p(tmp.sub(name));
     std::filesystem::create_directories(p.dir());
-    if (!NetworkView::use(p, network_json(w))) throw std::runtime_error("use");
+    if (!NetworkView::use(p, w.network_json())) throw std::runtime_error("use");
     auto v = NetworkView::open(p, clock.now_ms() / 1000);
     auto c0 = w.agree(0, w.nodes(1, 12), nullptr);
     if (!v || !v->offer(w.signed_json(c0, {0, 1, 2}), clock.now_ms() / 1000)) throw std::runtime_error("consensus");

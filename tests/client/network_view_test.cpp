@@ -20,18 +20,6 @@ namespace {
 using nlohmann::json;
 using test::kGenesis;
 
-std::string network_json(const test::World& w, const std::string& id = "sotto-test") {
-  json auths = json::array();
-  for (const auto& a : w.net.authorities) auths.push_back({{"ed25519", a.ed25519.hex()}, {"url", a.url}});
-  return json{{"network_id", id},
-              {"genesis", w.net.genesis},
-              {"epoch_seconds", w.net.epoch_seconds},
-              {"swarm", {{"min", w.net.swarm.min}, {"ideal", w.net.swarm.ideal}, {"max", w.net.swarm.max}}},
-              {"authorities", auths},
-              {"seed_nodes", json::array()}}
-      .dump();
-}
-
 std::string code(const Error& e) { return e.code().message(); }
 
 TEST(NetworkView, NeedsANetworkFirstAndRefusesABadOne) {
@@ -49,7 +37,7 @@ TEST(NetworkView, KeepsTheNewestValidConsensusAcrossRunsAndRefusesTheRest) {
   test::World w;
   test::TempDir tmp;
   Profile p(tmp.sub("profile"));
-  ASSERT_TRUE(NetworkView::use(p, network_json(w)));
+  ASSERT_TRUE(NetworkView::use(p, w.network_json()));
   const std::int64_t now = kGenesis + 30;
   auto c0 = w.agree(0, w.nodes(1, 12), nullptr);
   auto c1 = w.agree(1, w.nodes(1, 13), &c0);
@@ -84,7 +72,7 @@ TEST(NetworkView, KeepsTheNewestValidConsensusAcrossRunsAndRefusesTheRest) {
     EXPECT_FALSE(v->offer(w.signed_json(c1, {0, 1, 2}), c1.valid_after));
   }
   {  // Another network: the old consensus is forgotten.
-    ASSERT_TRUE(NetworkView::use(p, network_json(w, "sotto-other")));
+    ASSERT_TRUE(NetworkView::use(p, w.network_json("sotto-other")));
     auto v = NetworkView::open(p, now);
     ASSERT_TRUE(v);
     EXPECT_EQ(v->held_epoch(), std::nullopt);
@@ -102,7 +90,7 @@ TEST(NetworkView, SwarmOfGivesTheMembersOfTheNearestSwarm) {
   test::World w;
   test::TempDir tmp;
   Profile p(tmp.sub("profile"));
-  ASSERT_TRUE(NetworkView::use(p, network_json(w)));
+  ASSERT_TRUE(NetworkView::use(p, w.network_json()));
   auto c = w.agree(0, w.nodes(1, 30), nullptr);
   auto v = NetworkView::open(p, kGenesis + 30);
   ASSERT_TRUE(v);
@@ -129,7 +117,7 @@ TEST(NetworkView, ADamagedFileIsAnErrorNotAnEmptyView) {
   test::World w;
   test::TempDir tmp;
   Profile p(tmp.sub("profile"));
-  ASSERT_TRUE(NetworkView::use(p, network_json(w)));
+  ASSERT_TRUE(NetworkView::use(p, w.network_json()));
   std::ofstream(p.dir() / NetworkView::kConsensusFile) << "{\"epoch\": \"x\"}";
   auto v = NetworkView::open(p, kGenesis);
   ASSERT_FALSE(v);

@@ -20,35 +20,14 @@
 #include "client/messenger.hpp"
 #include "client/network_view.hpp"
 #include "devnet/devnet_fixture.hpp"
+#include "devnet/person.hpp"
 #include "net/https_transport.hpp"
 
 namespace sotto {
 namespace {
 
 using nlohmann::json;
-
-struct Person {
-  std::string name;
-  client::Profile profile;
-  std::optional<crypto::Keypair> keys;
-  base::SystemRng rng;
-  base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)};
-  std::unique_ptr<client::Messenger> m;
-
-  Person(const std::string& n, const std::string& dir, const std::string& network_json) : name(n), profile(dir) {
-    crypto::Seed16 seed;
-    rng.fill(seed.span());
-    if (!profile.create_account(seed, nullptr, crypto::PwhashParams::minimum(), rng)) throw std::runtime_error("create_account");
-    keys.emplace(std::move(*profile.load_keys(nullptr)));
-    if (!client::NetworkView::use(profile, network_json)) throw std::runtime_error("network use");
-    auto opened = client::Messenger::open(profile, std::move(*profile.load_keys(nullptr)), transport, rng, clock);
-    if (!opened) throw std::runtime_error(opened.error().message());
-    m = std::move(*opened);
-    if (auto r = m->refresh_consensus(0); !r) throw std::runtime_error(r.error().message());
-  }
-  std::string id() const { return crypto::account_id_of(*keys).hex(); }
-};
+using devnet::Person;
 
 std::string read_all(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

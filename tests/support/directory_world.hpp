@@ -4,6 +4,7 @@
 // authorities. For tests of the directory and of its users (nodes, clients).
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -73,6 +74,18 @@ struct World {
     for (int a : signers)
       sigs.push_back(sign_consensus(c, authorities[static_cast<std::size_t>(a)].ed25519_secret(), authorities[static_cast<std::size_t>(a)].ed25519_public()));
     return to_json(c, sigs);
+  }
+  // This world's network.json (docs/wire/directory.md), as `sotto network use` reads it.
+  std::string network_json(const std::string& id = "sotto-test") const {
+    nlohmann::json auths = nlohmann::json::array();
+    for (const auto& a : net.authorities) auths.push_back({{"ed25519", a.ed25519.hex()}, {"url", a.url}});
+    return nlohmann::json{{"network_id", id},
+                          {"genesis", net.genesis},
+                          {"epoch_seconds", net.epoch_seconds},
+                          {"swarm", {{"min", net.swarm.min}, {"ideal", net.swarm.ideal}, {"max", net.swarm.max}}},
+                          {"authorities", auths},
+                          {"seed_nodes", nlohmann::json::array()}}
+        .dump();
   }
 };
 
