@@ -330,7 +330,9 @@ int main(int argc, char** argv) {
   auto r_small = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(small); });
   auto r_large = drive(node.port, conns, seconds, 0, [&](std::uint64_t) { return retrieve_body_cached(large); });
   long loaded_rss = node.rss_kb();
-  double loaded_messages = node.gauge("sotto_messages_stored");
+  double loaded_messages = 0;  // from the database itself (the node's gauge lags by up to a sweep)
+  if (auto reader = node::storage::MessageStore::open_reader((tmp / "node" / "messages.db").string()))
+    if (auto st = (*reader)->stats()) loaded_messages = static_cast<double>(st->messages);
 
   // --- 1 million stored messages (1,000 accounts x 1,000 of 1 KiB): written straight into
   // a new node's database, then the node starts on it and serves retrieves of 10 from

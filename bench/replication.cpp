@@ -224,8 +224,8 @@ int main(int argc, char** argv) {
     std::printf("  every swarm is full (%d): a 13th node would stay unassigned; no join measured\n", swarm_max);
     return report.write() ? 0 : 1;
   }
-  std::map<std::uint64_t, std::string> stayer_of;  // swarm -> the data dir of one of its members
-  for (const auto& n : state["nodes"]) stayer_of.emplace(swarm_of_node[n["ed25519"]], dir + "/" + n["name"].get<std::string>());
+  std::map<std::string, std::string> dir_of;  // node key -> its data dir
+  for (const auto& n : state["nodes"]) dir_of[n["ed25519"].get<std::string>()] = dir + "/" + n["name"].get<std::string>();
   auto load_start = Clock::now();
   Driven load = drive(targets, conns, 3600, messages);
   double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
@@ -255,12 +255,18 @@ int main(int argc, char** argv) {
           if (n["ed25519"] == joiner_key && n["swarm_id"] != "ffffffffffffffff") {
             its_swarm = std::stoull(n["swarm_id"].get<std::string>(), nullptr, 16);
             placed_s = std::chrono::duration<double>(Clock::now() - join_start).count();
-            if (stayer_of.count(*its_swarm)) expect = stored_in(stayer_of[*its_swarm]);
           }
-      if (its_swarm && (!stayer_of.count(*its_swarm) || expect == 0)) {
-        std::printf("  the joiner was placed in swarm %016llx, which had no member or no message before\n",
-                    static_cast<unsigned long long>(*its_swarm));
-        break;
+      if (its_swarm) {
+        // What the other members of its swarm, by that same consensus, hold: the most of them.
+        for (const auto& n : body["consensus"]["nodes"])
+          if (std::stoull(n["swarm_id"].get<std::string>(), nullptr, 16) == *its_swarm && n["ed25519"] != joiner_key &&
+              dir_of.count(n["ed25519"].get<std::string>()))
+            expect = std::max(expect, stored_in(dir_of[n["ed25519"].get<std::string>()]));
+        if (expect == 0) {
+          std::printf("  the joiner was placed in swarm %016llx, whose other members hold nothing to take in\n",
+                      static_cast<unsigned long long>(*its_swarm));
+          return report.write() ? 0 : 1;
+        }
       }
     } else {
       have = stored_in(joiner_dir);
@@ -282,6 +288,7 @@ int main(int argc, char** argv) {
     report.fact("a joining node: seconds until it is in the consensus", placed_s, "s");
     report.figure("a joining node takes in its swarm's messages", static_cast<double>(expect) / std::max(sync_s, 0.001), "/s",
                   "one node's store rate", alone, true);
+    report.target("a joining node holds its swarm's messages within 600 s", true);
   } else {
     std::printf("  a 13th node joined: %s; after %.0f s it held %llu of %llu messages\n", its_swarm ? "placed" : "never placed", join_limit_s,
                 static_cast<unsigned long long>(have), static_cast<unsigned long long>(expect));

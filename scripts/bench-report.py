@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes BENCHMARKS.md (and its plots) from the JSON that `make bench` left in bench/results/.
 
-    bench-report.py RESULTS_DIR OUTPUT.md
+    bench-report.py RESULTS_DIR OUTPUT.md [FAILED_PART...]
 
 Every figure comes from the files of that one run; each stands beside the baseline it was
 measured against in the same run, as a ratio. Plots (PNG, matplotlib) go to RESULTS_DIR.
@@ -85,6 +85,11 @@ def load_table(lg):
     return "\n".join(rows) + ("\n\nFailed sends (each reported to the sender as an error; none silent):\n\n" + "\n".join(notes) if notes else "")
 
 
+def num(v):
+    """A figure that may be missing or NaN (written as null) reads as 0."""
+    return v if isinstance(v, (int, float)) and v == v else 0
+
+
 def knee(lg):
     """The highest offered load still served in full (delivered/s >= 95% of offered, nothing lost)
     and the first one that was not, with the CPU figures there."""
@@ -115,8 +120,9 @@ def knee_text(lg):
         if c["machine"] >= 0.85 * cores:
             lines.append(f"The resource that saturates is **the CPU**: {c['machine']:.2f} of {cores} cores busy; {where}.")
         elif c.get("iowait", 0) >= 0.3:
-            lines.append(f"The resource that saturates is **the disk**: {c['iowait']:.2f} cores' worth of time waited on it, "
-                         f"with the CPU at {c['machine']:.2f} of {cores}; {where}.")
+            lines.append(f"The resource that saturates is **the disk**: {c['iowait']:.2f} cores' worth of time waited on it "
+                         f"(machine-wide: the nodes' databases and the generator's own client profiles), with the CPU at "
+                         f"{c['machine']:.2f} of {cores}; {where}.")
         else:
             lines.append(f"Neither the CPU ({c['machine']:.2f} of {cores} cores) nor the disk ({c.get('iowait', 0):.2f} cores "
                          f"of iowait) is saturated: the limit is a bound inside a process (connections, queues or locks); {where}.")
@@ -193,10 +199,15 @@ def plots(results, e2e, lg, scale, rpc):
 
 
 def main():
-    results, out = sys.argv[1], sys.argv[2]
+    results, out, failed = sys.argv[1], sys.argv[2], sys.argv[3:]
     names = ["crypto", "storage", "node_rpc", "replication", "onion", "e2e", "backup"]
     benches = {n: load(results, n) for n in names}
     lg, scale, up = load(results, "loadgen"), load(results, "scale"), load(results, "scale_up")
+    for run in (lg, scale):  # a CPU figure that could not be measured (NaN, written as null) reads as 0
+        for st in (run or {}).get("steps", []):
+            c = st["cpu_cores"]
+            for k in ("machine", "iowait", "generator", "nodes", "busiest_node_cores"):
+                c[k] = num(c.get(k))
     timing = load(results, "timing") or {}
     made, plot_note = plots(results, benches["e2e"], lg, scale, benches["node_rpc"])
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -206,6 +217,9 @@ def main():
           "run, as a ratio, because this machine is shared and its absolute speed varies. The raw figures are in "
           "`bench/results/*.json`, what each benchmark printed in `bench/results/*.txt`; how each is measured is in docs/bench.md.",
           ""]
+    if failed:
+        md += ["**Parts of this run failed** (their figures are missing below; their output is in bench/results/): "
+               + ", ".join(failed) + ".", ""]
     if plot_note:
         md += [plot_note, ""]
     targets = [(n, t) for n, b in benches.items() if b for t in b["targets"]]
@@ -252,6 +266,9 @@ def main():
         if "idle_cores" in scale:
             rows.append(f"| CPU with no load: all nodes / the authorities | {scale['idle_cores'].get('nodes', 0):.2f} / "
                         f"{scale['idle_cores'].get('authorities', 0):.2f} cores |")
+        best = max(scale["steps"], key=lambda st: st.get("confirmed_per_s", 0))
+        rows.append(f"| store throughput: stores confirmed by their swarm per second, at its highest (offered "
+                    f"{fmt(best['offered_per_s'])}/s) | {fmt(best.get('confirmed_per_s'), '/s')} |")
         md += rows + ["", "Delivery and store throughput at 100 nodes (sotto-loadgen, as above):", "", load_table(scale), "",
                       knee_text(scale), ""]
         if "scale_load" in made:

@@ -19,7 +19,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -99,10 +101,26 @@ long rss_kb(int pid) {
   return 0;
 }
 
+// What a failed send is counted under: the error's token, and for a refusal the first HTTP
+// status its message names (the rest of the message is the node's text: not a key).
+std::string failure_key(const Error& e) {
+  std::string key = e.token();
+  if (e.is(client::Errc::Refused)) {
+    std::string m = e.message();
+    for (std::size_t i = 0; i + 3 <= m.size(); ++i)
+      if (m[i] >= '1' && m[i] <= '5' && std::isdigit(static_cast<unsigned char>(m[i + 1])) && std::isdigit(static_cast<unsigned char>(m[i + 2])) &&
+          (i == 0 || !std::isdigit(static_cast<unsigned char>(m[i - 1]))) && (i + 3 == m.size() || !std::isdigit(static_cast<unsigned char>(m[i + 3]))))
+        return key + " " + m.substr(i, 3);
+  }
+  return key;
+}
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+  // Nearest rank: the smallest value with at least p of the values at or below it.
+  auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::min(v.size() - 1, rank > 0 ? rank - 1 : 0)];
 }
 
 // One simulated account: a profile of its own, a Messenger that sends (one send at a time)
@@ -138,6 +156,7 @@ struct Account {
 struct Sample {
   Clock::time_point due;
   bool confirmed = false;
+  std::optional<Clock::time_point> confirmed_at;  // when the send returned with a receipt
   std::optional<Clock::time_point> delivered;
   int arrivals = 0;
   std::string failure;  // why the send failed, if it did
@@ -156,6 +175,7 @@ struct Step {
   double machine_busy = 0;            // cores busy, all processes
   double machine_iowait = 0;          // cores idle while a disk request was pending
   double elapsed = 0;
+  std::size_t unfinished = 0;  // sends still running when the drain ended
 };
 
 }  // namespace
@@ -240,7 +260,8 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Sample> samples;  // by message number; a deque keeps references stable
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false};  // the listeners
+  bool stop_workers = false;      // under mu
   std::atomic<long> receive_errors{0}, strangers{0}, warmed{0};
 
   // Listeners: every account waits on its own swarm; a body is "lg <n>".
@@ -284,7 +305,7 @@ int main(int argc, char** argv) {
         std::size_t n = 0;
         {
           std::unique_lock lock(mu);
-          cv.wait(lock, [&] { return stop || !queue.empty(); });
+          cv.wait(lock, [&] { return stop_workers || !queue.empty(); });
           if (queue.empty()) return;
           n = queue.front();
           queue.pop_front();
@@ -297,12 +318,13 @@ int main(int argc, char** argv) {
         {
           std::lock_guard sending(from.sending);
           auto r = from.sender->send(to.id, "lg " + std::to_string(n));
-          if (!r) failure = r.error().token() + (r.error().is(client::Errc::Refused) ? ": " + r.error().message().substr(0, 60) : "");
+          if (!r) failure = failure_key(r.error());
           else if (r->confirmations == 0) failure = "no receipt";
           else confirmed = true;
         }
         std::lock_guard lock(mu);
         samples[n].confirmed = confirmed;
+        if (confirmed) samples[n].confirmed_at = Clock::now();
         samples[n].failure = failure;
         cv.notify_all();
       }
@@ -333,8 +355,13 @@ int main(int argc, char** argv) {
     Step st;
     st.rate = rate;
     st.duration = duration;
-    auto count = static_cast<std::size_t>(rate * duration);
+    auto count = static_cast<std::size_t>(std::llround(rate * duration));
+    if (count < 2 || count > 10'000'000) {
+      std::fprintf(stderr, "sotto-loadgen: %.1f messages/s for %.0f s is %zu messages: give 2 to 10,000,000\n", rate, duration, count);
+      return 1;
+    }
     std::map<int, double> cpu0;
+    auto w0 = Clock::now();
     for (const auto& p : procs)
       if (auto c = cpu_seconds(p.pid)) cpu0[p.pid] = *c;
     auto m0 = machine_cpu();
@@ -356,14 +383,19 @@ int main(int argc, char** argv) {
       queue.push_back(st.first + i);
       cv.notify_all();
     }
-    // The step's CPU figures cover the offered load, not the drain.
-    st.elapsed = std::chrono::duration<double>(Clock::now() - st.t0).count();
+    // The step's CPU figures cover the offered load (from the first reading to the last,
+    // after the last message was due), not the drain.
+    std::this_thread::sleep_until(samples[st.first + count - 1].due + (samples[st.first + 1].due - samples[st.first].due));
     for (const auto& p : procs)
-      if (auto c = cpu_seconds(p.pid); c && cpu0.count(p.pid)) st.cpu[p.name] = (*c - cpu0[p.pid]) / st.elapsed;
+      if (auto c = cpu_seconds(p.pid); c && cpu0.count(p.pid)) st.cpu[p.name] = *c - cpu0[p.pid];
     auto m1 = machine_cpu();
+    st.elapsed = std::chrono::duration<double>(Clock::now() - w0).count();
+    for (auto& [name, used] : st.cpu) used /= st.elapsed;
     double cores = static_cast<double>(std::thread::hardware_concurrency());
-    st.machine_busy = (m1.busy - m0.busy) / (m1.total - m0.total) * cores;
-    st.machine_iowait = (m1.iowait - m0.iowait) / (m1.total - m0.total) * cores;
+    if (m1.total > m0.total) {
+      st.machine_busy = (m1.busy - m0.busy) / (m1.total - m0.total) * cores;
+      st.machine_iowait = (m1.iowait - m0.iowait) / (m1.total - m0.total) * cores;
+    }
     // Drain: until every confirmed message arrived and every send finished, or time is up.
     std::unique_lock lock(mu);
     cv.wait_until(lock, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(drain)), [&] {
@@ -381,6 +413,8 @@ int main(int argc, char** argv) {
     for (std::size_t n : queue) samples[n].failure = "queued past the drain (never sent)";
     queue.clear();
     st.end = Clock::now();
+    for (std::size_t i = st.first; i < st.first + st.count; ++i)
+      if (!samples[i].confirmed && samples[i].failure.empty()) ++st.unfinished;
     steps.push_back(st);
     std::size_t delivered = 0;
     for (std::size_t i = st.first; i < st.first + st.count; ++i)
@@ -391,19 +425,22 @@ int main(int argc, char** argv) {
     }
   }
   {
-    // A last wait for confirmed messages that did not arrive within their step's drain:
-    // they arrive late, or never (lost).
+    std::lock_guard lock(mu);
+    stop_workers = true;  // the queue is empty: each worker ends after the send it is in
+    cv.notify_all();
+  }
+  for (auto& t : pool) t.join();
+  {
+    // A last wait, while the listeners still listen, for confirmed messages that did not
+    // arrive within their step's drain: they arrive late, or never (lost).
     std::unique_lock lock(mu);
     cv.wait_until(lock, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(drain)), [&] {
       for (const auto& smp : samples)
         if (smp.confirmed && !smp.delivered) return false;
       return true;
     });
-    stop = true;
-    queue.clear();
-    cv.notify_all();
   }
-  for (auto& t : pool) t.join();
+  stop = true;
   for (auto& t : listeners) t.join();
 
   // The report.
@@ -416,26 +453,29 @@ int main(int argc, char** argv) {
               "deliv/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU: machine (iowait), generator, nodes (busiest)");
   for (const auto& st : steps) {
     std::vector<double> lat;
-    std::size_t confirmed = 0, failed = 0, delivered = 0, late = 0, lost = 0, dup = 0, unfinished = 0;
+    std::size_t confirmed = 0, failed = 0, delivered = 0, on_time = 0, late = 0, lost = 0, dup = 0, unfinished = st.unfinished;
     std::map<std::string, int> why;
-    Clock::time_point last = st.t0;
+    Clock::time_point last = st.t0, last_confirmed = st.t0;
     for (std::size_t i = st.first; i < st.first + st.count; ++i) {
       const Sample& s = samples[i];
-      if (s.confirmed) ++confirmed;
+      if (s.confirmed) ++confirmed, last_confirmed = std::max(last_confirmed, *s.confirmed_at);
       else if (!s.failure.empty()) ++failed, ++why[s.failure];
-      else ++unfinished;
       if (s.delivered) {
         ++delivered;
         if (*s.delivered > st.end) ++late;
+        else ++on_time, last = std::max(last, *s.delivered);
         lat.push_back(std::chrono::duration<double, std::milli>(*s.delivered - s.due).count());
-        last = std::max(last, *s.delivered);
       } else if (s.confirmed) {
         ++lost;
       }
       if (s.arrivals > 1) dup += static_cast<std::size_t>(s.arrivals - 1);
     }
     double span = std::chrono::duration<double>(last - st.t0).count();
-    double goodput = span > 0 ? static_cast<double>(delivered) / std::max(span, st.duration) : 0;
+    // Delivered per second: the deliveries within the step (and its drain) over the time
+    // they took, at least the step's length; late ones are counted apart.
+    double goodput = span > 0 ? static_cast<double>(on_time) / std::max(span, st.duration) : 0;
+    // Stores the swarms confirmed per second: the network's store throughput at this load.
+    double stores = static_cast<double>(confirmed) / std::max(std::chrono::duration<double>(last_confirmed - st.t0).count(), st.duration);
     double nodes_cpu = 0, busiest = 0;
     std::string busiest_name;
     json cpu = json::object();
@@ -468,6 +508,7 @@ int main(int argc, char** argv) {
                             {"lost", lost},
                             {"duplicates", dup},
                             {"delivered_per_s", goodput},
+                            {"confirmed_per_s", stores},
                             {"latency_ms", {{"p50", percentile(lat, 0.5)}, {"p90", percentile(lat, 0.9)}, {"p99", percentile(lat, 0.99)},
                                             {"max", percentile(lat, 1.0)}, {"percentiles", cdf}}},
                             {"cpu_cores", {{"machine", st.machine_busy}, {"iowait", st.machine_iowait}, {"generator", gen}, {"nodes", nodes_cpu}, {"busiest_node", busiest_name},
@@ -496,7 +537,7 @@ int main(int argc, char** argv) {
               alive ? static_cast<double>(rss) / alive / 1024 : 0.0, alive, static_cast<double>(rss_max) / 1024, receive_errors.load());
   if (!json_out.empty()) {
     std::ofstream f(json_out);
-    f << out.dump(2) << "\n";
+    f << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (!f) return fail("cannot write " + json_out);
   }
   return 0;

@@ -41,15 +41,15 @@ constexpr std::string_view kManifestSig = "sotto-backup-v1/manifest-sig";
 // An integer field of a chunk or manifest, within [min, max]. A float, a string or a value out
 // of range throws (callers turn that into their error); nlohmann's get<> would convert it.
 std::int64_t integer(const json& v, std::int64_t min = INT64_MIN, std::int64_t max = INT64_MAX) {
-  if (v.is_number_unsigned()) {
-    if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) throw std::invalid_argument("integer out of range");
-    return static_cast<std::int64_t>(v.get<std::uint64_t>());
-  }
   if (!v.is_number_integer()) throw std::invalid_argument("not an integer");
-  std::int64_t x = v.get<std::int64_t>();
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) throw std::invalid_argument("integer out of range");
+  std::int64_t x = v.is_number_unsigned() ? static_cast<std::int64_t>(v.get<std::uint64_t>()) : v.get<std::int64_t>();
   if (x < min || x > max) throw std::invalid_argument("integer out of range");
   return x;
 }
+
+// `"v": 1` exactly (not 1.0, not "1").
+bool version_one(const json& j) { return j.contains("v") && j["v"].is_number_integer() && j["v"] == 1; }
 
 base::Secret<32> keyed(std::span<const std::uint8_t, 32> key, std::string_view what) {
   Bytes out = crypto::blake2b(32, as_bytes(what), ByteView(key.data(), key.size()));
@@ -135,7 +135,7 @@ Result<State> read_chunks(const std::vector<std::string>& plaintexts) {
   bool meta_seen = false;
   for (const auto& text : plaintexts) {
     json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("v") || j["v"] != 1 || !j.contains("kind") || !j["kind"].is_string())
+    if (j.is_discarded() || !j.is_object() || !version_one(j) || !j.contains("kind") || !j["kind"].is_string())
       return bad("no v/kind");
     try {
       if (j["kind"] == "meta") {
@@ -309,15 +309,15 @@ std::string manifest_json(const Manifest& m) {
 
 Result<Manifest> parse_manifest(std::string_view text) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("v") || j["v"] != 1) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
+  if (j.is_discarded() || !j.is_object() || !version_one(j)) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
   try {
     Manifest m;
     m.account = j.at("account").get<std::string>();
-    m.seq = integer(j.at("seq"));
-    m.created_ms = integer(j.at("created_ms"));
-    m.contacts = integer(j.at("counts").at("contacts"));
-    m.conversations = integer(j.at("counts").at("conversations"));
-    m.messages = integer(j.at("counts").at("messages"));
+    m.seq = integer(j.at("seq"), 0, INT64_MAX - 1);  // the next backup's seq is seq + 1
+    m.created_ms = integer(j.at("created_ms"), 0);
+    m.contacts = integer(j.at("counts").at("contacts"), 0);
+    m.conversations = integer(j.at("counts").at("conversations"), 0);
+    m.messages = integer(j.at("counts").at("messages"), 0);
     for (const auto& c : j.at("chunks")) {
       ManifestChunk mc;
       mc.id_hex = c.at("id").get<std::string>();
@@ -326,7 +326,7 @@ Result<Manifest> parse_manifest(std::string_view text) {
       if (size < 0 || size > static_cast<std::int64_t>(kPartBytes) * 65'535) throw std::invalid_argument("size");
       mc.size = static_cast<std::size_t>(size);
       mc.parts = c.at("parts").get<std::vector<std::string>>();
-      mc.stored_ms = c.contains("stored_ms") ? integer(c.at("stored_ms")) : 0;
+      mc.stored_ms = c.contains("stored_ms") ? integer(c.at("stored_ms"), 0) : 0;
       if (mc.id_hex.size() != 64 || !base::from_hex(mc.id_hex) || mc.parts.empty() || mc.parts.size() > 65'535 ||
           (mc.kind != "meta" && mc.kind != "messages"))
         return Error(Errc::BadManifest, "a backup manifest lists a malformed chunk");

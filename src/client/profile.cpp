@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -148,7 +149,10 @@ Result<void> Profile::replace_file(const std::string& name, std::string_view dat
     return Error(Errc::Io, "not a profile file name: " + name);
   Fd dir;
   if (auto r = open_private_dir(dir_, dir); !r) return r;
-  std::string tmp = "." + name + ".tmp";
+  // A temporary name of this writer's own: two Messengers of one profile (a `listen` and
+  // a `send`, or threads of one process) may replace the same file at once.
+  static std::atomic<unsigned long> writes{0};
+  std::string tmp = "." + name + "." + std::to_string(::getpid()) + "." + std::to_string(writes++) + ".tmp";
   fs::path path = dir_ / name;
   Fd f{::openat(dir.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)};
   if (f.fd < 0) return io("cannot create", dir_ / tmp, errno);

@@ -254,6 +254,11 @@ TEST(Backup, ChunkNumbersAreCheckedBeforeUse) {
   }
   EXPECT_FALSE(read_chunks({R"({"v":1,"kind":"meta","contacts":[],"conversations":[{"peer":"p","updated_ms":1e20}]})"}));
   EXPECT_FALSE(parse_manifest(R"({"v":1,"account":"x","seq":18446744073709551615,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[]})"));
+  EXPECT_FALSE(parse_manifest(R"({"v":1,"account":"x","seq":9223372036854775807,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[]})"));
+  EXPECT_FALSE(parse_manifest(R"({"v":1,"account":"x","seq":1,"created_ms":1,"counts":{"contacts":-1,"conversations":0,"messages":0},"chunks":[]})"));
+  EXPECT_FALSE(parse_manifest(R"({"v":1.0,"account":"x","seq":1,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[]})"));
+  EXPECT_TRUE(parse_manifest(R"({"v":1,"account":"x","seq":1,"created_ms":1,"counts":{"contacts":0,"conversations":0,"messages":0},"chunks":[]})"));
+  EXPECT_FALSE(read_chunks({R"({"v":1.0,"kind":"meta","contacts":[],"conversations":[]})"}));
 }
 
 }  // namespace
