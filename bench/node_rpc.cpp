@@ -402,6 +402,8 @@ int main(int argc, char** argv) {
   report.figure("retrieves/s of 10 with 1,000,000 messages stored", r_million.rate(), "/s", "mailbox 100 on a small database", r_small.rate(), true);
   report.fact("node resident memory, idle, empty", static_cast<double>(idle_rss) / 1024, "MB");
   report.fact("node resident memory with 1,000,000 messages, after retrieves", static_cast<double>(million_loaded) / 1024, "MB");
+  // [messages, MB]: an empty node just started, after its load, a node of 1,000,000 messages
+  // just started, the same after retrieves (scripts/bench-report.py plots the two states).
   report.data("memory_vs_messages", nlohmann::json::array({{0, static_cast<double>(idle_rss) / 1024},
                                                            {loaded_messages, static_cast<double>(loaded_rss) / 1024},
                                                            {1'000'000, static_cast<double>(million_idle) / 1024},

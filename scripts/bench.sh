@@ -33,6 +33,9 @@ down() {
 }
 trap 'down; rm -rf "$scratch"' EXIT
 start=$(date +%s)
+started_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
 failed=()
 step() { echo; echo "== make bench: $* ($(( $(date +%s) - start )) s so far)"; }
 
@@ -71,7 +74,7 @@ else
   failed+=("sotto-devnet up (100 nodes)")
 fi
 
-echo "{\"seconds\": $(( $(date +%s) - start ))}" >"$results/timing.json"
+echo "{\"seconds\": $(( $(date +%s) - start )), \"started_utc\": \"$started_utc\", \"commit\": \"$commit\"}" >"$results/timing.json"
 step "BENCHMARKS.md"
 # Debian's python3, where python3-matplotlib is (a python3 earlier in PATH may lack it).
 /usr/bin/python3 "$root/scripts/bench-report.py" "$results" "$root/BENCHMARKS.md" "${failed[@]}"
