@@ -120,6 +120,16 @@ def knee_text(lg):
         else:
             lines.append(f"Neither the CPU ({c['machine']:.2f} of {cores} cores) nor the disk ({c.get('iowait', 0):.2f} cores "
                          f"of iowait) is saturated: the limit is a bound inside a process (connections, queues or locks); {where}.")
+        above = [st for st in lg["steps"] if st["offered_per_s"] >= over["offered_per_s"]]
+        fails = {}
+        for st in above:
+            for why, n in st["failures"].items():
+                fails[why] = fails.get(why, 0) + n
+        lines.append(f"From there up ({', '.join(fmt(st['offered_per_s']) + '/s' for st in above)}): "
+                     f"{sum(st['confirmed'] for st in above)} sends confirmed, {sum(st['delivered'] for st in above)} delivered "
+                     f"({sum(st.get('late', 0) for st in above)} of them late), {sum(st['lost'] for st in above)} lost, "
+                     f"{sum(st['duplicates'] for st in above)} duplicated; failed sends: "
+                     + (", ".join(f"{n} × {why}" for why, n in fails.items()) if fails else "none") + ".")
     else:
         lines.append("No offered load in this run saturated the network.")
     return " ".join(lines)
