@@ -115,9 +115,9 @@ std::string failure_key(const Error& e) {
   return key;
 }
 
-double percentile(std::vector<double> v, double p) {
+// `v` sorted ascending.
+double percentile(const std::vector<double>& v, double p) {
   if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
   // Nearest rank: the smallest value with at least p of the values at or below it.
   auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
   return v[std::min(v.size() - 1, rank > 0 ? rank - 1 : 0)];
@@ -453,7 +453,7 @@ int main(int argc, char** argv) {
               "deliv/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU: machine (iowait), generator, nodes (busiest)");
   for (const auto& st : steps) {
     std::vector<double> lat;
-    std::size_t confirmed = 0, failed = 0, delivered = 0, on_time = 0, late = 0, lost = 0, dup = 0, unfinished = st.unfinished;
+    std::size_t confirmed = 0, failed = 0, delivered = 0, on_time = 0, late = 0, lost = 0, dup = 0;
     std::map<std::string, int> why;
     Clock::time_point last = st.t0, last_confirmed = st.t0;
     for (std::size_t i = st.first; i < st.first + st.count; ++i) {
@@ -470,6 +470,8 @@ int main(int argc, char** argv) {
       }
       if (s.arrivals > 1) dup += static_cast<std::size_t>(s.arrivals - 1);
     }
+    std::sort(lat.begin(), lat.end());
+    double p50 = percentile(lat, 0.5), p90 = percentile(lat, 0.9), p99 = percentile(lat, 0.99), pmax = percentile(lat, 1.0);
     double span = std::chrono::duration<double>(last - st.t0).count();
     // Delivered per second: the deliveries within the step (and its drain) over the time
     // they took, at least the step's length; late ones are counted apart.
@@ -490,10 +492,9 @@ int main(int argc, char** argv) {
     }
     double gen = st.cpu.count("sotto-loadgen") ? st.cpu.at("sotto-loadgen") : 0;
     std::printf("%8.1f %6zu %6zu %6zu %6zu %6zu %5zu %9.1f %8.1f %8.1f %8.1f %8.1f  %.2f (%.2f), %.2f, %.2f (%s %.2f)\n", st.rate, st.count,
-                confirmed, failed, delivered, lost, dup, goodput, percentile(lat, 0.5), percentile(lat, 0.9), percentile(lat, 0.99),
-                percentile(lat, 1.0), st.machine_busy, st.machine_iowait, gen, nodes_cpu, busiest_name.c_str(), busiest);
+                confirmed, failed, delivered, lost, dup, goodput, p50, p90, p99, pmax, st.machine_busy, st.machine_iowait, gen, nodes_cpu, busiest_name.c_str(), busiest);
     for (const auto& [w, n] : why) std::printf("%8s   failed %d: %s\n", "", n, w.c_str());
-    if (unfinished) std::printf("%8s   %zu sends still running when the drain ended\n", "", unfinished);
+    if (st.unfinished) std::printf("%8s   %zu sends still running when the drain ended\n", "", st.unfinished);
     if (late) std::printf("%8s   %zu delivered after the step's drain (late, not lost)\n", "", late);
     json cdf = json::array();
     for (int p = 0; p <= 100; ++p) cdf.push_back(percentile(lat, p / 100.0));
@@ -502,15 +503,14 @@ int main(int argc, char** argv) {
                             {"confirmed", confirmed},
                             {"failed", failed},
                             {"failures", why},
-                            {"unfinished", unfinished},
+                            {"unfinished", st.unfinished},
                             {"delivered", delivered},
                             {"late", late},
                             {"lost", lost},
                             {"duplicates", dup},
                             {"delivered_per_s", goodput},
                             {"confirmed_per_s", stores},
-                            {"latency_ms", {{"p50", percentile(lat, 0.5)}, {"p90", percentile(lat, 0.9)}, {"p99", percentile(lat, 0.99)},
-                                            {"max", percentile(lat, 1.0)}, {"percentiles", cdf}}},
+                            {"latency_ms", {{"p50", p50}, {"p90", p90}, {"p99", p99}, {"max", pmax}, {"percentiles", cdf}}},
                             {"cpu_cores", {{"machine", st.machine_busy}, {"iowait", st.machine_iowait}, {"generator", gen}, {"nodes", nodes_cpu}, {"busiest_node", busiest_name},
                                            {"busiest_node_cores", busiest}, {"by_process", cpu}}}});
   }
