@@ -301,6 +301,23 @@ int main(int argc, char** argv) {
     Load load;
     double node_10ms = 0, node_20ms = 0;  // % the node itself answered within
     double commits = 0, slow_commits = 0;  // group commits, and those over 25 ms
+    std::string commit_shape, store_shape;  // share of commits / node-side stores by bucket
+  };
+  // "≤0.5 ms 12%, ≤1 ms 40%, …": a histogram's growth between two readings, by bucket.
+  auto shape = [](const std::map<double, double>& before, const std::map<double, double>& after) {
+    std::string out;
+    double total = after.empty() ? 0 : after.rbegin()->second - before.at(after.rbegin()->first);
+    double prev = 0;
+    for (const auto& [bound, count] : after) {
+      double n = count - (before.count(bound) ? before.at(bound) : 0);
+      if (total > 0 && n - prev > 0) {
+        char b[64];
+        std::snprintf(b, sizeof b, "%s<=%g ms %.1f%%", out.empty() ? "" : ", ", bound * 1e3, 100 * (n - prev) / total);
+        out += b;
+      }
+      prev = n;
+    }
+    return out;
   };
   std::vector<Half> halves;
   for (int run = 0; run < 3; ++run) {
@@ -315,6 +332,8 @@ int main(int argc, char** argv) {
     h.node_20ms = share(0.02);
     h.commits = commits_after[2.5] - commits_before[2.5];
     h.slow_commits = h.commits - (commits_after[0.025] - commits_before[0.025]);
+    h.commit_shape = shape(commits_before, commits_after);
+    h.store_shape = shape(before, after);
     halves.push_back(std::move(h));
   }
 
@@ -380,6 +399,7 @@ int main(int argc, char** argv) {
                 "%.1f%% within 20 ms; %.0f of %.0f commits took over 25 ms\n",
                 h.load.rate(), 1e3 * h.load.pct(0.5), 1e3 * h.load.pct(0.99), static_cast<unsigned long long>(h.load.errors), h.node_10ms,
                 h.node_20ms, h.slow_commits, h.commits);
+  for (auto& h : halves) std::printf("    commits: %s\n    stores (node's view): %s\n", h.commit_shape.c_str(), h.store_shape.c_str());
   std::printf("  retrieves of 10, mailbox 100:   %8.0f /s; p99 %.1f ms\n", r_small.rate(), 1e3 * r_small.pct(0.99));
   std::printf("  retrieves of 10, mailbox 10000: %8.0f /s; p99 %.1f ms (ratio to mailbox 100: %.2f)\n", r_large.rate(),
               1e3 * r_large.pct(0.99), r_large.rate() / r_small.rate());

@@ -134,24 +134,12 @@ Result<std::unique_ptr<MessageStore>> MessageStore::open_reader(const std::strin
   return store;
 }
 
-Checkpointer::Checkpointer(std::unique_ptr<Db> db) : db_(std::move(db)) {}
-Checkpointer::~Checkpointer() = default;
-
-Result<std::unique_ptr<Checkpointer>> Checkpointer::open(const std::string& path) {
-  auto db = Db::open(path);
-  if (!db) return std::move(db).error();
-  // journal_mode also makes the connection read the file (a new one does not know yet
-  // that the database is in WAL mode, and would not checkpoint).
-  for (const char* pragma : {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"})
-    if (auto r = (*db)->exec(pragma); !r) return std::move(r).error();
-  return std::unique_ptr<Checkpointer>(new Checkpointer(std::move(*db)));
-}
-
-Result<Checkpointer::Progress> Checkpointer::run() {
+Result<MessageStore::CheckpointProgress> MessageStore::checkpoint() {
   auto r = db_->checkpoint();
   if (!r) return std::move(r).error();
-  if (r->first < 0) return Progress{0, 0, true};
-  return Progress{r->first, r->second, false};
+  // Busy only if another connection is checkpointing; the node has none.
+  if (r->first < 0) return CheckpointProgress{};
+  return CheckpointProgress{r->first, r->second};
 }
 
 Result<void> MessageStore::migrate() {

@@ -156,6 +156,16 @@ class MessageStore {
   Result<std::uint64_t> sweep(std::int64_t now_ms, std::uint64_t max_rows = 1000);
   Result<Stats> stats();
 
+  // Copies what the WAL holds into the database (a PASSIVE checkpoint on the writer's
+  // connection: readers are never blocked). The node calls it on its storage thread
+  // between groups, every few milliseconds under load, so that each copy (and the
+  // database fsync after it) is small and never runs beside a commit's fsync.
+  struct CheckpointProgress {
+    std::int64_t wal_frames = 0;           // frames in the WAL
+    std::int64_t checkpointed_frames = 0;  // of those, now in the database
+  };
+  Result<CheckpointProgress> checkpoint();
+
   // The (account, namespace) of every message newly inserted since the last call (not
   // those already stored), for the node to wake retrieves waiting for them. May name a
   // message whose transaction was rolled back afterwards: a waiter then finds nothing.
@@ -172,25 +182,6 @@ class MessageStore {
   Limits limits_;
   std::int64_t page_size_ = 4096;
   std::vector<std::pair<AccountKey, Namespace>> fresh_;
-};
-
-// Copies the WAL into the database from a connection of its own, beside the writer and
-// the readers (a PASSIVE checkpoint: it never blocks them, and does what it can), so that
-// the writer's own automatic checkpoint, which runs inside a commit, finds little to do.
-class Checkpointer {
- public:
-  static Result<std::unique_ptr<Checkpointer>> open(const std::string& path);
-  ~Checkpointer();
-  struct Progress {
-    std::int64_t wal_frames = 0;           // frames in the WAL
-    std::int64_t checkpointed_frames = 0;  // of those, now in the database
-    bool busy = false;  // nothing done: another connection (the writer's own) was checkpointing
-  };
-  Result<Progress> run();
-
- private:
-  explicit Checkpointer(std::unique_ptr<Db> db);
-  std::unique_ptr<Db> db_;
 };
 
 // A public outbox namespace (-1, -21, -41, ...) holds one message per account.
