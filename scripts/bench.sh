@@ -22,6 +22,10 @@ if [ ${#running[@]} -gt 0 ]; then
   exit 1
 fi
 
+# The commit, and whether the tree differs from it, read before the old results (tracked
+# files) are removed.
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
 rm -rf "$results"
 mkdir -p "$results"
 export SOTTO_BENCH_RESULTS="$results"
@@ -34,8 +38,6 @@ down() {
 trap 'down; rm -rf "$scratch"' EXIT
 start=$(date +%s)
 started_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
 failed=()
 step() { echo; echo "== make bench: $* ($(( $(date +%s) - start )) s so far)"; }
 
