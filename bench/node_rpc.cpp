@@ -286,7 +286,7 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   long idle_rss = node.rss_kb();
 
-  double wal_max = 0;  // the WAL's length (frames) seen by the checkpointer, sampled
+  double wal_max = 0;  // the WAL's length (frames) at the node's checkpoints, sampled
   std::atomic<bool> sampling{true};
   std::thread sampler([&] {
     while (sampling) {
@@ -393,7 +393,7 @@ int main(int argc, char** argv) {
   std::printf("                                  %8.0f retrieves/s (verify + select 10)\n", ceil_retrieve);
   std::printf("  stores, closed loop:            %8.0f /s = %.0f%% of ceiling; p50 %.1f ms, p99 %.1f ms; errors %llu\n", peak.rate(),
               100 * peak.rate() / ceil_store, 1e3 * peak.pct(0.5), 1e3 * peak.pct(0.99), static_cast<unsigned long long>(peak.errors));
-  std::printf("  longest WAL the checkpointer saw during the store phases: %.0f frames (%.1f MB)\n", wal_max, wal_max * 4096 / 1e6);
+  std::printf("  longest WAL at a checkpoint during the store phases: %.0f frames (%.1f MB)\n", wal_max, wal_max * 4096 / 1e6);
   for (auto& h : halves)
     std::printf("  stores at half that rate:       %8.0f /s; p50 %.1f ms, p99 %.1f ms; errors %llu; the node's own view: %.1f%% within 10 ms, "
                 "%.1f%% within 20 ms; %.0f of %.0f commits took over 25 ms\n",
