@@ -303,13 +303,14 @@ int main(int argc, char** argv) {
     double commits = 0, slow_commits = 0;  // group commits, and those over 25 ms
     std::string commit_shape, store_shape;  // share of commits / node-side stores by bucket
   };
-  // "≤0.5 ms 12%, ≤1 ms 40%, …": a histogram's growth between two readings, by bucket.
-  auto shape = [](const std::map<double, double>& before, const std::map<double, double>& after) {
+  // "≤0.5 ms 12%, ≤1 ms 40%, …": a histogram's growth between two readings, by bucket
+  // (a bucket missing from a reading counts 0, as in the shares below).
+  auto shape = [](std::map<double, double> before, const std::map<double, double>& after) {
     std::string out;
-    double total = after.empty() ? 0 : after.rbegin()->second - before.at(after.rbegin()->first);
+    double total = after.empty() ? 0 : after.rbegin()->second - before[after.rbegin()->first];
     double prev = 0;
     for (const auto& [bound, count] : after) {
-      double n = count - (before.count(bound) ? before.at(bound) : 0);
+      double n = count - before[bound];
       if (total > 0 && n - prev > 0) {
         char b[64];
         std::snprintf(b, sizeof b, "%s<=%g ms %.1f%%", out.empty() ? "" : ", ", bound * 1e3, 100 * (n - prev) / total);
