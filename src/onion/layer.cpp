@@ -1,10 +1,8 @@
 #include "onion/layer.hpp"
 
-#include <nlohmann/json.hpp>
+#include "base/json_top.hpp"
 
 namespace sotto::onion {
-
-using nlohmann::json;
 
 Result<Layer> split_layer(ByteView data) {
   if (data.size() < 4) return Error(Errc::BadFraming, "a layer needs a 4-byte length prefix");
@@ -26,21 +24,26 @@ Bytes join_layer(ByteView blob, std::string_view j) {
 
 namespace {
 
-Result<json> parse_object(std::string_view text) {
-  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Error(Errc::BadJson, "the layer's JSON is not a JSON object");
-  return j;
+using base::JsonTop;
+using base::JsonValue;
+
+// The layer's JSON, read without a document (base::JsonTop checks it as strictly as
+// nlohmann::json does): a node reads one or two of these for every layer it peels.
+Result<JsonTop> parse_object(std::string_view text) {
+  auto j = JsonTop::parse(text);
+  if (!j) return Error(Errc::BadJson, "the layer's JSON is not a JSON object");
+  return std::move(*j);
 }
 
-Result<std::string> string_field(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) return Error(Errc::MissingField, std::string("the layer has no \"") + name + "\"");
-  if (!it->is_string()) return Error(Errc::BadField, std::string("\"") + name + "\" is not a string");
-  return it->get<std::string>();
+Result<std::string_view> string_field(const JsonTop& j, const char* name) {
+  const JsonValue* v = j.find(name);
+  if (!v) return Error(Errc::MissingField, std::string("the layer has no \"") + name + "\"");
+  if (!v->is_string()) return Error(Errc::BadField, std::string("\"") + name + "\" is not a string");
+  return v->str();
 }
 
 template <class Key>
-Result<Key> key_field(const json& j, const char* name) {
+Result<Key> key_field(const JsonTop& j, const char* name) {
   auto s = string_field(j, name);
   if (!s) return std::move(s).error();
   auto k = Key::from_hex(*s);
@@ -48,13 +51,13 @@ Result<Key> key_field(const json& j, const char* name) {
   return k;
 }
 
-Result<HopHeader> header_of(const json& j) {
+Result<HopHeader> header_of(const JsonTop& j) {
   auto key = key_field<crypto::X25519Public>(j, "ephemeral_key");
   if (!key) return std::move(key).error();
   HopHeader h{*key, EncType::AesGcm, true};
-  if (auto it = j.find("enc_type"); it != j.end()) {
-    if (!it->is_string()) return Error(Errc::BadField, "\"enc_type\" is not a string");
-    auto e = parse_enc_type(it->get<std::string>());
+  if (const JsonValue* v = j.find("enc_type")) {
+    if (!v->is_string()) return Error(Errc::BadField, "\"enc_type\" is not a string");
+    auto e = parse_enc_type(v->str());
     if (!e) return std::move(e).error();
     h.enc_type = *e;
     h.enc_type_defaulted = false;
@@ -62,9 +65,9 @@ Result<HopHeader> header_of(const json& j) {
   return h;
 }
 
-bool flag(const json& j, const char* name, bool fallback) {
-  auto it = j.find(name);
-  return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+bool flag(const JsonTop& j, const char* name, bool fallback) {
+  const JsonValue* v = j.find(name);
+  return v && v->kind == JsonValue::Kind::Bool ? v->boolean : fallback;
 }
 
 }  // namespace
@@ -79,9 +82,9 @@ Result<RequestHeader> parse_request_header(std::string_view text) {
   auto j = parse_object(text);
   if (!j) return std::move(j).error();
   RequestHeader out;
-  if (auto it = j->find("hop_no"); it != j->end()) {
-    if (!it->is_number_unsigned()) return Error(Errc::BadField, "\"hop_no\" is not an unsigned integer");
-    out.hop_no = it->get<std::uint64_t>();
+  if (const JsonValue* v = j->find("hop_no")) {
+    if (!v->unsigned_value) return Error(Errc::BadField, "\"hop_no\" is not an unsigned integer");
+    out.hop_no = *v->unsigned_value;
   }
   auto h = header_of(*j);
   if (!h) return std::move(h).error();
@@ -92,7 +95,7 @@ Result<RequestHeader> parse_request_header(std::string_view text) {
 Result<Route> route_of(const Layer& layer) {
   auto parsed = parse_object(layer.json);
   if (!parsed) return std::move(parsed).error();
-  const json& j = *parsed;
+  const JsonTop& j = *parsed;
   if (j.contains("headers")) return Route(FinalDestination{layer.blob, flag(j, "json", false), flag(j, "base64", true)});
   if (j.contains("host")) {
     RelayToServer r;
@@ -100,18 +103,16 @@ Result<Route> route_of(const Layer& layer) {
     if (!host) return std::move(host).error();
     auto target = string_field(j, "target");
     if (!target) return std::move(target).error();
-    r.host = std::move(*host);
-    r.target = std::move(*target);
+    r.host = std::string(*host);
+    r.target = std::string(*target);
     r.target_allowed = relay_target_allowed(r.target);
-    if (auto it = j.find("port"); it != j.end()) {
-      if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > 65535)
-        return Error(Errc::BadField, "\"port\" is not a port number");
-      r.port = static_cast<std::uint16_t>(it->get<std::uint64_t>());
+    if (const JsonValue* v = j.find("port")) {
+      if (!v->unsigned_value || *v->unsigned_value == 0 || *v->unsigned_value > 65535) return Error(Errc::BadField, "\"port\" is not a port number");
+      r.port = static_cast<std::uint16_t>(*v->unsigned_value);
     }
-    if (auto it = j.find("protocol"); it != j.end()) {
-      if (!it->is_string() || (it->get<std::string>() != "https" && it->get<std::string>() != "http"))
-        return Error(Errc::BadField, "\"protocol\" is neither http nor https");
-      r.protocol = it->get<std::string>();
+    if (const JsonValue* v = j.find("protocol")) {
+      if (!v->is_string() || (v->str() != "https" && v->str() != "http")) return Error(Errc::BadField, "\"protocol\" is neither http nor https");
+      r.protocol = std::string(v->str());
     }
     return Route(std::move(r));
   }

@@ -1,5 +1,6 @@
 #include "onion/peel.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "onion/layer.hpp"
@@ -21,13 +22,32 @@ bool ReplayGuard::first_use(const crypto::X25519Public& key, std::int64_t now_ms
   return current_.insert(id).second;
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes it (UTF-8 kept, invalid UTF-8 replaced):
+// printable ASCII without quotes or backslashes, the usual case, is copied as it is.
+void append_json_string(std::string& out, std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+}  // namespace
+
 std::string seal_reply(EncType enc, const HopKey& key, int status, std::string_view body, bool json_body, bool base64,
                        base::Rng& rng) {
-  json j{{"status", status}};
+  // {"body":…,"status":N}: nlohmann's order (its objects sort their keys), kept byte for
+  // byte from when this was a json object.
+  std::string text = "{\"body\":";
   json parsed = json_body ? json::parse(body.begin(), body.end(), nullptr, false) : json(json::value_t::discarded);
-  if (json_body && !parsed.is_discarded()) j["body"] = std::move(parsed);
-  else j["body"] = std::string(body);
-  std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (json_body && !parsed.is_discarded()) text += parsed.dump(-1, ' ', false, json::error_handler_t::replace);
+  else append_json_string(text, body);
+  text += ",\"status\":" + std::to_string(status) + "}";
   auto ct = hop_encrypt(enc, key, as_bytes(text), rng);
   // The key was made with this enc_type on this machine: only aes-gcm without AES-NI can
   // fail, and peel() never delivers such a layer (it could not have decrypted it).
@@ -80,8 +100,11 @@ Step peel(const NodeKeys& node, ByteView request_body, ReplayGuard& replays, std
     return seal_refusal(enc, *key, 403, "This node relays only to other nodes", "server_relay", rng);
   auto& r = std::get<RelayToNode>(*route);
   if (r.next == node.ed25519) return seal_refusal(enc, *key, 400, "Loop: the next hop is this node", "loop", rng);
-  json next{{"ephemeral_key", r.header.ephemeral_key.hex()}, {"enc_type", enc_type_name(r.header.enc_type)}, {"hop_no", hop_no + 1}};
-  return Forward{r.next, join_layer(r.payload, next.dump()), enc, std::move(*key)};
+  // {"enc_type":…,"ephemeral_key":…,"hop_no":N}, written directly (fixed-form values), in
+  // the order nlohmann's dump() gave it before.
+  std::string next = std::string("{\"enc_type\":\"") + std::string(enc_type_name(r.header.enc_type)) + "\",\"ephemeral_key\":\"" +
+                     r.header.ephemeral_key.hex() + "\",\"hop_no\":" + std::to_string(hop_no + 1) + "}";
+  return Forward{r.next, join_layer(r.payload, next), enc, std::move(*key)};
 }
 
 }  // namespace sotto::onion
