@@ -57,7 +57,7 @@ class OnionRelay {
   Deliver deliver_;
   node::Metrics& metrics_;
   onion::ReplayGuard replays_;
-  base::SystemRng rng_;
+  base::BufferedSystemRng rng_;  // a nonce per sealed reply
   std::mutex mu_;  // guards clients_, stopped_
   std::map<crypto::Ed25519Public, std::pair<std::string, std::shared_ptr<net::AsyncClient>>> clients_;
   bool stopped_ = false;

@@ -1,8 +1,11 @@
+#include <pthread.h>
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "base/clock.hpp"
 #include "base/rng.hpp"
@@ -24,6 +27,43 @@ void SystemRng::fill(std::span<std::uint8_t> out) {
     }
     done += static_cast<std::size_t>(n);
   }
+}
+
+namespace {
+
+struct RandomBuffer {
+  std::uint8_t bytes[256];
+  std::size_t left = 0;  // unserved bytes at the end of `bytes`
+};
+thread_local RandomBuffer random_buffer;
+
+void wipe(std::uint8_t* p, std::size_t n) {
+  volatile std::uint8_t* v = p;
+  for (std::size_t k = 0; k < n; ++k) v[k] = 0;
+}
+
+}  // namespace
+
+void BufferedSystemRng::fill(std::span<std::uint8_t> out) {
+  RandomBuffer& b = random_buffer;
+  if (out.size() > sizeof b.bytes / 2) return SystemRng().fill(out);  // large requests: straight from the kernel
+  // A fork's child must not serve the bytes its parent serves next: the child's one thread
+  // (the one that forked) empties its copy of the buffer.
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    pthread_atfork(nullptr, nullptr, [] {
+      wipe(random_buffer.bytes, sizeof random_buffer.bytes);
+      random_buffer.left = 0;
+    });
+  });
+  if (b.left < out.size()) {
+    SystemRng().fill(b.bytes);
+    b.left = sizeof b.bytes;
+  }
+  std::uint8_t* from = b.bytes + (sizeof b.bytes - b.left);
+  std::copy(from, from + out.size(), out.begin());
+  wipe(from, out.size());
+  b.left -= out.size();
 }
 
 namespace {

@@ -66,6 +66,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   struct Session;
 };
 
+// The session whose handler runs on this thread now, if any (see on_request).
+thread_local const void* replying_inline = nullptr;
+
 template <class Stream>
 struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   std::shared_ptr<Impl> srv;
@@ -77,6 +80,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   std::string unmapped_ip;  // remote_ip, an IPv4-mapped address as IPv4
   std::string client;  // client_key(): what the per-client bounds count
   bool busy = false;  // a request is being handled or answered
+  std::optional<HttpResponse> sync_reply;  // a reply the handler gave before it returned
 
   template <class... A>
   Session(std::shared_ptr<Impl> s, A&&... args) : srv(std::move(s)), stream(std::forward<A>(args)...) {}
@@ -99,10 +103,15 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     busy = false;
     parser.emplace();
     parser->body_limit(srv->cfg.max_body);
+    // Eager: a body that came in the same reads as the header is parsed with it, and the
+    // request is then complete without a second read.
+    parser->eager(true);
     lowest(stream).expires_after(srv->cfg.idle_timeout);
     http::async_read_header(stream, buffer, *parser, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec == http::error::body_limit) return self->on_request(ec);  // 413
       if (ec) return self->finish();
       self->busy = true;
+      if (self->parser->is_done()) return self->on_request({});
       lowest(self->stream).expires_after(self->srv->cfg.read_timeout);
       http::async_read(self->stream, self->buffer, *self->parser,
                        [self](beast::error_code ec2, std::size_t) { self->on_request(ec2); });
@@ -132,10 +141,25 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     auto exec = lowest(stream).get_executor();
     // The work guard keeps the server's threads running until this reply is written, even
     // if stop() is called while the handler works.
+    // A reply given before the handler returns (on this thread, inside the call) is
+    // written right after it; one given later, from any thread, is posted to this
+    // session's strand.
     auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(srv->ioc.get_executor());
+    sync_reply.reset();
+    replying_inline = this;
     srv->handler(std::move(r), [self, exec, keep, guard](HttpResponse out) {
+      if (replying_inline == self.get()) {
+        self->sync_reply = std::move(out);
+        return;
+      }
       asio::post(exec, [self, out = std::move(out), keep, guard]() mutable { self->respond(std::move(out), keep); });
     });
+    replying_inline = nullptr;
+    if (sync_reply) {
+      HttpResponse out = std::move(*sync_reply);
+      sync_reply.reset();
+      respond(std::move(out), keep);
+    }
   }
 
   void respond(HttpResponse out, bool keep) {

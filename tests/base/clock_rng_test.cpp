@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -45,6 +47,45 @@ TEST(SystemRng, GivesDistinctOutputs) {
     seen.insert(to_hex(b));
   }
   EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(BufferedSystemRng, NeverServesAByteTwiceAcrossRefills) {
+  BufferedSystemRng r;
+  std::set<std::string> seen;
+  ByteArray<24> zero{};
+  for (int i = 0; i < 5000; ++i) {  // 24-byte nonces: refills every 10, leaving 16 unserved
+    ByteArray<24> b{};
+    r.fill(b);
+    EXPECT_NE(b, zero);  // a wiped byte served would show as zeros
+    seen.insert(to_hex(b));
+  }
+  EXPECT_EQ(seen.size(), 5000u);
+  Bytes big(1000);  // larger than the buffer: straight from the kernel
+  r.fill(big);
+  EXPECT_NE(big, Bytes(1000, 0));
+}
+
+TEST(BufferedSystemRng, AForkedChildDoesNotServeItsParentsBytes) {
+  BufferedSystemRng r;
+  ByteArray<24> warm{};
+  r.fill(warm);  // the buffer now holds bytes both processes would serve next
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ByteArray<24> b{};
+    r.fill(b);
+    _exit(write(fds[1], b.data(), b.size()) == static_cast<ssize_t>(b.size()) ? 0 : 1);
+  }
+  ByteArray<24> mine{}, theirs{};
+  r.fill(mine);
+  ASSERT_EQ(read(fds[0], theirs.data(), theirs.size()), static_cast<ssize_t>(theirs.size()));
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(fds[0]);
+  close(fds[1]);
+  EXPECT_NE(mine, theirs);
 }
 
 }  // namespace
