@@ -46,15 +46,22 @@ std::string to_hex(ByteView data) {
   return out;
 }
 
-Result<Bytes> from_hex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return Error(Errc::BadHex, "hex has an odd number of characters");
-  Bytes out(hex.size() / 2);
+Result<void> hex_into(std::string_view hex, std::span<std::uint8_t> out) {
+  if (hex.size() != 2 * out.size())
+    return Error(Errc::WrongLength, "expected " + std::to_string(2 * out.size()) + " hex characters, got " + std::to_string(hex.size()));
   for (std::size_t i = 0; i < out.size(); ++i) {
     int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return Error(Errc::BadHex, "not a hex character at position " + std::to_string(hi < 0 ? 2 * i + 1 : 2 * i + 2));
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
+  return {};
+}
+
+Result<Bytes> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Error(Errc::BadHex, "hex has an odd number of characters");
+  Bytes out(hex.size() / 2);
+  if (auto r = hex_into(hex, out); !r) return std::move(r).error();
   return out;
 }
 

@@ -41,14 +41,15 @@ namespace base {
 std::string to_hex(ByteView data);
 // Accepts upper and lower case; rejects odd lengths and non-hex characters.
 Result<Bytes> from_hex(std::string_view hex);
+// Decodes `hex` into exactly out.size() bytes, with no allocation: WrongLength unless it
+// has 2 * out.size() characters, BadHex as from_hex.
+Result<void> hex_into(std::string_view hex, std::span<std::uint8_t> out);
 // Decodes exactly N bytes (2N hex characters) or fails with WrongLength / BadHex.
 template <std::size_t N>
 Result<ByteArray<N>> from_hex_fixed(std::string_view hex) {
   if (hex.size() != 2 * N) return Error(Errc::WrongLength, "expected " + std::to_string(2 * N) + " hex characters, got " + std::to_string(hex.size()));
-  auto b = from_hex(hex);
-  if (!b) return std::move(b).error();
   ByteArray<N> out;
-  std::memcpy(out.data(), b->data(), N);
+  if (auto r = hex_into(hex, out); !r) return std::move(r).error();
   return out;
 }
 
