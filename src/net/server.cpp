@@ -1,7 +1,6 @@
 #include "net/server.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -189,11 +188,22 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
       body = std::move(out.body);
     }
     lowest(stream).expires_after(srv->cfg.read_timeout);
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(wire), asio::buffer(body)};
-    asio::async_write(stream, bufs, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || !self->keep_alive) return self->finish();
-      self->read();
+    // Two writes, never one of two buffers: Beast's TLS stream (flat_stream) writes
+    // nothing for a sequence whose first buffer is empty and whose second is large, which
+    // is where a two-buffer write stands once the head has gone, and the body was lost.
+    asio::async_write(stream, asio::buffer(wire), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      if (self->body.empty()) return self->written();
+      asio::async_write(self->stream, asio::buffer(self->body), [self](beast::error_code ec2, std::size_t) {
+        if (ec2) return self->finish();
+        self->written();
+      });
     });
+  }
+
+  void written() {
+    if (!keep_alive) return finish();
+    read();
   }
 
   // The status line and headers of `out`, as Beast wrote them before (it no longer
@@ -285,7 +295,10 @@ void Server::Impl::do_accept() {
       });
       return;
     }
-    beast::error_code addr_ec;
+    beast::error_code addr_ec, ignored;
+    // A reply's last small segment must not wait for the client's delayed ACK of the
+    // segments before it (Nagle): a large reply goes out as its head and then its body.
+    sock.set_option(tcp::no_delay(true), ignored);
     auto ep = sock.remote_endpoint(addr_ec);
     std::string ip = addr_ec ? std::string() : ep.address().to_string();
     std::string unmapped = addr_ec ? std::string() : unmapped_ip_of(ep.address());

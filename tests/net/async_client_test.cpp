@@ -106,6 +106,27 @@ TEST(AsyncClient, AConnectionTheServerClosedWhileIdleIsReopenedOnce) {
   server.stop();
 }
 
+TEST(AsyncClient, LargeBodiesBothWaysOverTlsArriveWhole) {
+  for (bool tls : {true, false}) {
+    Server server = echo_server(config(tls));
+    ASSERT_TRUE(server.start());
+    auto c = client(server.port(), tls, 4);
+    std::atomic<int> done{0}, good{0};
+    for (int i = 0; i < 12; ++i) {
+      // Sizes on both sides of a TLS record (16 KiB) and of the server's one-buffer limit.
+      std::string body(static_cast<std::size_t>(i) * 37'000 + 1, static_cast<char>('a' + i));
+      c->post("/", body, [&, body](Result<HttpResponse> r) {
+        if (r && r->status == 200 && r->body == "echo:" + body) ++good;
+        ++done;
+      });
+    }
+    for (int i = 0; i < 500 && done < 12; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(good, 12) << (tls ? "over TLS" : "over TCP");
+    c->stop();
+    server.stop();
+  }
+}
+
 TEST(AsyncClient, NobodyListeningIsAnErrorNamingTheAddress) {
   std::uint16_t port;
   {
