@@ -143,6 +143,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     r.target = std::string(req.target());
     r.body = std::move(req.body());
     r.remote_ip = remote_ip;
+    r.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
     for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     bool keep = req.keep_alive();
     auto self = this->shared_from_this();
@@ -152,7 +153,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     // A reply given before the handler returns (on this thread, inside the call) is
     // written right after it; one given later, from any thread, is posted to this
     // session's strand.
-    auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(srv->ioc.get_executor());
+    auto guard = asio::make_work_guard(srv->ioc.get_executor());  // copied with the reply, each copy counting as work
     sync_reply.reset();
     replying_inline = this;
     srv->handler(std::move(r), [self, exec, keep, guard](HttpResponse out) {

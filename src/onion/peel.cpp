@@ -1,6 +1,7 @@
 #include "onion/peel.hpp"
 
 #include <algorithm>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "onion/layer.hpp"
@@ -9,8 +10,71 @@ namespace sotto::onion {
 
 using nlohmann::json;
 
+namespace detail {
+
+IdSet::IdSet(std::uint64_t multiplier) : mul_(multiplier | 1), slots_(std::size_t{1} << bits_, 0) {}
+
+bool IdSet::contains(std::uint64_t id) const {
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(id);; i = (i + 1) & mask) {
+    if (slots_[i] == id) return true;
+    if (slots_[i] == 0) return false;
+  }
+}
+
+bool IdSet::insert(std::uint64_t id) {
+  if (2 * (size_ + 1) > slots_.size()) grow();
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(id);; i = (i + 1) & mask) {
+    if (slots_[i] == id) return false;
+    if (slots_[i] == 0) {
+      slots_[i] = id;
+      ++size_;
+      return true;
+    }
+  }
+}
+
+void IdSet::grow() {
+  std::vector<std::uint64_t> old(std::size_t{1} << (bits_ + 1), 0);
+  old.swap(slots_);
+  ++bits_;
+  std::size_t mask = slots_.size() - 1;
+  for (std::uint64_t id : old) {
+    if (id == 0) continue;
+    std::size_t i = slot_of(id);
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = id;
+  }
+}
+
+void IdSet::clear() {
+  std::fill(slots_.begin(), slots_.end(), 0);
+  size_ = 0;
+}
+
+void IdSet::swap(IdSet& o) noexcept {
+  std::swap(mul_, o.mul_);
+  std::swap(bits_, o.bits_);
+  slots_.swap(o.slots_);
+  std::swap(size_, o.size_);
+}
+
+}  // namespace detail
+
+namespace {
+std::uint64_t random_odd() {
+  std::random_device rd;  // the kernel's randomness: only keys the hash, never a secret
+  return (std::uint64_t{rd()} << 32 | rd()) | 1;
+}
+}  // namespace
+
+ReplayGuard::ReplayGuard(std::int64_t window_ms, std::size_t max_per_generation)
+    : window_ms_(window_ms), max_(max_per_generation), current_(random_odd()), previous_(random_odd()) {}
+
 bool ReplayGuard::first_use(const crypto::X25519Public& key, std::int64_t now_ms) {
   std::uint64_t id = base::load_le<std::uint64_t>(key.bytes.data());
+  if (id == 0) id = 1;  // 0 marks an empty slot; a key that starts with 8 zero bytes shares 1's entry
   std::lock_guard lock(mu_);
   if (started_ms_ < 0) started_ms_ = now_ms;
   if (now_ms - started_ms_ >= window_ms_ || current_.size() >= max_) {
@@ -18,8 +82,8 @@ bool ReplayGuard::first_use(const crypto::X25519Public& key, std::int64_t now_ms
     current_.clear();
     started_ms_ = now_ms;
   }
-  if (previous_.count(id)) return false;
-  return current_.insert(id).second;
+  if (previous_.contains(id)) return false;
+  return current_.insert(id);
 }
 
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <vector>
 #include <variant>
 
 #include "base/bytes.hpp"
@@ -26,10 +26,32 @@ inline constexpr std::size_t kMaxRequestBytes = 256 * 1024;
 // Remembers the ephemeral keys of layers this node decrypted for at least `window_ms`:
 // two generations of at most `max_per_generation` keys each; a full generation starts
 // the next one early (the window then shrinks under extreme load). Thread-safe.
+namespace detail {
+// A set of non-zero 64-bit ids: open addressing with linear probing, at most half full,
+// no allocation per id. The slot of an id is a multiply-shift hash keyed by a random odd
+// multiplier, so ids cannot be picked to pile up on one probe chain.
+class IdSet {
+ public:
+  explicit IdSet(std::uint64_t multiplier);
+  bool contains(std::uint64_t id) const;
+  bool insert(std::uint64_t id);  // false if it was there
+  void clear();                   // keeps the table's size
+  std::size_t size() const { return size_; }
+  void swap(IdSet& o) noexcept;
+
+ private:
+  std::size_t slot_of(std::uint64_t id) const { return static_cast<std::size_t>((id * mul_) >> (64 - bits_)); }
+  void grow();
+  std::uint64_t mul_;
+  int bits_ = 10;
+  std::vector<std::uint64_t> slots_;  // 0: empty
+  std::size_t size_ = 0;
+};
+}  // namespace detail
+
 class ReplayGuard {
  public:
-  explicit ReplayGuard(std::int64_t window_ms = 10 * 60 * 1000, std::size_t max_per_generation = 250'000)
-      : window_ms_(window_ms), max_(max_per_generation) {}
+  explicit ReplayGuard(std::int64_t window_ms = 10 * 60 * 1000, std::size_t max_per_generation = 250'000);
   // True if `key` is new (and remembers it); false for a replay.
   bool first_use(const crypto::X25519Public& key, std::int64_t now_ms);
 
@@ -38,7 +60,7 @@ class ReplayGuard {
   std::int64_t window_ms_;
   std::size_t max_;
   std::int64_t started_ms_ = -1;
-  std::unordered_set<std::uint64_t> current_, previous_;
+  detail::IdSet current_, previous_;
 };
 
 struct NodeKeys {

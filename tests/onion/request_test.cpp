@@ -212,6 +212,28 @@ TEST(ReplayGuard, AFullGenerationMovesOnAndKeepsTheWindowBounded) {
   EXPECT_TRUE(g.first_use(key(1), 0));   // two generations on: forgotten
 }
 
+TEST(ReplayGuard, ItsIdSetHoldsEveryIdItWasGivenAndNoOther) {
+  detail::IdSet set(0x9E3779B97F4A7C15ull);
+  base::SeededRng r(7);
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 100'000; ++i) ids.push_back(r.next() | 1);  // grows from 1,024 slots many times
+  for (auto id : ids) EXPECT_TRUE(set.insert(id));
+  EXPECT_EQ(set.size(), ids.size());
+  for (auto id : ids) {
+    ASSERT_TRUE(set.contains(id));
+    ASSERT_FALSE(set.insert(id));  // a second time: already there
+  }
+  for (int i = 0; i < 100'000; ++i) ASSERT_FALSE(set.contains(r.next() & ~std::uint64_t{1}));  // even: never inserted
+  // Ids chosen to share their low bits still all fit and are found.
+  detail::IdSet same(3);
+  for (std::uint64_t k = 1; k <= 5000; ++k) EXPECT_TRUE(same.insert(k << 40));
+  for (std::uint64_t k = 1; k <= 5000; ++k) ASSERT_TRUE(same.contains(k << 40));
+  set.clear();
+  EXPECT_EQ(set.size(), 0u);
+  EXPECT_FALSE(set.contains(ids[0]));
+  EXPECT_TRUE(set.insert(ids[0]));
+}
+
 TEST_F(Path, HopNumbersAboveTheLimitAreRefused) {
   auto req = build_request(hops(), dest.hop(), payload, EncType::XChaCha20, rng);
   ASSERT_TRUE(req);
