@@ -3,6 +3,7 @@
 #include <locale.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace sotto::base {
@@ -178,7 +179,14 @@ struct JsonReader {
     }
     if (integral && negative && v.raw.size() <= 19) return true;  // fits a signed 64-bit integer
     // Anything else is a double, as nlohmann reads it: one that overflows is refused.
-    static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", nullptr);
+    static const locale_t c_locale = [] {
+      locale_t l = newlocale(LC_ALL_MASK, "C", nullptr);
+      if (!l) {  // only out of memory: no number could be read safely
+        std::perror("sotto: newlocale(C) failed");
+        std::abort();
+      }
+      return l;
+    }();
     std::string text(v.raw);
     double d = strtod_l(text.c_str(), nullptr, c_locale);
     return std::isfinite(d);

@@ -72,8 +72,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   struct Session;
 };
 
+namespace {
 // The session whose handler runs on this thread now, if any (see on_request).
 thread_local const void* replying_inline = nullptr;
+
+// Sets replying_inline for the length of a handler's call, and clears it however the
+// call ends.
+struct ReplyingInline {
+  explicit ReplyingInline(const void* session) { replying_inline = session; }
+  ~ReplyingInline() { replying_inline = nullptr; }
+  ReplyingInline(const ReplyingInline&) = delete;
+  ReplyingInline& operator=(const ReplyingInline&) = delete;
+};
+}  // namespace
 
 template <class Stream>
 struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
@@ -116,7 +127,10 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     parser->eager(true);
     lowest(stream).expires_after(srv->cfg.idle_timeout);
     http::async_read_header(stream, buffer, *parser, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec == http::error::body_limit) return self->on_request(ec);  // 413
+      if (ec == http::error::body_limit) {  // 413, written while busy (stop() lets it finish)
+        self->busy = true;
+        return self->on_request(ec);
+      }
       if (ec) return self->finish();
       self->busy = true;
       if (self->parser->is_done()) return self->on_request({});
@@ -155,15 +169,16 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     // session's strand.
     auto guard = asio::make_work_guard(srv->ioc.get_executor());  // copied with the reply, each copy counting as work
     sync_reply.reset();
-    replying_inline = this;
-    srv->handler(std::move(r), [self, exec, keep, guard](HttpResponse out) {
-      if (replying_inline == self.get()) {
-        self->sync_reply = std::move(out);
-        return;
-      }
-      asio::post(exec, [self, out = std::move(out), keep, guard]() mutable { self->respond(std::move(out), keep); });
-    });
-    replying_inline = nullptr;
+    {
+      ReplyingInline inside(this);
+      srv->handler(std::move(r), [self, exec, keep, guard](HttpResponse out) {
+        if (replying_inline == self.get()) {
+          self->sync_reply = std::move(out);
+          return;
+        }
+        asio::post(exec, [self, out = std::move(out), keep, guard]() mutable { self->respond(std::move(out), keep); });
+      });
+    }
     if (sync_reply) {
       HttpResponse out = std::move(*sync_reply);
       sync_reply.reset();
@@ -179,6 +194,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
       wire.clear();
       write_head(out, keep_alive, wire);
     }
+    if (!has_body(out.status)) out.body.clear();  // its head has no length: a body would be read as the next reply
     // One buffer, so one TLS record and one send for a small reply; a large body goes
     // after its head as a buffer of its own.
     constexpr std::size_t kCoalesce = 64 * 1024;
@@ -207,10 +223,14 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     read();
   }
 
-  // The status line and headers of `out`, as Beast wrote them before (it no longer
-  // serializes replies: its serializer cost a tenth of a node's time per onion layer).
-  // False if a handler's header has a name that is not a token or a value with a control
-  // character.
+  static bool has_body(int status) { return !((status >= 100 && status < 200) || status == 204 || status == 304); }
+
+  // The status line and headers of `out`, written here rather than by Beast's serializer
+  // (which cost a tenth of a node's time per onion layer), with the same rules: a
+  // three-digit status, set semantics for headers (the last of a name counts; Server and
+  // Content-Type may be replaced; the length and Connection are this server's), no length
+  // for 1xx, 204 and 304. False if the status is not three digits, a header's name is not
+  // a token, or a value holds a control character other than a tab.
   static bool write_head(const HttpResponse& out, bool keep, std::string& w) {
     auto token = [](std::string_view n) {
       return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
@@ -218,23 +238,26 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
                c != ']' && c != '=' && c != '{' && c != '}' && c != '?' && c != '<' && c != '>' && c != '@' && c != '\\';
       });
     };
-    auto field_value = [](std::string_view v) { return std::none_of(v.begin(), v.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; }); };
+    auto field_value = [](std::string_view v) {
+      return std::none_of(v.begin(), v.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7F; });
+    };
     auto same = [](std::string_view a, std::string_view b) {
       auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
       return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
     };
+    if (out.status < 0 || out.status > 999) return false;
     std::string_view content_type = out.content_type;
     if (!field_value(content_type)) return false;
     for (const auto& [k, v] : out.headers)
       if (!token(k) || !field_value(v)) return false;
     w += "HTTP/1.1 ";
-    w += std::to_string(out.status);
+    w += static_cast<char>('0' + out.status / 100);
+    w += static_cast<char>('0' + out.status / 10 % 10);
+    w += static_cast<char>('0' + out.status % 10);
     w += ' ';
     auto reason = http::obsolete_reason(static_cast<http::status>(out.status));
     w.append(reason.data(), reason.size());
     w += "\r\n";
-    // Set semantics, as Beast's fields had: a handler's header of the same name replaces
-    // Server or Content-Type; the length and connection are this server's alone.
     std::string_view server = "sotto-node";
     for (const auto& [k, v] : out.headers) {
       if (same(k, "Server")) server = v;
@@ -245,17 +268,20 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     w += "\r\nContent-Type: ";
     w += content_type;
     w += "\r\n";
-    for (const auto& [k, v] : out.headers) {
+    for (std::size_t i = 0; i < out.headers.size(); ++i) {
+      const auto& [k, v] = out.headers[i];
       if (same(k, "Server") || same(k, "Content-Type") || same(k, "Content-Length") || same(k, "Connection") || same(k, "Transfer-Encoding"))
         continue;
+      bool replaced = false;  // by a later header of the same name
+      for (std::size_t j = i + 1; j < out.headers.size() && !replaced; ++j) replaced = same(out.headers[j].first, k);
+      if (replaced) continue;
       w += k;
       w += ": ";
       w += v;
       w += "\r\n";
     }
     if (!keep) w += "Connection: close\r\n";
-    bool no_body = (out.status >= 100 && out.status < 200) || out.status == 204 || out.status == 304;
-    if (!no_body) {
+    if (has_body(out.status)) {
       w += "Content-Length: ";
       w += std::to_string(out.body.size());
       w += "\r\n";

@@ -83,7 +83,7 @@ Server echo_server(HttpHandler h) {
 
 TEST(Server, WritesTheHeadOfAReplyAsHttp11WithItsLength) {
   Server server = echo_server([](HttpRequest req, Reply reply) {
-    reply({200, "got " + req.body, "text/plain", {{"X-A", "b"}, {"content-type", "application/json"}, {"Content-Length", "999"}}});
+    reply({200, "got " + req.body, "text/plain", {{"X-A", "a"}, {"X-A", "b"}, {"content-type", "application/json"}, {"Content-Length", "999"}}});
   });
   ASSERT_TRUE(server.start());
   Raw c(server.port());
@@ -101,7 +101,7 @@ TEST(Server, WritesTheHeadOfAReplyAsHttp11WithItsLength) {
 
 TEST(Server, KeepsTheConnectionForTheNextRequestAndSends204WithoutALength) {
   Server server = echo_server([](HttpRequest req, Reply reply) {
-    if (req.target == "/none") return reply({204, "", "text/plain", {}});
+    if (req.target == "/none") return reply({204, "not sent: a 204 has no body", "text/plain", {}});
     reply({404, "no", "text/plain", {}});
   });
   ASSERT_TRUE(server.start());
@@ -114,13 +114,34 @@ TEST(Server, KeepsTheConnectionForTheNextRequestAndSends204WithoutALength) {
 }
 
 TEST(Server, AMalformedHeaderFromAHandlerBecomesA500) {
-  Server server = echo_server([](HttpRequest, Reply reply) { reply({200, "x", "text/plain", {{"X-Bad", "a\r\nSet-Cookie: y"}}}); });
+  Server server = echo_server([](HttpRequest req, Reply reply) {
+    if (req.target == "/split") return reply({200, "x", "text/plain", {{"X-Bad", "a\r\nSet-Cookie: y"}}});
+    if (req.target == "/control") return reply({200, "x", "text/plain", {{"X-Bad", "a\x01b"}}});
+    if (req.target == "/name") return reply({200, "x", "text/plain", {{"X Bad", "a"}}});
+    if (req.target == "/status") return reply({1000, "x", "text/plain", {}});
+    reply({200, "x", "text/plain", {{"X-Tab", "a\tb"}}});
+  });
   ASSERT_TRUE(server.start());
   HttpClient c("127.0.0.1", server.port(), false, 2s);
-  auto r = c.get("/");
-  ASSERT_TRUE(r) << r.error().message();
-  EXPECT_EQ(r->status, 500);
-  for (const auto& [k, v] : r->headers) EXPECT_NE(k, "Set-Cookie");
+  for (const char* t : {"/split", "/control", "/name", "/status"}) {
+    auto r = c.get(t);
+    ASSERT_TRUE(r) << t << ": " << r.error().message();
+    EXPECT_EQ(r->status, 500) << t;
+    for (const auto& [k, v] : r->headers) EXPECT_NE(k, "Set-Cookie");
+  }
+  auto ok = c.get("/tab");  // a tab is allowed in a value
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->status, 200);
+  server.stop();
+}
+
+TEST(Server, AStatusBelow100IsWrittenWithThreeDigits) {
+  // A relay passes on whatever status the next node gave, and Beast's client reads "042".
+  Server server = echo_server([](HttpRequest, Reply reply) { reply({42, "odd", "text/plain", {}}); });
+  ASSERT_TRUE(server.start());
+  Raw c(server.port());
+  c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(c.read().substr(0, 13), "HTTP/1.1 042 ");
   server.stop();
 }
 
