@@ -212,6 +212,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
       if (ec) return self->finish();
       if (self->body.empty()) return self->written();
       asio::async_write(self->stream, asio::buffer(self->body), [self](beast::error_code ec2, std::size_t) {
+        std::string().swap(self->body);  // a kept-alive connection does not hold a large reply's memory
         if (ec2) return self->finish();
         self->written();
       });
