@@ -34,7 +34,6 @@ struct JsonValue {
   bool is_string() const { return kind == Kind::String; }
 
  private:
-  friend class JsonTop;
   friend struct JsonReader;
   bool escaped_ = false;
   std::string decoded_;

@@ -73,6 +73,72 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 };
 
 namespace {
+bool has_body(int status) { return !((status >= 100 && status < 200) || status == 204 || status == 304); }
+
+// The status line and headers of `out`, written here rather than by Beast's serializer
+// (which cost a tenth of a node's time per onion layer), with the same rules: a
+// three-digit status, set semantics for headers (the last of a name counts; Server and
+// Content-Type may be replaced; the length and Connection are this server's), no length
+// for 1xx, 204 and 304. False if the status is not three digits, a header's name is not
+// a token, or a value holds a control character other than a tab.
+bool write_head(const HttpResponse& out, bool keep, std::string& w) {
+  auto token = [](std::string_view n) {
+    return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
+      return c > 0x20 && c < 0x7F && c != ':' && c != '(' && c != ')' && c != ',' && c != ';' && c != '"' && c != '/' && c != '[' &&
+             c != ']' && c != '=' && c != '{' && c != '}' && c != '?' && c != '<' && c != '>' && c != '@' && c != '\\';
+    });
+  };
+  auto field_value = [](std::string_view v) {
+    return std::none_of(v.begin(), v.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7F; });
+  };
+  auto same = [](std::string_view a, std::string_view b) {
+    return beast::iequals(beast::string_view(a.data(), a.size()), beast::string_view(b.data(), b.size()));
+  };
+  if (out.status < 0 || out.status > 999) return false;
+  std::string_view content_type = out.content_type;
+  if (!field_value(content_type)) return false;
+  for (const auto& [k, v] : out.headers)
+    if (!token(k) || !field_value(v)) return false;
+  w += "HTTP/1.1 ";
+  w += static_cast<char>('0' + out.status / 100);
+  w += static_cast<char>('0' + out.status / 10 % 10);
+  w += static_cast<char>('0' + out.status % 10);
+  w += ' ';
+  auto reason = http::obsolete_reason(static_cast<http::status>(out.status));
+  w.append(reason.data(), reason.size());
+  w += "\r\n";
+  std::string_view server = "sotto-node";
+  for (const auto& [k, v] : out.headers) {
+    if (same(k, "Server")) server = v;
+    if (same(k, "Content-Type")) content_type = v;
+  }
+  w += "Server: ";
+  w += server;
+  w += "\r\nContent-Type: ";
+  w += content_type;
+  w += "\r\n";
+  for (std::size_t i = 0; i < out.headers.size(); ++i) {
+    const std::string& k = out.headers[i].first;  // not a structured binding: clang 14 cannot capture one
+    const std::string& v = out.headers[i].second;
+    if (same(k, "Server") || same(k, "Content-Type") || same(k, "Content-Length") || same(k, "Connection") || same(k, "Transfer-Encoding"))
+      continue;
+    auto later = out.headers.begin() + static_cast<std::ptrdiff_t>(i) + 1;
+    if (std::any_of(later, out.headers.end(), [&](const auto& h) { return same(h.first, k); })) continue;  // replaced
+    w += k;
+    w += ": ";
+    w += v;
+    w += "\r\n";
+  }
+  if (!keep) w += "Connection: close\r\n";
+  if (has_body(out.status)) {
+    w += "Content-Length: ";
+    w += std::to_string(out.body.size());
+    w += "\r\n";
+  }
+  w += "\r\n";
+  return true;
+}
+
 // The session whose handler runs on this thread now, if any (see on_request).
 thread_local const void* replying_inline = nullptr;
 
@@ -222,73 +288,6 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   void written() {
     if (!keep_alive) return finish();
     read();
-  }
-
-  static bool has_body(int status) { return !((status >= 100 && status < 200) || status == 204 || status == 304); }
-
-  // The status line and headers of `out`, written here rather than by Beast's serializer
-  // (which cost a tenth of a node's time per onion layer), with the same rules: a
-  // three-digit status, set semantics for headers (the last of a name counts; Server and
-  // Content-Type may be replaced; the length and Connection are this server's), no length
-  // for 1xx, 204 and 304. False if the status is not three digits, a header's name is not
-  // a token, or a value holds a control character other than a tab.
-  static bool write_head(const HttpResponse& out, bool keep, std::string& w) {
-    auto token = [](std::string_view n) {
-      return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
-        return c > 0x20 && c < 0x7F && c != ':' && c != '(' && c != ')' && c != ',' && c != ';' && c != '"' && c != '/' && c != '[' &&
-               c != ']' && c != '=' && c != '{' && c != '}' && c != '?' && c != '<' && c != '>' && c != '@' && c != '\\';
-      });
-    };
-    auto field_value = [](std::string_view v) {
-      return std::none_of(v.begin(), v.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7F; });
-    };
-    auto same = [](std::string_view a, std::string_view b) {
-      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-    };
-    if (out.status < 0 || out.status > 999) return false;
-    std::string_view content_type = out.content_type;
-    if (!field_value(content_type)) return false;
-    for (const auto& [k, v] : out.headers)
-      if (!token(k) || !field_value(v)) return false;
-    w += "HTTP/1.1 ";
-    w += static_cast<char>('0' + out.status / 100);
-    w += static_cast<char>('0' + out.status / 10 % 10);
-    w += static_cast<char>('0' + out.status % 10);
-    w += ' ';
-    auto reason = http::obsolete_reason(static_cast<http::status>(out.status));
-    w.append(reason.data(), reason.size());
-    w += "\r\n";
-    std::string_view server = "sotto-node";
-    for (const auto& [k, v] : out.headers) {
-      if (same(k, "Server")) server = v;
-      if (same(k, "Content-Type")) content_type = v;
-    }
-    w += "Server: ";
-    w += server;
-    w += "\r\nContent-Type: ";
-    w += content_type;
-    w += "\r\n";
-    for (std::size_t i = 0; i < out.headers.size(); ++i) {
-      const auto& [k, v] = out.headers[i];
-      if (same(k, "Server") || same(k, "Content-Type") || same(k, "Content-Length") || same(k, "Connection") || same(k, "Transfer-Encoding"))
-        continue;
-      bool replaced = false;  // by a later header of the same name
-      for (std::size_t j = i + 1; j < out.headers.size() && !replaced; ++j) replaced = same(out.headers[j].first, k);
-      if (replaced) continue;
-      w += k;
-      w += ": ";
-      w += v;
-      w += "\r\n";
-    }
-    if (!keep) w += "Connection: close\r\n";
-    if (has_body(out.status)) {
-      w += "Content-Length: ";
-      w += std::to_string(out.body.size());
-      w += "\r\n";
-    }
-    w += "\r\n";
-    return true;
   }
 
   void finish() {

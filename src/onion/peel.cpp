@@ -1,7 +1,6 @@
 #include "onion/peel.hpp"
 
 #include <algorithm>
-#include <random>
 #include <nlohmann/json.hpp>
 
 #include "onion/layer.hpp"
@@ -14,38 +13,30 @@ namespace detail {
 
 IdSet::IdSet(std::uint64_t multiplier) : mul_(multiplier | 1), slots_(std::size_t{1} << bits_, 0) {}
 
-bool IdSet::contains(std::uint64_t id) const {
+std::size_t IdSet::probe(std::uint64_t id) const {
   std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = slot_of(id);; i = (i + 1) & mask) {
-    if (slots_[i] == id) return true;
-    if (slots_[i] == 0) return false;
-  }
+  std::size_t i = slot_of(id);
+  while (slots_[i] != id && slots_[i] != 0) i = (i + 1) & mask;
+  return i;
 }
+
+bool IdSet::contains(std::uint64_t id) const { return slots_[probe(id)] == id; }
 
 bool IdSet::insert(std::uint64_t id) {
   if (2 * (size_ + 1) > slots_.size()) grow();
-  std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = slot_of(id);; i = (i + 1) & mask) {
-    if (slots_[i] == id) return false;
-    if (slots_[i] == 0) {
-      slots_[i] = id;
-      ++size_;
-      return true;
-    }
-  }
+  std::size_t i = probe(id);
+  if (slots_[i] == id) return false;
+  slots_[i] = id;
+  ++size_;
+  return true;
 }
 
 void IdSet::grow() {
   std::vector<std::uint64_t> old(std::size_t{1} << (bits_ + 1), 0);
   old.swap(slots_);
   ++bits_;
-  std::size_t mask = slots_.size() - 1;
-  for (std::uint64_t id : old) {
-    if (id == 0) continue;
-    std::size_t i = slot_of(id);
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = id;
-  }
+  for (std::uint64_t id : old)
+    if (id != 0) slots_[probe(id)] = id;
 }
 
 void IdSet::clear() {
@@ -64,8 +55,9 @@ void IdSet::swap(IdSet& o) noexcept {
 
 namespace {
 std::uint64_t random_odd() {
-  std::random_device rd;  // the kernel's randomness: only keys the hash, never a secret
-  return (std::uint64_t{rd()} << 32 | rd()) | 1;
+  std::uint8_t b[8];
+  base::SystemRng().fill(b);  // only keys the hash, never a secret
+  return base::load_le<std::uint64_t>(b) | 1;
 }
 }  // namespace
 

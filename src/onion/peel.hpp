@@ -41,6 +41,7 @@ class IdSet {
 
  private:
   std::size_t slot_of(std::uint64_t id) const { return static_cast<std::size_t>((id * mul_) >> (64 - bits_)); }
+  std::size_t probe(std::uint64_t id) const;  // id's slot, or the empty one where it would go
   void grow();
   std::uint64_t mul_;
   int bits_ = 10;
