@@ -224,8 +224,10 @@ int main(int argc, char** argv) {
           auto opened = r && r->status == 200 ? onion::open_reply(built[i], r->body) : Result<onion::OnionReply>(Error(base::Errc::Io, "no 200"));
           if (opened && opened->layer == 0 && opened->status == 502) ++ok;
           else ++bad;
-          --inflight;
+          // The next request first, then this one's end: the round waits for inflight to
+          // reach 0, and the decrement is the last this callback touches of the round.
           send();
+          --inflight;
         });
       };
       for (int i = 0; i < conns * 2; ++i) send();
