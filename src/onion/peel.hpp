@@ -23,9 +23,6 @@ inline constexpr std::uint64_t kMaxHopNo = 15;
 // carry, and so the traffic a loop of colluding nodes could make of it.
 inline constexpr std::size_t kMaxRequestBytes = 256 * 1024;
 
-// Remembers the ephemeral keys of layers this node decrypted for at least `window_ms`:
-// two generations of at most `max_per_generation` keys each; a full generation starts
-// the next one early (the window then shrinks under extreme load). Thread-safe.
 namespace detail {
 // A set of non-zero 64-bit ids: open addressing with linear probing, at most half full,
 // no allocation per id. The slot of an id is a multiply-shift hash keyed by a random odd
@@ -50,6 +47,9 @@ class IdSet {
 };
 }  // namespace detail
 
+// Remembers the ephemeral keys of layers this node decrypted for at least `window_ms`:
+// two generations of at most `max_per_generation` keys each; a full generation starts
+// the next one early (the window then shrinks under extreme load). Thread-safe.
 class ReplayGuard {
  public:
   explicit ReplayGuard(std::int64_t window_ms = 10 * 60 * 1000, std::size_t max_per_generation = 250'000);
