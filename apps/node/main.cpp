@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -472,7 +473,14 @@ int main(int argc, char** argv) {
       metrics.gauge("database_bytes", static_cast<double>(st->db_bytes));
     }
   };
-  storage.post(refresh);
+  // The first refresh is done before "ready": from then on /metrics has the storage gauges
+  // (a scrape or a test right after start would otherwise miss them, or read stale ones).
+  std::promise<void> refreshed;
+  storage.post([&] {
+    refresh();
+    refreshed.set_value();
+  });
+  refreshed.get_future().wait();
   storage.every(std::chrono::seconds(std::max(1, cfg.sweep_seconds)), refresh);
   log::info("node_started", {log::kv("ed25519", base::Plain(keys->ed25519_public().hex())),
                               log::kv("x25519", base::Plain(keys->x25519_public().hex())),
