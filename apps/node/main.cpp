@@ -417,8 +417,8 @@ int main(int argc, char** argv) {
         return;
       }
       std::string proof = base::to_base64(crypto::sign(keys->ed25519_secret(), as_bytes("sotto-ping-test-v1:" + req.body)));
+      metrics.request("ping_test", 200);  // before the reply, as every other request: a scrape after it sees it
       reply({200, R"({"status":"OK"})", "application/json", {{"X-Oxen-Snode-Pubkey", ping_key}, {"X-Sotto-Ping-Signature", proof}}});
-      metrics.request("ping_test", 200);
       return;
     }
     metrics.request("other", 404);
