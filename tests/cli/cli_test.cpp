@@ -194,7 +194,7 @@ TEST(Cli, MessagesEncryptForOneAccountAndDecryptWithTheRightSender) {
 TEST(Cli, StoresAtANodeChecksTheReceiptAndFetchesWithASignedRequest) {
   Cli cli;
   test::Daemon node(SOTTO_NODE_BIN, {"--data-dir", cli.tmp.sub("node"), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"});
-  json ready = parse_json(node.read_line());
+  json ready = parse_json(node.read_line(30'000));
   std::string url = "https://" + ready["listen"].get<std::string>();
   json alice = parse_json(cli.run("alice", {"init", "--json"}).out);
   json bob = parse_json(cli.run("bob", {"init", "--json"}).out);

@@ -2,6 +2,12 @@
 // The devnet fixture shared by the devnet tests: sotto-devnet up / down around a test,
 // node addresses, and direct storage RPCs to one node.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -37,6 +43,20 @@ inline Addr addr_of(const std::string& url) {
   return {rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)))};
 }
 
+// True when a TCP connect to the address is refused: nothing listens there (a killed
+// node's process has exited and closed its socket).
+inline bool refuses_connections(const Addr& at) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(at.port);
+  bool refused = ::inet_pton(AF_INET, at.host.c_str(), &sa.sin_addr) == 1 &&
+                 ::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 && errno == ECONNREFUSED;
+  ::close(fd);
+  return refused;
+}
+
 inline std::pair<int, json> rpc(const Addr& at, const json& body) {
   net::HttpClient c(at.host, at.port, true, std::chrono::seconds(10));
   auto r = c.post("/storage_rpc/v1", body.dump());
@@ -66,7 +86,12 @@ struct Devnet {
       args.insert(args.end(), {"--node-config", tmp.sub("node.toml")});
     }
     auto r = test::run_process(SOTTO_DEVNET_BIN, args);
-    if (r.exit_code != 0) throw std::runtime_error("sotto-devnet up failed: " + r.out + r.err);
+    if (r.exit_code != 0) {
+      // `up` leaves what it started running for a person to look at; a test must not leave
+      // 15 processes loading the cores for every test after it.
+      (void)test::run_process(SOTTO_DEVNET_BIN, {"down", "--dir", dir});
+      throw std::runtime_error("sotto-devnet up failed: " + r.out + r.err);
+    }
     std::ifstream in(dir + "/devnet.json");
     state = json::parse(in);
   }

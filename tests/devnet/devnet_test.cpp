@@ -97,9 +97,14 @@ TEST(Devnet, StoredMessagesReachEverySwarmMemberAndSurviveTwoKilledMembers) {
   std::string second = reply2["hash"];
   for (std::size_t i = 2; i < members.size(); ++i) EXPECT_TRUE(held(members[i], account).contains(second));
 
-  // Restarted on their ports with their data: they catch up.
+  // Restarted on their ports with their data: they catch up. (Once a killed node's port
+  // refuses connections its process is gone: its socket and database are free.)
   std::vector<std::unique_ptr<test::Daemon>> restarted;
   for (const auto& p : killed) {
+    auto gone_by = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!refuses_connections(p) && std::chrono::steady_clock::now() < gone_by)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(refuses_connections(p)) << p.str() << " still accepts connections 20 s after SIGKILL";
     std::string name = net.node_at(p)->at("name");
     restarted.push_back(std::make_unique<test::Daemon>(
         SOTTO_NODE_BIN, std::vector<std::string>{"--data-dir", net.dir + "/" + name, "--listen", p.str(),

@@ -120,7 +120,7 @@ TEST(AsyncClient, LargeBodiesBothWaysOverTlsArriveWhole) {
         ++done;
       });
     }
-    for (int i = 0; i < 500 && done < 12; ++i) std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 3000 && done < 12; ++i) std::this_thread::sleep_for(10ms);
     EXPECT_EQ(good, 12) << (tls ? "over TLS" : "over TCP");
     c->stop();
     server.stop();

@@ -189,10 +189,16 @@ TEST(Daemon, NothingAcknowledgedIsLostWhenKilled) {
     std::vector<std::thread> writers;
     for (int w = 0; w < 4; ++w)
       writers.emplace_back([&, w] {
-        net::HttpClient c("127.0.0.1", n.port, true, std::chrono::seconds(5));
+        // A slow commit on a busy disk must not end the load before the kill: a long timeout,
+        // and an error only ends a writer once the node has been killed.
+        net::HttpClient c("127.0.0.1", n.port, true, std::chrono::seconds(30));
         for (int i = 0; go; ++i) {
           auto r = c.post("/storage_rpc/v1", store_req(bob.id, "w" + std::to_string(w) + "-" + std::to_string(i), now_ms()).dump());
-          if (!r) break;  // the node is gone
+          if (!r) {
+            if (!go) break;  // the node is gone
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+          }
           if (r->status == 200) {
             std::lock_guard lock(mu);
             acked.insert(json::parse(r->body)["hash"].get<std::string>());

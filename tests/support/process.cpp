@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -43,9 +45,22 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   ProcessResult r;
   pollfd fds[3] = {{pout[0], POLLIN, 0}, {perr[0], POLLIN, 0}, {pin[1], POLLOUT, 0}};
   int open_reads = 2;
+  // A child may be silent for a long time (a devnet starting 15 sanitized processes on a
+  // slow disk): wait for its output as long as the overall limit allows, and past it kill
+  // its process group and say so, rather than leave it to die of SIGPIPE half-way.
+  const auto deadline = std::chrono::steady_clock::now() + kRunProcessLimit;
+  bool timed_out = false;
   while (open_reads > 0) {
     nfds_t n = pin[1] >= 0 ? 3 : 2;
-    if (::poll(fds, n, 30000) <= 0) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    int ready = ::poll(fds, n, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) throw std::runtime_error("poll");
+    if (ready == 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       char buf[4096];
@@ -70,9 +85,14 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   if (pin[1] >= 0) ::close(pin[1]);
   for (int i = 0; i < 2; ++i)
     if (fds[i].fd >= 0) ::close(fds[i].fd);
+  if (timed_out) ::kill(-pid, SIGKILL);  // the child is its own session and group leader
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (timed_out)
+    r.err += "\n[run_process: " + program + " was killed after " +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kRunProcessLimit).count()) + " s]\n";
   return r;
 }
 

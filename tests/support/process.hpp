@@ -2,10 +2,14 @@
 // Runs a program with arguments and standard input, and collects its exit code, stdout
 // and stderr. For tests of the binaries; never used by sotto itself.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 namespace sotto::test {
+
+// How long run_process lets a program run before it kills it (and its process group).
+inline constexpr std::chrono::minutes kRunProcessLimit{10};
 
 struct ProcessResult {
   int exit_code = -1;
@@ -13,6 +17,7 @@ struct ProcessResult {
   std::string err;
 };
 
+// Past kRunProcessLimit the program is killed; its stderr then ends with a line saying so.
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const std::string& stdin_text = {});
 
