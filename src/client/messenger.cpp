@@ -125,14 +125,48 @@ Messenger::Messenger(Profile profile, crypto::Keypair keys, Transport& transport
   if (view_.current()) onion_.set_nodes(view_.current()->nodes);
 }
 
+// The record as stored now, without the guards whose time is up.
+static Result<std::vector<RememberedGuard>> stored_guards(LocalStore& store, std::int64_t now_ms) {
+  auto text = store.setting(kGuardsSetting);
+  if (!text) return std::move(text).error();
+  if (!*text) return std::vector<RememberedGuard>{};
+  auto g = parse_guards(**text);
+  if (!g) return std::move(g).error();
+  return unexpired(std::move(*g), now_ms);
+}
+
+Result<void> Messenger::remember_guards() {
+  const auto& confirmed = onion_.pool().confirmed_guards();
+  bool news = std::any_of(confirmed.begin(), confirmed.end(), [&](const crypto::Ed25519Public& k) {
+    return std::none_of(guards_.begin(), guards_.end(), [&](const RememberedGuard& g) { return g.ed25519 == k; });
+  });
+  if (!news) return {};
+  std::int64_t now = clock_.now_ms();
+  auto stored = stored_guards(*store_, now);  // another process may have added some
+  if (!stored) return std::move(stored).error();
+  std::set<crypto::Ed25519Public> listed;
+  if (view_.current())
+    for (const auto& n : view_.current()->nodes) listed.insert(n.ed25519);
+  auto record = remember(std::move(*stored), confirmed, listed, now, rng_);
+  if (auto w = store_->set_setting(kGuardsSetting, guards_text(record)); !w) return std::move(w).error();
+  guards_ = std::move(record);
+  return {};
+}
+
 Result<std::unique_ptr<Messenger>> Messenger::open(const Profile& profile, crypto::Keypair keys, Transport& transport, base::Rng& rng,
                                                    const base::Clock& clock, MessengerOptions options) {
   auto store = LocalStore::open(profile.dir());
   if (!store) return std::move(store).error();
   auto view = NetworkView::open(profile, clock.now_ms() / 1000);
   if (!view) return std::move(view).error();
-  return std::unique_ptr<Messenger>(
-      new Messenger(profile, std::move(keys), transport, rng, clock, options, std::move(*store), std::move(*view)));
+  auto guards = stored_guards(**store, clock.now_ms());
+  if (!guards) return std::move(guards).error();
+  std::unique_ptr<Messenger> m(new Messenger(profile, std::move(keys), transport, rng, clock, options, std::move(*store), std::move(*view)));
+  std::vector<crypto::Ed25519Public> preferred;
+  for (const auto& g : *guards) preferred.push_back(g.ed25519);
+  m->onion_.pool().prefer_guards(std::move(preferred));
+  m->guards_ = std::move(*guards);
+  return m;
 }
 
 Result<void> Messenger::refresh_consensus(std::int64_t max_age_s) {
@@ -182,6 +216,7 @@ Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, c
       r = onion_.rpc(member, payload);
     }
     if (!r) return std::move(r).error();
+    if (auto g = remember_guards(); !g) return std::move(g).error();
     return Call{r->status, std::move(r->body), std::move(r->path), r->destination};
   }
   auto r = transport_.post(member.ip, member.port_https, "/storage_rpc/v1", payload);

@@ -18,6 +18,7 @@
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "client/backup.hpp"
+#include "client/guards.hpp"
 #include "client/local_store.hpp"
 #include "client/network_view.hpp"
 #include "client/onion_client.hpp"
@@ -134,6 +135,9 @@ class Messenger {
   // The storage RPC at the members of this account's swarm in turn until one answers 200.
   Result<Call> own_swarm_call(const std::string& payload, std::size_t start = 0);
   void sleep_ms(std::int64_t ms);
+  // Adds the guards of this run's successful requests to the profile's record (docs/
+  // client.md, "Guards"), merged with what another process added meanwhile.
+  Result<void> remember_guards();
 
   Profile profile_;
   crypto::Keypair keys_;
@@ -146,6 +150,7 @@ class Messenger {
   NetworkView view_;
   OnionClient onion_;
   std::size_t poll_member_ = 0;  // which member of the own swarm receive() asks
+  std::vector<RememberedGuard> guards_;  // the profile's record, as last read or written
 };
 
 // The number of `members` (the recipient's swarm by the consensus) whose signed receipt

@@ -79,6 +79,21 @@ std::optional<Path> PathPool::build(const crypto::Ed25519Public& destination, co
   return std::nullopt;
 }
 
+std::optional<Path> PathPool::build_around_new_guard(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& avoid,
+                                                     bool pool) {
+  auto held = guards();
+  for (const auto& g : preferred_) {
+    // A pool path may stand around the destination of this request (it serves others;
+    // this one takes another path): a preferred guard is not given up for one request.
+    if ((!pool && g == destination) || held.count(g) || avoid.count(g) || dropped(g)) continue;
+    auto it = std::find_if(nodes_.begin(), nodes_.end(), [&](const directory::ConsensusNode& n) { return n.ed25519 == g; });
+    if (it == nodes_.end()) continue;  // not listed now (it stays preferred for later)
+    directory::ConsensusNode copy = *it;
+    if (auto p = build(destination, held, avoid, &copy)) return p;
+  }
+  return build(destination, held, avoid);
+}
+
 std::set<crypto::Ed25519Public> PathPool::guards() const {
   std::set<crypto::Ed25519Public> g;
   for (const auto& p : paths_)
@@ -92,7 +107,7 @@ Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, const 
   // Keep the pool full, each new path around a guard no other path has, if possible.
   auto pool_size = [&] { return static_cast<std::size_t>(std::count_if(paths_.begin(), paths_.end(), [](const Path& p) { return !p.extra; })); };
   while (pool_size() < want_) {
-    auto p = build(destination, guards(), avoid.nodes);
+    auto p = build_around_new_guard(destination, avoid.nodes, true);
     if (!p) break;
     paths_.push_back(std::move(*p));
   }
@@ -124,7 +139,7 @@ Result<Path> PathPool::path_for(const crypto::Ed25519Public& destination, const 
     }
     // No guard held will do (every one failed or is the destination): only then a path
     // around a new guard.
-    if (auto p = build(destination, guards(), avoid.nodes)) return add_extra(std::move(*p));
+    if (auto p = build_around_new_guard(destination, avoid.nodes, false)) return add_extra(std::move(*p));
   }
   if (!fit.empty()) return *fit[below(fit.size())];
   if (!fit_avoided.empty()) return *fit_avoided.front();
@@ -144,6 +159,8 @@ void PathPool::strike_path(std::uint64_t id) {
 void PathPool::succeeded(std::uint64_t id) {
   for (auto& p : paths_)
     if (p.id == id) {
+      if (std::find(confirmed_.begin(), confirmed_.end(), p.hops.front().ed25519) == confirmed_.end())
+        confirmed_.push_back(p.hops.front().ed25519);
       p.strikes = 0;
       for (const auto& h : p.hops) node_strikes_.erase(h.ed25519);
     }

@@ -51,6 +51,15 @@ class PathPool {
   // too few usable nodes, and how many there are.
   Result<Path> path_for(const crypto::Ed25519Public& destination, const Avoid& avoid = {});
 
+  // Guards this client used before (remembered in its profile), first preferred first: a
+  // path needing a new guard takes the first of them that is listed, not dropped and
+  // usable for the request, and a random node only when none is. This keeps the nodes
+  // that see the client's address the same from run to run (docs/client.md, "Guards").
+  void prefer_guards(std::vector<crypto::Ed25519Public> guards) { preferred_ = std::move(guards); }
+  // The guards of paths on which a request succeeded, in the order of their first success
+  // (what a client remembers).
+  const std::vector<crypto::Ed25519Public>& confirmed_guards() const { return confirmed_; }
+
   // A node that failed (named in a 502, or a guard that cannot be reached).
   void strike_node(const crypto::Ed25519Public& node);
   // A path whose request timed out or whose reply did not decrypt.
@@ -68,6 +77,11 @@ class PathPool {
   // A new path around `guard` (if set) or a guard not in `not_as_guard` (if possible).
   std::optional<Path> build(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& not_as_guard,
                             const std::set<crypto::Ed25519Public>& exclude, const directory::ConsensusNode* guard = nullptr);
+  // A path around a guard not held yet: the first preferred guard that will do, else a
+  // random one; never through a node of `avoid`. A `pool` path may have the destination as
+  // its guard (if preferred); a path for this request never has it.
+  std::optional<Path> build_around_new_guard(const crypto::Ed25519Public& destination, const std::set<crypto::Ed25519Public>& avoid,
+                                             bool pool);
   std::uint64_t below(std::uint64_t n);
 
   base::Rng& rng_;
@@ -77,6 +91,7 @@ class PathPool {
   std::vector<Path> paths_;  // want_ pool paths, and at most kExtra extra ones
   static constexpr std::size_t kExtra = 2;
   std::uint64_t next_id_ = 1;
+  std::vector<crypto::Ed25519Public> preferred_, confirmed_;
 };
 
 }  // namespace sotto::client

@@ -349,5 +349,34 @@ TEST(Messenger, PeersAreAccountIdsOrNicknames) {
   EXPECT_TRUE(resolve_peer(*store, "05abc").error().is(Errc::BadAccountId));
 }
 
+// The guards remembered in the profile are the ones its paths are built around; a record
+// that does not read is an error when the profile is opened, not replaced in silence.
+TEST(Messenger, RemembersItsGuardsInTheProfileAndSaysWhenTheRecordIsUnreadable) {
+  Fixture f;
+  auto keys = test::World::node_keys(101);
+  f.open("alice", keys.clone()).reset();  // the profile, with the network and a consensus
+  Profile p(f.tmp.sub("alice"));
+  auto g1 = test::World::node_keys(4).ed25519_public(), g2 = test::World::node_keys(9).ed25519_public();
+  std::int64_t now = f.clock.now_ms();
+  {
+    auto store = std::move(*LocalStore::open(p.dir()));
+    ASSERT_TRUE(store->set_setting(kGuardsSetting, guards_text({{g1, now - 5, now + kGuardLifetimeMinMs}, {g2, now - 4, now + 60'000},
+                                                                 {test::World::node_keys(7).ed25519_public(), now - 9, now - 1}})));
+  }
+  auto m = Messenger::open(p, keys.clone(), f.nodes, f.rng, f.clock);
+  ASSERT_TRUE(m) << m.error().message();
+  auto dest = test::World::node_keys(12).ed25519_public();
+  ASSERT_TRUE((*m)->onion().pool().path_for(dest));
+  EXPECT_EQ((*m)->onion().pool().guards(), (std::set<crypto::Ed25519Public>{g1, g2}));  // 7's time is up
+  m->reset();
+  {
+    auto store = std::move(*LocalStore::open(p.dir()));
+    ASSERT_TRUE(store->set_setting(kGuardsSetting, R"([{"ed25519":"zz","since":1,"until":2}])"));
+  }
+  auto bad = Messenger::open(p, keys.clone(), f.nodes, f.rng, f.clock);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("remembered onion guards in the profile are unreadable"), std::string::npos) << bad.error().message();
+}
+
 }  // namespace
 }  // namespace sotto::client

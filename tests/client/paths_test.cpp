@@ -161,5 +161,45 @@ TEST(Paths, ANewConsensusDropsPathsThroughNodesThatLeftOrMoved) {
   for (const auto& x : pool.paths()) EXPECT_FALSE(x.id == p->id);
 }
 
+// Remembered guards come first, in order, whatever the randomness; one that is not listed
+// or has been struck out is passed over (and a random node takes its place), one that is
+// the destination still stands in the pool, and a guard is confirmed by a success.
+TEST(Paths, PreferredGuardsAreTakenFirstAndInTheirOrder) {
+  auto k = [](int i) { return node(i, "").ed25519; };
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    base::SeededRng rng(seed);
+    PathPool pool(rng);
+    pool.set_nodes(nodes(12));
+    pool.prefer_guards({k(20), k(7), k(3), k(9)});  // 20 is not listed
+    auto p = pool.path_for(k(1));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(pool.guards(), (std::set<crypto::Ed25519Public>{k(7), k(3)})) << "seed " << seed;
+    EXPECT_EQ(pool.paths()[0].hops[0].ed25519, k(7));
+    EXPECT_TRUE(pool.confirmed_guards().empty());
+    pool.succeeded(p->id);
+    EXPECT_EQ(pool.confirmed_guards(), std::vector<crypto::Ed25519Public>{p->hops[0].ed25519});
+  }
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    base::SeededRng rng(seed);
+    PathPool pool(rng);
+    pool.set_nodes(nodes(12));
+    pool.prefer_guards({k(7), k(3)});
+    auto p = pool.path_for(k(7));  // the first preferred guard is the destination
+    ASSERT_TRUE(p);
+    EXPECT_FALSE(p->contains(k(7)));
+    EXPECT_EQ(p->hops[0].ed25519, k(3));
+    EXPECT_EQ(pool.guards(), (std::set<crypto::Ed25519Public>{k(7), k(3)})) << "seed " << seed;
+    // Guard 7 struck out: its path is rebuilt around the next preferred guard that will
+    // do (none: 3 is held), so around a random node.
+    for (int i = 0; i < PathPool::kStrikes; ++i) pool.strike_node(k(7));
+    auto q = pool.path_for(k(1));
+    ASSERT_TRUE(q);
+    auto g = pool.guards();
+    EXPECT_EQ(g.size(), 2u);
+    EXPECT_TRUE(g.count(k(3)));
+    EXPECT_FALSE(g.count(k(7)));
+  }
+}
+
 }  // namespace
 }  // namespace sotto::client

@@ -4,7 +4,8 @@
 //   next hop only, the middle hops only their neighbours, and the destination the request
 //   but not the client's address;
 // - bad input sent to a real node gets its status and stores nothing;
-// - a killed hop costs strikes and a retry on another path, never a lost request.
+// - a killed hop costs strikes and a retry on another path, never a lost request;
+// - a client keeps its guards from one run of `sotto` to the next.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,6 +16,8 @@
 #include <random>
 #include <thread>
 
+#include "client/guards.hpp"
+#include "client/local_store.hpp"
 #include "client/onion_client.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "directory/consensus.hpp"
@@ -303,6 +306,44 @@ TEST_F(OnionDevnet, AKilledHopIsStruckAndRequestsGoRoundIt) {
   EXPECT_TRUE(onion.pool().dropped(victim.ed25519));
   EXPECT_EQ(stored.size(), static_cast<std::size_t>(sent));
   EXPECT_EQ(held(Addr{dest.ip, dest.port_https}, account).size(), static_cast<std::size_t>(sent));  // each exactly once
+}
+
+// Each `sotto send` is a new process with new paths; the guards come from the profile's
+// record, so the nodes that see this client's address stay the same 2 from run to run
+// (without the record each run would take 2 of the 11 others at random).
+TEST_F(OnionDevnet, AClientKeepsItsGuardsFromOneRunToTheNext) {
+  auto cli = [&](const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--profile", net.dir + "/" + who});
+    return test::run_process(SOTTO_CLI_BIN, args);
+  };
+  json bob = json::parse(cli("bob", {"init", "--json"}).out);
+  ASSERT_EQ(cli("alice", {"init", "--json"}).exit_code, 0);
+  ASSERT_EQ(cli("alice", {"network", "use", net.dir + "/network.json"}).exit_code, 0);
+  ASSERT_EQ(cli("alice", {"contacts", "add", bob["session_id"], "bob"}).exit_code, 0);
+  std::set<std::string> used;
+  for (int i = 0; i < 6; ++i) {
+    auto sent = cli("alice", {"--json", "send", "bob", "message " + std::to_string(i)});
+    ASSERT_EQ(sent.exit_code, 0) << sent.err;
+    json r = json::parse(sent.out);
+    ASSERT_EQ(r["path"].size(), 3u) << sent.out;
+    used.insert(r["path"][0].get<std::string>());
+  }
+  EXPECT_LE(used.size(), 2u) << "guards of 6 runs: " << json(used).dump();
+  auto store = client::LocalStore::open(net.dir + "/alice");
+  ASSERT_TRUE(store) << store.error().message();
+  auto text = (*store)->setting(client::kGuardsSetting);
+  ASSERT_TRUE(text && *text) << "no guards remembered";
+  auto record = client::parse_guards(**text);
+  ASSERT_TRUE(record) << record.error().message();
+  std::set<std::string> remembered;
+  for (const auto& g : *record) {
+    remembered.insert(g.ed25519.hex());
+    EXPECT_GE(g.until_ms - g.since_ms, client::kGuardLifetimeMinMs);
+  }
+  // Every guard used is remembered; the record holds the 2 (a send's automatic backup may
+  // have gone through the other one).
+  EXPECT_LE(remembered.size(), 2u);
+  for (const auto& g : used) EXPECT_TRUE(remembered.contains(g)) << g;
 }
 
 }  // namespace
