@@ -69,6 +69,7 @@ Result<std::unique_ptr<Session>> open_session(const Options& opt, const Passphra
   auto s = std::make_unique<Session>();
   client::MessengerOptions o;
   o.onion = !mo.direct;
+  o.warn = [](const std::string& what) { std::cerr << "sotto: " << printable(what) << std::endl; };
   auto m = client::Messenger::open(*profile, std::move(*keys), s->transport, s->rng, s->clock, o);
   if (!m) {
     if (m.error().is(client::Errc::NoNetwork))

@@ -38,7 +38,7 @@ std::string guards_text(const std::vector<RememberedGuard>& guards) {
 }
 
 std::vector<RememberedGuard> unexpired(std::vector<RememberedGuard> guards, std::int64_t now_ms) {
-  std::erase_if(guards, [&](const RememberedGuard& g) { return g.until_ms <= now_ms; });
+  std::erase_if(guards, [&](const RememberedGuard& g) { return g.until_ms <= now_ms || g.until_ms - now_ms > kGuardLifetimeMaxMs; });
   return guards;
 }
 
@@ -53,18 +53,18 @@ std::vector<RememberedGuard> remember(std::vector<RememberedGuard> record, const
   }
   auto in_use = [&](const RememberedGuard& g) { return std::find(confirmed.begin(), confirmed.end(), g.ed25519) != confirmed.end(); };
   while (record.size() > kMaxRememberedGuards) {
-    // The one to forget: unlisted before listed, then the oldest; never one just used.
+    // The one to forget: unlisted before listed, then the least preferred; one in use only
+    // when every other is gone (more guards in use than the cap: not with 2 paths).
     auto victim = record.end();
-    for (auto it = record.begin(); it != record.end(); ++it) {
-      if (in_use(*it)) continue;
-      if (victim == record.end()) {
-        victim = it;
-        continue;
+    auto unlisted = [&](const RememberedGuard& g) { return listed.count(g.ed25519) == 0; };
+    for (bool spare_in_use : {true, false}) {
+      for (auto it = record.begin(); it != record.end(); ++it) {
+        if (spare_in_use && in_use(*it)) continue;
+        // Later entries are less preferred: so `>=` takes the last of equals.
+        if (victim == record.end() || unlisted(*it) >= unlisted(*victim)) victim = it;
       }
-      bool it_listed = listed.count(it->ed25519) > 0, v_listed = listed.count(victim->ed25519) > 0;
-      if ((!it_listed && v_listed) || (it_listed == v_listed && it->since_ms < victim->since_ms)) victim = it;
+      if (victim != record.end()) break;
     }
-    if (victim == record.end()) break;  // every one was just used (more than the cap at once)
     record.erase(victim);
   }
   return record;

@@ -34,12 +34,16 @@ struct RememberedGuard {
 Result<std::vector<RememberedGuard>> parse_guards(std::string_view text);
 std::string guards_text(const std::vector<RememberedGuard>& guards);
 
-// The record without the guards whose lifetime is over at `now_ms`.
+// The record without the guards whose lifetime is over at `now_ms`, and without any that
+// ends further ahead than a lifetime can (written while the clock was ahead: they would
+// otherwise stay for as long as the clock had been wrong).
 std::vector<RememberedGuard> unexpired(std::vector<RememberedGuard> guards, std::int64_t now_ms);
 
-// `record` with every guard of `confirmed` it lacks added at its end (since now, a random
-// lifetime from `rng`). Past kMaxRememberedGuards, guards not in `listed` (the current
-// consensus) go first, then the oldest; a guard of `confirmed` is never the one to go.
+// `record` with every guard of `confirmed` (the guards the client's paths use now, each
+// with a success) it lacks added at its end (since now, a random lifetime from `rng`).
+// Never more than kMaxRememberedGuards: past it, guards not in `listed` (the current
+// consensus) go first, then the least preferred (the last); one of `confirmed` only when
+// nothing else is left to go.
 std::vector<RememberedGuard> remember(std::vector<RememberedGuard> record, const std::vector<crypto::Ed25519Public>& confirmed,
                                       const std::set<crypto::Ed25519Public>& listed, std::int64_t now_ms, base::Rng& rng);
 

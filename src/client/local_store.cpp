@@ -459,6 +459,18 @@ Result<void> LocalStore::set_setting(const std::string& key, const std::string& 
   return {};
 }
 
+Result<void> LocalStore::update_setting(const std::string& key, const SettingChange& change) {
+  auto tx = db::Tx::begin(*db_);  // BEGIN IMMEDIATE: no other writer until the commit
+  if (!tx) return io(tx.error());
+  auto now = setting(key);
+  if (!now) return std::move(now).error();
+  auto next = change(*now);
+  if (!next) return std::move(next).error();
+  if (auto w = set_setting(key, *next); !w) return w;
+  if (auto r = tx->commit(); !r) return io(r.error());
+  return {};
+}
+
 Result<std::size_t> LocalStore::purge(std::int64_t now_ms) {
   auto tx = db::Tx::begin(*db_);
   if (!tx) return io(tx.error());

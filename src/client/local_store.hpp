@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,6 +110,10 @@ class LocalStore {
   // Small settings (key -> text), e.g. the backup's last manifests.
   Result<std::optional<std::string>> setting(const std::string& key);
   Result<void> set_setting(const std::string& key, const std::string& value);
+  // Reads a setting and writes what `change` makes of it in one transaction, so another
+  // process's change in between is not lost; an error from `change` writes nothing.
+  using SettingChange = std::function<Result<std::string>(const std::optional<std::string>&)>;
+  Result<void> update_setting(const std::string& key, const SettingChange& change);
 
   // Deletes disappearing messages whose time is up, and forgets seen hashes no node keeps
   // any more. Returns how many messages it deleted.

@@ -135,22 +135,43 @@ static Result<std::vector<RememberedGuard>> stored_guards(LocalStore& store, std
   return unexpired(std::move(*g), now_ms);
 }
 
-Result<void> Messenger::remember_guards() {
-  const auto& confirmed = onion_.pool().confirmed_guards();
+void Messenger::retire_expired_guards() {
+  std::int64_t now = clock_.now_ms();
+  for (const auto& g : guards_)
+    if (g.until_ms <= now) onion_.pool().retire_guard(g.ed25519);
+  guards_ = unexpired(std::move(guards_), now);
+}
+
+void Messenger::remember_guards() {
+  auto confirmed = onion_.pool().confirmed_guards();
   bool news = std::any_of(confirmed.begin(), confirmed.end(), [&](const crypto::Ed25519Public& k) {
     return std::none_of(guards_.begin(), guards_.end(), [&](const RememberedGuard& g) { return g.ed25519 == k; });
   });
-  if (!news) return {};
+  if (!news) return;
   std::int64_t now = clock_.now_ms();
-  auto stored = stored_guards(*store_, now);  // another process may have added some
-  if (!stored) return std::move(stored).error();
   std::set<crypto::Ed25519Public> listed;
   if (view_.current())
     for (const auto& n : view_.current()->nodes) listed.insert(n.ed25519);
-  auto record = remember(std::move(*stored), confirmed, listed, now, rng_);
-  if (auto w = store_->set_setting(kGuardsSetting, guards_text(record)); !w) return std::move(w).error();
+  std::vector<RememberedGuard> record;
+  // Read, merge and write in one transaction: what another process (a `listen` beside a
+  // `send`) added meanwhile stays.
+  auto saved = store_->update_setting(kGuardsSetting, [&](const std::optional<std::string>& text) -> Result<std::string> {
+    std::vector<RememberedGuard> stored;
+    if (text) {
+      auto g = parse_guards(*text);
+      if (!g) return std::move(g).error();
+      stored = unexpired(std::move(*g), now);
+    }
+    record = remember(std::move(stored), confirmed, listed, now, rng_);
+    return guards_text(record);
+  });
+  if (!saved) {
+    // The request itself succeeded: it is not failed for this. Tried again after the next
+    // request (guards_ is unchanged), and said.
+    if (options_.warn) options_.warn("the onion guards could not be saved in the profile (tried again after the next request): " + saved.error().message());
+    return;
+  }
   guards_ = std::move(record);
-  return {};
 }
 
 Result<std::unique_ptr<Messenger>> Messenger::open(const Profile& profile, crypto::Keypair keys, Transport& transport, base::Rng& rng,
@@ -160,7 +181,9 @@ Result<std::unique_ptr<Messenger>> Messenger::open(const Profile& profile, crypt
   auto view = NetworkView::open(profile, clock.now_ms() / 1000);
   if (!view) return std::move(view).error();
   auto guards = stored_guards(**store, clock.now_ms());
-  if (!guards) return std::move(guards).error();
+  if (!guards)
+    return Error(guards.error().code(), guards.error().message() + " (to start over with new guards: sqlite3 " + (profile.dir() / "profile.db").string() +
+                                            " \"DELETE FROM settings WHERE key = '" + kGuardsSetting + "'\")");
   std::unique_ptr<Messenger> m(new Messenger(profile, std::move(keys), transport, rng, clock, options, std::move(*store), std::move(*view)));
   std::vector<crypto::Ed25519Public> preferred;
   for (const auto& g : *guards) preferred.push_back(g.ed25519);
@@ -206,6 +229,7 @@ void Messenger::sleep_ms(std::int64_t ms) { std::this_thread::sleep_for(std::chr
 
 Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, const std::string& payload) {
   if (options_.onion) {
+    retire_expired_guards();
     auto r = onion_.rpc(member, payload);
     if (!r && r.error().is(Errc::NoPath) && view_.current() && onion_.pool().usable_nodes() < view_.current()->nodes.size()) {
       // Nodes struck out until too few were left: after an outage of the network (or of
@@ -216,7 +240,7 @@ Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, c
       r = onion_.rpc(member, payload);
     }
     if (!r) return std::move(r).error();
-    if (auto g = remember_guards(); !g) return std::move(g).error();
+    remember_guards();
     return Call{r->status, std::move(r->body), std::move(r->path), r->destination};
   }
   auto r = transport_.post(member.ip, member.port_https, "/storage_rpc/v1", payload);

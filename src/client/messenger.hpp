@@ -63,6 +63,9 @@ struct MessengerOptions {
   bool onion = true;             // false: straight to swarm members (they see this address)
   int send_attempts = 5;         // per message, with back-off, across the swarm's members
   std::int64_t default_ttl_ms = 14LL * 86'400'000;  // Session's: 14 days
+  // Told what went wrong in the background without failing a request (the profile's
+  // guard record could not be saved); a CLI prints it on stderr.
+  std::function<void(const std::string&)> warn;
 };
 
 class Messenger {
@@ -135,9 +138,12 @@ class Messenger {
   // The storage RPC at the members of this account's swarm in turn until one answers 200.
   Result<Call> own_swarm_call(const std::string& payload, std::size_t start = 0);
   void sleep_ms(std::int64_t ms);
-  // Adds the guards of this run's successful requests to the profile's record (docs/
-  // client.md, "Guards"), merged with what another process added meanwhile.
-  Result<void> remember_guards();
+  // Adds the guards of the paths held that had a success to the profile's record (docs/
+  // client.md, "Guards"), merged with what another process added meanwhile. A failure to
+  // save is said through options_.warn and tried again after the next request.
+  void remember_guards();
+  // Guards whose lifetime ended while this process ran (a long `listen`): their paths go.
+  void retire_expired_guards();
 
   Profile profile_;
   crypto::Keypair keys_;

@@ -94,6 +94,19 @@ std::optional<Path> PathPool::build_around_new_guard(const crypto::Ed25519Public
   return build(destination, held, avoid);
 }
 
+std::vector<crypto::Ed25519Public> PathPool::confirmed_guards() const {
+  std::vector<crypto::Ed25519Public> out;
+  for (const auto& g : confirmed_)
+    if (std::any_of(paths_.begin(), paths_.end(), [&](const Path& p) { return p.hops.front().ed25519 == g; })) out.push_back(g);
+  return out;
+}
+
+void PathPool::retire_guard(const crypto::Ed25519Public& guard) {
+  std::erase(preferred_, guard);
+  std::erase(confirmed_, guard);
+  std::erase_if(paths_, [&](const Path& p) { return p.hops.front().ed25519 == guard; });
+}
+
 std::set<crypto::Ed25519Public> PathPool::guards() const {
   std::set<crypto::Ed25519Public> g;
   for (const auto& p : paths_)

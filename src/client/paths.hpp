@@ -56,9 +56,12 @@ class PathPool {
   // usable for the request, and a random node only when none is. This keeps the nodes
   // that see the client's address the same from run to run (docs/client.md, "Guards").
   void prefer_guards(std::vector<crypto::Ed25519Public> guards) { preferred_ = std::move(guards); }
-  // The guards of paths on which a request succeeded, in the order of their first success
-  // (what a client remembers).
-  const std::vector<crypto::Ed25519Public>& confirmed_guards() const { return confirmed_; }
+  // The guards of the paths held now on which a request succeeded, in the order of their
+  // first success (what a client remembers).
+  std::vector<crypto::Ed25519Public> confirmed_guards() const;
+  // A guard whose time is up: no longer preferred, and the paths around it are dropped
+  // (the next request builds new ones).
+  void retire_guard(const crypto::Ed25519Public& guard);
 
   // A node that failed (named in a 502, or a guard that cannot be reached).
   void strike_node(const crypto::Ed25519Public& node);

@@ -62,10 +62,14 @@ TEST(Guards, AnUnreadableRecordIsAnErrorThatSaysWhatIsWrong) {
   }
 }
 
-TEST(Guards, ExpiredGuardsAreForgotten) {
+TEST(Guards, ExpiredGuardsAreForgottenAndSoAreGuardsFromAClockThatWasAhead) {
   std::vector<RememberedGuard> g{{key(1), 0, 100}, {key(2), 0, 101}};
   EXPECT_EQ(unexpired(g, 100), (std::vector<RememberedGuard>{{key(2), 0, 101}}));
   EXPECT_TRUE(unexpired(g, 101).empty());
+  // Saved while the clock was a year ahead: it would outlive any lifetime from now.
+  std::int64_t now = 1'000 * kDay;
+  std::vector<RememberedGuard> ahead{{key(3), now + 365 * kDay, now + 400 * kDay}, {key(4), now - kDay, now + kGuardLifetimeMaxMs}};
+  EXPECT_EQ(unexpired(ahead, now), (std::vector<RememberedGuard>{ahead[1]}));
 }
 
 TEST(Guards, NewGuardsGetALifetimeOf30To60DaysAndKnownOnesAreKeptAsTheyAre) {
@@ -87,25 +91,32 @@ TEST(Guards, NewGuardsGetALifetimeOf30To60DaysAndKnownOnesAreKeptAsTheyAre) {
   EXPECT_EQ(remember(g, {key(1)}, {}, 9, rng), g);
 }
 
-TEST(Guards, PastEightTheUnlistedGoFirstThenTheOldestNeverOneJustUsed) {
+TEST(Guards, PastEightTheUnlistedGoFirstThenTheLeastPreferredNeverOneInUse) {
   base::SeededRng rng(4);
   std::vector<RememberedGuard> g;
   for (int i = 1; i <= 8; ++i) g.push_back({key(i), i * 10, i * 10 + 40 * kDay});
   std::set<crypto::Ed25519Public> listed;
-  for (int i = 1; i <= 9; ++i)
+  for (int i = 1; i <= 20; ++i)
     if (i != 5) listed.insert(key(i));
-  auto r = remember(g, {key(9)}, listed, 100, rng);  // 5 is not listed: it goes
-  ASSERT_EQ(r.size(), 8u);
-  for (const auto& e : r) EXPECT_FALSE(e.ed25519 == key(5));
-  EXPECT_EQ(r.back().ed25519, key(9));
+  auto keys_of = [](const std::vector<RememberedGuard>& r) {
+    std::vector<int> out;
+    for (const auto& e : r) out.push_back(e.ed25519.bytes[0]);
+    return out;
+  };
+  // 5 is not listed: it goes.
+  EXPECT_EQ(keys_of(remember(g, {key(9)}, listed, 100, rng)), (std::vector<int>{1, 2, 3, 4, 6, 7, 8, 9}));
   listed.insert(key(5));
-  r = remember(g, {key(9)}, listed, 100, rng);  // all listed: the oldest (1) goes
-  ASSERT_EQ(r.size(), 8u);
-  for (const auto& e : r) EXPECT_FALSE(e.ed25519 == key(1));
-  r = remember(g, {key(1), key(9)}, listed, 100, rng);  // 1 was just used: 2 goes instead
-  ASSERT_EQ(r.size(), 8u);
-  EXPECT_EQ(r.front().ed25519, key(1));
-  for (const auto& e : r) EXPECT_FALSE(e.ed25519 == key(2));
+  // All listed: the least preferred (8) goes; the first preferred stay, so a guard that
+  // failed once is not pushed out by the one that replaced it.
+  EXPECT_EQ(keys_of(remember(g, {key(9)}, listed, 100, rng)), (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 9}));
+  // 8 is in use: 7 goes instead.
+  EXPECT_EQ(keys_of(remember(g, {key(8), key(9)}, listed, 100, rng)), (std::vector<int>{1, 2, 3, 4, 5, 6, 8, 9}));
+  // More in use than the cap: still 8, so the record always reads back.
+  std::vector<crypto::Ed25519Public> many;
+  for (int i = 9; i <= 20; ++i) many.push_back(key(i));
+  auto r = remember(g, many, listed, 100, rng);
+  EXPECT_EQ(r.size(), kMaxRememberedGuards);
+  EXPECT_TRUE(parse_guards(guards_text(r)));
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <chrono>
+#include <thread>
+#include <atomic>
 
 #include "client/errc.hpp"
 #include "db/errc.hpp"
@@ -155,6 +158,31 @@ TEST(LocalStore, DisappearingMessagesGoAndDoNotComeBack) {
   ASSERT_TRUE(kept);
   EXPECT_TRUE(kept->empty());
   EXPECT_EQ(s->history(kAlice, 10)->size(), 1u);
+}
+
+// update_setting reads and writes in one transaction: a second process's update waits for
+// the first and builds on it (no lost update); a change that fails writes nothing.
+TEST(LocalStore, UpdatingASettingFromTwoProcessesLosesNeither) {
+  test::TempDir tmp;
+  std::filesystem::create_directories(tmp.sub("p"));
+  auto a = std::move(*LocalStore::open(tmp.sub("p")));
+  auto b = std::move(*LocalStore::open(tmp.sub("p")));  // another connection, as another process has
+  auto append = [](const std::string& what) {
+    return [what](const std::optional<std::string>& now) -> Result<std::string> { return now.value_or("") + what; };
+  };
+  std::thread other;
+  auto r = a->update_setting("k", [&](const std::optional<std::string>& now) -> Result<std::string> {
+    other = std::thread([&] { EXPECT_TRUE(b->update_setting("k", append("b"))); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // b reads now, if it can
+    return now.value_or("") + "a";
+  });
+  other.join();
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(**a->setting("k"), "ab");
+  auto failed = a->update_setting("k", [](const std::optional<std::string>&) -> Result<std::string> { return Error(Errc::Io, "no"); });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message(), "no");
+  EXPECT_EQ(**b->setting("k"), "ab");
 }
 
 }  // namespace

@@ -201,5 +201,37 @@ TEST(Paths, PreferredGuardsAreTakenFirstAndInTheirOrder) {
   }
 }
 
+// What a client remembers is what its paths use now with a success; a retired guard (its
+// time is up) loses its paths and its preference.
+TEST(Paths, ConfirmedGuardsAreTheHeldOnesAndARetiredGuardLosesItsPaths) {
+  auto k = [](int i) { return node(i, "").ed25519; };
+  base::SeededRng rng(11);
+  PathPool pool(rng);
+  pool.set_nodes(nodes(12));
+  pool.prefer_guards({k(7), k(3)});
+  auto p = pool.path_for(k(1));
+  ASSERT_TRUE(p);
+  for (const auto& x : pool.paths()) pool.succeeded(x.id);
+  EXPECT_EQ(pool.confirmed_guards(), (std::vector<crypto::Ed25519Public>{k(7), k(3)}));
+  for (int i = 0; i < PathPool::kStrikes; ++i) pool.strike_node(k(3));  // struck out: not held, not reported
+  EXPECT_EQ(pool.confirmed_guards(), std::vector<crypto::Ed25519Public>{k(7)});
+  pool.retire_guard(k(7));
+  EXPECT_TRUE(pool.paths().empty());
+  EXPECT_TRUE(pool.confirmed_guards().empty());
+  // Retired, 7 is a node like any other: over 20 seeds a guard now and then, not always.
+  int seven = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    base::SeededRng r(seed);
+    PathPool fresh(r);
+    fresh.set_nodes(nodes(12));
+    fresh.prefer_guards({k(7), k(3)});
+    fresh.retire_guard(k(7));
+    ASSERT_TRUE(fresh.path_for(k(1)));
+    EXPECT_TRUE(fresh.guards().count(k(3)));
+    seven += static_cast<int>(fresh.guards().count(k(7)));
+  }
+  EXPECT_LT(seven, 10);
+}
+
 }  // namespace
 }  // namespace sotto::client
