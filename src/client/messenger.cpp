@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/bytes.hpp"
+#include "base/json_top.hpp"
 #include "client/errc.hpp"
 #include "directory/errc.hpp"
 #include "proto/dm.hpp"
@@ -241,26 +242,59 @@ Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, c
     }
     if (!r) return std::move(r).error();
     remember_guards();
+    if (r->status == 200) learn_time(r->destination, r->body);
     return Call{r->status, std::move(r->body), std::move(r->path), r->destination};
   }
   auto r = transport_.post(member.ip, member.port_https, "/storage_rpc/v1", payload);
   if (!r) return Error(Errc::Unreachable, "cannot reach node " + member.ed25519.hex().substr(0, 8) + ": " + r.error().message());
+  if (r->status == 200) learn_time(member.ed25519.hex(), r->body);
   return Call{r->status, std::move(r->body), {}, member.ed25519.hex()};
+}
+
+void Messenger::learn_time(const std::string& node_hex, const std::string& body) {
+  auto top = base::JsonTop::parse(body);
+  if (!top) return;
+  const auto* t = top->find("t");
+  if (!t || !t->unsigned_value || *t->unsigned_value > kLatestTimestampMs) return;
+  std::int64_t sample = static_cast<std::int64_t>(*t->unsigned_value) - clock_.now_ms();
+  std::erase_if(time_samples_, [&](const auto& e) { return e.first == node_hex; });
+  time_samples_.emplace_back(node_hex, sample);
+  if (time_samples_.size() > kTimeSamples) time_samples_.erase(time_samples_.begin());
+  std::vector<std::int64_t> v;
+  for (const auto& e : time_samples_) v.push_back(e.second);
+  std::sort(v.begin(), v.end());
+  // The median of the last few nodes' (one node alone cannot move it far once there are
+  // three); of two middle ones, the one nearer this clock. Under kClockSlackMs it is
+  // noise (the reply's own travel) and this clock is used as it is.
+  std::int64_t a = v[(v.size() - 1) / 2], b = v[v.size() / 2];
+  std::int64_t median = std::llabs(a) <= std::llabs(b) ? a : b;
+  offset_ms_ = std::llabs(median) < kClockSlackMs ? 0 : median;
+}
+
+bool Messenger::sync_clock(const directory::ConsensusNode& member) {
+  std::int64_t before = offset_ms_;
+  auto r = rpc(member, R"({"method":"info","params":{}})");  // rpc() learns from its "t"
+  return r && r->status == 200 && offset_ms_ != before;
+}
+
+Result<Bytes> Messenger::encode_outgoing(const crypto::AccountId& to, const std::string& text, std::int64_t timestamp_ms,
+                                         std::uint32_t disappear_after_s) {
+  proto::Content content;
+  content.body = text;
+  content.timestamp_ms = static_cast<std::uint64_t>(timestamp_ms);
+  if (disappear_after_s > 0) {
+    content.expiration_type = proto::ExpirationType::DeleteAfterSend;
+    content.expiration_timer_s = disappear_after_s;
+  }
+  return proto::encode_dm(keys_, to, content, static_cast<std::uint64_t>(timestamp_ms), rng_);
 }
 
 Result<SendReport> Messenger::send(const crypto::AccountId& to, const std::string& text, std::uint32_t disappear_after_s) {
   auto contact = store_->contact(to.hex());
   if (!contact) return std::move(contact).error();
   if (*contact && (*contact)->blocked) return Error(Errc::Blocked, "this contact is blocked: unblock it first (sotto contacts unblock)");
-  std::int64_t now = clock_.now_ms();
-  proto::Content content;
-  content.body = text;
-  content.timestamp_ms = static_cast<std::uint64_t>(now);
-  if (disappear_after_s > 0) {
-    content.expiration_type = proto::ExpirationType::DeleteAfterSend;
-    content.expiration_timer_s = disappear_after_s;
-  }
-  auto data = proto::encode_dm(keys_, to, content, static_cast<std::uint64_t>(now), rng_);
+  std::int64_t now = network_now_ms();
+  auto data = encode_outgoing(to, text, now, disappear_after_s);
   if (!data) return std::move(data).error();
   StoredMessage m;
   m.peer = to.hex();
@@ -285,14 +319,15 @@ Result<SendReport> Messenger::retry(std::int64_t id) {
   if (!*m || (*m)->direction != Direction::Outgoing) return Error(Errc::Io, "no outgoing message " + std::to_string(id) + " in this profile");
   if ((*m)->state == DeliveryState::Sent) return Error(Errc::Io, "message " + std::to_string(id) + " was delivered already");
   if ((*m)->data.empty()) return Error(Errc::Io, "message " + std::to_string(id) + " has no data left to send");
-  if ((*m)->timestamp_ms + (*m)->ttl_ms <= clock_.now_ms() + 10'000)
+  if ((*m)->timestamp_ms + (*m)->ttl_ms <= network_now_ms() + kStoreFutureMs)
     return Error(Errc::Refused, "message " + std::to_string(id) + " has expired (its time to live ran out): send it again as a new message");
   auto to = crypto::AccountId::parse((*m)->peer);
   if (!to) return std::move(to).error();
   return deliver(**m, *to);
 }
 
-Result<SendReport> Messenger::deliver(const StoredMessage& m, const crypto::AccountId& to) {
+Result<SendReport> Messenger::deliver(const StoredMessage& original, const crypto::AccountId& to) {
+  StoredMessage m = original;
   auto members = swarm_of(to);
   auto give_up = [&](Error e) -> Result<SendReport> {
     if (auto r = store_->set_outcome(m.id, DeliveryState::Failed, 0, static_cast<int>(members.size())); !r) return std::move(r).error();
@@ -300,9 +335,13 @@ Result<SendReport> Messenger::deliver(const StoredMessage& m, const crypto::Acco
                                "` sends it again)");
   };
   if (members.empty()) return give_up(Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)"));
-  json body{{"method", "store"},
-            {"params", {{"pubkey", to.hex()}, {"timestamp", m.timestamp_ms}, {"ttl", m.ttl_ms}, {"namespace", 0}, {"data", m.data}}}};
-  std::string payload = body.dump();
+  auto store_payload = [&] {
+    return json{{"method", "store"},
+                {"params", {{"pubkey", to.hex()}, {"timestamp", m.timestamp_ms}, {"ttl", m.ttl_ms}, {"namespace", 0}, {"data", m.data}}}}
+        .dump();
+  };
+  std::string payload = store_payload();
+  int syncs = 0;
   std::uint64_t start = 0;
   rng_.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&start), sizeof start));
   std::int64_t backoff = 200;
@@ -326,6 +365,29 @@ Result<SendReport> Messenger::deliver(const StoredMessage& m, const crypto::Acco
         return SendReport{m.id, m.hash, receipts.verified, size, m.timestamp_ms, attempt + 1, r->path};
       }
       last = "the answer held no receipt that verifies";
+    } else if (r->status == 406 && syncs < 3) {
+      // This clock is off from the network's: learn the member's time, and if the message
+      // falls outside what a node accepts by it, make it again with a timestamp the nodes
+      // accept (no node took it: a 406 stores nothing). Then once more, at once. A member
+      // whose time does not move ours leaves the message to the next member.
+      ++syncs;
+      last = "a member answered 406: " + r->body.substr(0, 200);
+      if (sync_clock(member)) {
+        std::int64_t net = network_now_ms();
+        if (m.timestamp_ms > net + kStoreFutureMs / 2 || m.timestamp_ms + m.ttl_ms < net + kStoreFutureMs) {
+          std::uint32_t disappear = m.expires_ms ? static_cast<std::uint32_t>(m.ttl_ms / 1000) : 0;
+          auto data = encode_outgoing(to, m.body, net, disappear);
+          if (!data) return std::move(data).error();
+          m.timestamp_ms = net;
+          m.hash = proto::message_hash(to.bytes(), 0, *data);
+          m.data = base::to_base64(*data);
+          if (m.expires_ms) m.expires_ms = net + m.ttl_ms;
+          if (auto u = store_->restamp_outgoing(m.id, m.timestamp_ms, m.hash, m.data, m.expires_ms); !u) return std::move(u).error();
+          payload = store_payload();
+        }
+        --attempt;  // not an attempt of its own
+        continue;
+      }
     } else if (r->status == 429 || r->status >= 500) {
       last = "a member answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
     } else {  // the request itself is refused: another attempt would be too
@@ -363,15 +425,21 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
     std::string node = member.ed25519.hex();
     std::vector<StoredMessage> out;
     int wait = wait_s;
+    bool synced = false;
     for (int page = 0; page < 100; ++page) {  // every page there is, then back to the caller
       auto last = store_->last_hash(node, 0);
       if (!last) return std::move(last).error();
-      std::int64_t ts = clock_.now_ms();
+      std::int64_t ts = network_now_ms();
       auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_retrieve(0, ts)));
       json body{{"method", "retrieve"},
                 {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", 0}, {"timestamp", ts},
                             {"signature", base::to_base64(sig)}, {"last_hash", *last}, {"wait", wait}}}};
       auto r = rpc(member, body.dump());
+      if (r && r->status == 406 && !synced && sync_clock(member)) {  // this clock is off: signed again by the network's
+        synced = true;
+        --page;
+        continue;
+      }
       if (!r) {
         if (r.error().is(Errc::NoPath) && out.empty()) return std::move(r).error();
         last_error = r.error().message();
@@ -449,14 +517,25 @@ constexpr const char* kAttemptSetting = "backup.last_attempt_ms";
 constexpr std::int64_t kRefreshAfterMs = 90LL * 86'400'000;
 }  // namespace
 
-Result<Messenger::Call> Messenger::own_swarm_call(const std::string& payload, std::size_t start) {
+Result<Messenger::Call> Messenger::own_swarm_call(const std::function<std::string()>& payload, std::size_t start) {
   auto members = swarm_of(me_);
   if (members.empty()) return Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)");
   std::string last = "no attempt";
   std::int64_t backoff = 200;
+  int syncs = 0;
   for (std::size_t attempt = 0; attempt < members.size() + 2; ++attempt) {
     const auto& member = members[(poll_member_ + start + attempt) % members.size()];
-    auto r = rpc(member, payload);
+    auto r = rpc(member, payload());
+    if (r && r->status == 406 && syncs < 3) {
+      // This clock is off: made again, stamped with the network's time; a member whose
+      // time does not move ours leaves it to the next member.
+      ++syncs;
+      if (sync_clock(member)) r = rpc(member, payload());
+      if (r && r->status == 406) {
+        last = "a member answered 406: " + r->body.substr(0, 200);
+        continue;
+      }
+    }
     if (r && r->status == 200) return r;
     if (!r && r.error().is(Errc::NoPath)) return std::move(r).error();
     if (r && r->status != 421 && r->status != 429 && r->status < 500)
@@ -477,12 +556,15 @@ Result<Messenger::Call> Messenger::own_swarm_call(const std::string& payload, st
 }
 
 Result<std::string> Messenger::store_own(std::int64_t ns, ByteView data, std::int64_t ttl_ms) {
-  std::int64_t ts = clock_.now_ms();
-  auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_store(static_cast<proto::Namespace>(ns), ts)));
-  json body{{"method", "store"},
-            {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
-                        {"ttl", ttl_ms}, {"data", base::to_base64(data)}, {"signature", base::to_base64(sig)}}}};
-  auto r = own_swarm_call(body.dump());
+  std::string data64 = base::to_base64(data);
+  auto r = own_swarm_call([&] {
+    std::int64_t ts = network_now_ms();
+    auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_store(static_cast<proto::Namespace>(ns), ts)));
+    return json{{"method", "store"},
+                {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
+                            {"ttl", ttl_ms}, {"data", data64}, {"signature", base::to_base64(sig)}}}}
+        .dump();
+  });
   if (!r) return std::move(r).error();
   std::string hash = proto::message_hash(me_.bytes(), static_cast<proto::Namespace>(ns), data);
   if (count_receipts(r->body, hash, view_.swarm_of(me_.bytes())).verified == 0)
@@ -498,12 +580,16 @@ Result<std::vector<std::pair<std::string, Bytes>>> Messenger::retrieve_all(std::
   std::size_t bytes = 0;
   std::string last;
   for (;;) {
-    std::int64_t ts = clock_.now_ms();
-    auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_retrieve(static_cast<proto::Namespace>(ns), ts)));
-    json body{{"method", "retrieve"},
-              {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
-                          {"signature", base::to_base64(sig)}, {"last_hash", last}}}};
-    auto r = own_swarm_call(body.dump(), start);
+    auto r = own_swarm_call(
+        [&] {
+          std::int64_t ts = network_now_ms();
+          auto sig = crypto::sign(keys_.ed25519_secret(), as_bytes(proto::signed_retrieve(static_cast<proto::Namespace>(ns), ts)));
+          return json{{"method", "retrieve"},
+                      {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", ns}, {"timestamp", ts},
+                                  {"signature", base::to_base64(sig)}, {"last_hash", last}}}}
+              .dump();
+        },
+        start);
     if (!r) return std::move(r).error();
     auto reply = parse_retrieve_reply(r->body, 0);
     if (!reply) return std::move(reply).error();
@@ -547,7 +633,8 @@ Result<std::size_t> Messenger::delete_own(const std::vector<std::string>& hashes
     json body{{"method", "delete"},
               {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"messages", batch},
                           {"signature", base::to_base64(sig)}}}};
-    auto r = own_swarm_call(body.dump());
+    std::string payload = body.dump();
+    auto r = own_swarm_call([&] { return payload; });
     if (!r) return std::move(r).error();
     deleted += batch.size();
   }

@@ -29,6 +29,14 @@
 
 namespace sotto::client {
 
+// Network time (docs/client.md, "Clock"): the last kTimeSamples nodes' times give the
+// offset; one under kClockSlackMs is taken as none. A store's timestamp may be at most
+// kStoreFutureMs ahead of a node's time (docs/wire/storage-rpc.md).
+inline constexpr std::size_t kTimeSamples = 5;
+inline constexpr std::int64_t kClockSlackMs = 2'000;
+inline constexpr std::int64_t kStoreFutureMs = 10'000;
+inline constexpr std::uint64_t kLatestTimestampMs = 4'000'000'000'000;  // year 2096: no sum with it overflows
+
 struct SendReport {
   std::int64_t id = 0;      // in the LocalStore
   std::string hash;
@@ -124,6 +132,8 @@ class Messenger {
   // The storage RPC `payload` at `member`, through a path (or straight there).
   Result<Call> rpc(const directory::ConsensusNode& member, const std::string& payload);
   Result<SendReport> deliver(const StoredMessage& m, const crypto::AccountId& to);
+  // A 1:1 message's bytes (Session's format), stamped `timestamp_ms`.
+  Result<Bytes> encode_outgoing(const crypto::AccountId& to, const std::string& text, std::int64_t timestamp_ms, std::uint32_t disappear_after_s);
   Result<std::vector<StoredMessage>> receive_once(int wait_s);
   std::vector<directory::ConsensusNode> swarm_of(const crypto::AccountId& who);
   // A signed store into this account's own swarm; the storage hash once a member confirmed.
@@ -136,8 +146,17 @@ class Messenger {
   Result<std::int64_t> highest_backup_seq();
   Result<std::size_t> delete_own(const std::vector<std::string>& hashes);
   // The storage RPC at the members of this account's swarm in turn until one answers 200.
-  Result<Call> own_swarm_call(const std::string& payload, std::size_t start = 0);
+  // `payload` makes the request afresh (a 406 syncs the clock and has it made again).
+  Result<Call> own_swarm_call(const std::function<std::string()>& payload, std::size_t start = 0);
   void sleep_ms(std::int64_t ms);
+  // The network's time: this machine's clock corrected by what the nodes said ("Clock"
+  // in docs/client.md). Signed requests and new messages are stamped with it.
+  std::int64_t network_now_ms() const { return clock_.now_ms() + offset_ms_; }
+  // A reply's "t" (the node's time) as one more sample of the offset.
+  void learn_time(const std::string& node_hex, const std::string& body);
+  // After a 406 (a timestamp too far from the node's time): asks `member` its time.
+  // True when the offset moved, so that a request made again may pass.
+  bool sync_clock(const directory::ConsensusNode& member);
   // Adds the guards of the paths held that had a success to the profile's record (docs/
   // client.md, "Guards"), merged with what another process added meanwhile. A failure to
   // save is said through options_.warn and tried again after the next request.
@@ -157,6 +176,8 @@ class Messenger {
   OnionClient onion_;
   std::size_t poll_member_ = 0;  // which member of the own swarm receive() asks
   std::vector<RememberedGuard> guards_;  // the profile's record, as last read or written
+  std::int64_t offset_ms_ = 0;          // network time minus this clock
+  std::vector<std::pair<std::string, std::int64_t>> time_samples_;  // (node, its t minus this clock), newest last
 };
 
 // The number of `members` (the recipient's swarm by the consensus) whose signed receipt

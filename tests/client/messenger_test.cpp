@@ -29,8 +29,10 @@ using nlohmann::json;
 struct FakeNodes : Transport {
   std::function<Result<TransportReply>(const json&)> answer;
   int calls = 0;
-  Result<TransportReply> post(const std::string&, std::uint16_t, std::string_view, std::string_view body) override {
+  std::string host;  // of the node asked last
+  Result<TransportReply> post(const std::string& at, std::uint16_t, std::string_view, std::string_view body) override {
     ++calls;
+    host = at;
     return answer(json::parse(body));
   }
 };
@@ -376,6 +378,122 @@ TEST(Messenger, RemembersItsGuardsInTheProfileAndSaysWhenTheRecordIsUnreadable) 
   auto bad = Messenger::open(p, keys.clone(), f.nodes, f.rng, f.clock);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message().find("remembered onion guards in the profile are unreadable"), std::string::npos) << bad.error().message();
+}
+
+// The nodes' clock is 5 minutes off this machine's (either way): a 406 makes the client
+// ask a node its time and try again stamped with the network's time. A message stamped
+// too far ahead is made again (a new timestamp and hash: no node took the old one), and a
+// signed retrieve is signed again; nothing is lost or left failed.
+TEST(Messenger, AClockFiveMinutesOffIsCorrectedByTheNodesTime) {
+  for (std::int64_t skew : {-300'000LL, 300'000LL}) {  // the nodes' time minus this clock
+    SCOPED_TRACE("nodes' clock " + std::to_string(skew / 1000) + " s from ours");
+    Fixture f;
+    auto bob_keys = test::World::node_keys(105);
+    auto bob_id = crypto::account_id_of(bob_keys);
+    auto alice = f.open("alice", test::World::node_keys(104));
+    auto bob = f.open("bob", bob_keys.clone());
+    MemorySwarm swarm{f.swarm_of(*alice, bob_id), bob_id, {}, 0};
+    int refused = 0, asked = 0;
+    f.nodes.answer = [&](const json& req) -> Result<TransportReply> {
+      std::int64_t node_now = f.clock.now_ms() + skew;
+      const auto& p = req["params"];
+      std::int64_t ts = p.value("timestamp", std::int64_t{0});
+      if (req["method"] == "info") {
+        ++asked;
+        return TransportReply{200, json{{"version", {0, 1, 0}}, {"timestamp", node_now}, {"t", node_now}}.dump()};
+      }
+      if (req["method"] == "store" && ts > node_now + 10'000) {
+        ++refused;
+        return TransportReply{406, "Timestamp error: check your clock"};
+      }
+      if (req["method"] == "retrieve" && p.contains("signature") && std::llabs(ts - node_now) > 60'000) {
+        ++refused;
+        return TransportReply{406, "retrieve timestamp too far from current time"};
+      }
+      auto r = swarm.answer(req);
+      if (r && r->status == 200) {
+        json j = json::parse(r->body);
+        j["t"] = node_now;
+        r->body = j.dump();
+      }
+      return r;
+    };
+    auto sent = alice->send(bob_id, "on time");
+    ASSERT_TRUE(sent) << sent.error().message();
+    EXPECT_GE(sent->confirmations, 1);
+    auto kept = **alice->store().message(sent->id);
+    EXPECT_EQ(kept.state, DeliveryState::Sent);
+    EXPECT_EQ(kept.hash, sent->hash);
+    ASSERT_EQ(swarm.by_ns[0].size(), 1u);
+    EXPECT_EQ(swarm.by_ns[0][0].first, sent->hash);  // what the nodes hold is what the profile says
+    if (skew < 0) {  // ahead of the nodes: refused once, then stamped by their time
+      EXPECT_EQ(refused, 1);
+      EXPECT_EQ(asked, 1);
+      EXPECT_LE(std::llabs(sent->timestamp_ms - (f.clock.now_ms() + skew)), 1000);
+    } else {  // behind: a store in the past is accepted as it is
+      EXPECT_EQ(refused, 0);
+      EXPECT_EQ(sent->timestamp_ms, f.clock.now_ms());  // no offset known before this first reply
+    }
+    int refused_before = refused;
+    auto got = bob->receive(0);
+    ASSERT_TRUE(got) << got.error().message();
+    ASSERT_EQ(got->size(), 1u);
+    EXPECT_EQ((*got)[0].body, "on time");
+    EXPECT_EQ(refused - refused_before, 1);  // bob's first signed retrieve, then signed again
+    auto again = bob->receive(0);  // the offset is known now: no more refusals
+    ASSERT_TRUE(again) << again.error().message();
+    EXPECT_EQ(refused - refused_before, 1);
+  }
+}
+
+// One node of the swarm says it is an hour later than it is. Once three nodes have
+// answered, the offset is the honest nodes' (none), whatever order they answered in:
+// messages keep this clock's time and every one is stored.
+TEST(Messenger, OneNodeLyingAboutTheTimeDoesNotMoveTheClock) {
+  Fixture f;
+  auto bob_keys = test::World::node_keys(107);
+  auto bob_id = crypto::account_id_of(bob_keys);
+  auto alice = f.open("alice", test::World::node_keys(106));
+  MemorySwarm swarm{f.swarm_of(*alice, bob_id), bob_id, {}, 0};
+  ASSERT_GE(swarm.members.size(), 3u);
+  const std::string liar = swarm.members[0].first.ip;
+  std::set<std::string> answered;
+  int refused = 0;
+  f.nodes.answer = [&](const json& req) -> Result<TransportReply> {
+    std::int64_t node_now = f.clock.now_ms();
+    std::int64_t says = f.nodes.host == liar ? node_now + 3'600'000 : node_now;
+    if (req["method"] == "info") return TransportReply{200, json{{"timestamp", says}, {"t", says}}.dump()};
+    if (req["method"] == "store" && req["params"]["timestamp"].get<std::int64_t>() > node_now + 10'000) {
+      ++refused;
+      return TransportReply{406, "Timestamp error: check your clock"};
+    }
+    auto r = swarm.answer(req);
+    if (r && r->status == 200) {
+      answered.insert(f.nodes.host);
+      json j = json::parse(r->body);
+      j["t"] = says;
+      r->body = j.dump();
+    }
+    return r;
+  };
+  for (int i = 0; i < 60 && !(answered.size() >= 3 && answered.count(liar)); ++i) {
+    auto sent = alice->send(bob_id, "m" + std::to_string(i));
+    ASSERT_TRUE(sent) << sent.error().message();
+    f.clock.advance(std::chrono::milliseconds(1000));
+  }
+  ASSERT_TRUE(answered.count(liar)) << "the lying node never answered in 60 sends";
+  // From now on the liar is outvoted: no message is stamped by its time, so none is
+  // refused (were the offset the last node's, each send after the liar answered would be).
+  refused = 0;
+  answered.clear();
+  for (int i = 0; i < 20; ++i) {
+    auto sent = alice->send(bob_id, "after " + std::to_string(i));
+    ASSERT_TRUE(sent) << sent.error().message();
+    EXPECT_EQ(sent->timestamp_ms, f.clock.now_ms());  // this clock, not the liar's
+    f.clock.advance(std::chrono::milliseconds(1000));
+  }
+  EXPECT_EQ(refused, 0);
+  EXPECT_TRUE(answered.count(liar)) << "the liar did not answer in the last 20 sends: nothing was tested";
 }
 
 }  // namespace
