@@ -277,22 +277,6 @@ Result<void> LocalStore::set_outcome(std::int64_t id, DeliveryState state, int c
   return {};
 }
 
-Result<void> LocalStore::restamp_outgoing(std::int64_t id, std::int64_t timestamp_ms, const std::string& hash, const std::string& data,
-                                          std::optional<std::int64_t> expires_ms) {
-  auto st = db_->prepare(
-      "UPDATE messages SET timestamp_ms = ?2, hash = ?3, data = ?4, expires_ms = ?5 "
-      "WHERE id = ?1 AND direction = 1 AND state != 1");
-  if (!st) return io(st.error());
-  (*st)->bind(1, id).bind(2, timestamp_ms).bind(3, hash).bind(4, data);
-  if (expires_ms)
-    (*st)->bind(5, *expires_ms);
-  else
-    (*st)->bind_null(5);
-  if (auto r = (*st)->run(); !r) return io(r.error());
-  if (db_->changes() != 1) return Error(Errc::Io, "message " + std::to_string(id) + " is not an outgoing message still to send");
-  return {};
-}
-
 namespace {
 Result<std::optional<StoredMessage>> one_message(db::Statement& s) {
   auto row = s.step();

@@ -76,11 +76,6 @@ class LocalStore {
   // The outcome of a send: Sent with its confirmations (the data is then dropped), or
   // Failed.
   Result<void> set_outcome(std::int64_t id, DeliveryState state, int confirmations, int swarm_size);
-  // An outgoing message no node took, made again with a new timestamp (the sender's clock
-  // was off): its timestamp, hash, data and expiry replaced. NotFound (Io) if it is not an
-  // outgoing message still to send.
-  Result<void> restamp_outgoing(std::int64_t id, std::int64_t timestamp_ms, const std::string& hash, const std::string& data,
-                                std::optional<std::int64_t> expires_ms);
   Result<std::optional<StoredMessage>> message(std::int64_t id);
   Result<std::optional<StoredMessage>> message_by_hash(const std::string& hash);
 

@@ -256,25 +256,36 @@ void Messenger::learn_time(const std::string& node_hex, const std::string& body)
   if (!top) return;
   const auto* t = top->find("t");
   if (!t || !t->unsigned_value || *t->unsigned_value > kLatestTimestampMs) return;
-  std::int64_t sample = static_cast<std::int64_t>(*t->unsigned_value) - clock_.now_ms();
+  auto node_ms = static_cast<std::int64_t>(*t->unsigned_value);
+  // No node's time comes before the consensus it is listed in (a day of slack).
+  if (view_.current() && node_ms < (view_.current()->valid_after - 86'400) * 1000) return;
+  std::int64_t sample = node_ms - clock_.now_ms();
   std::erase_if(time_samples_, [&](const auto& e) { return e.first == node_hex; });
   time_samples_.emplace_back(node_hex, sample);
   if (time_samples_.size() > kTimeSamples) time_samples_.erase(time_samples_.begin());
   std::vector<std::int64_t> v;
   for (const auto& e : time_samples_) v.push_back(e.second);
   std::sort(v.begin(), v.end());
-  // The median of the last few nodes' (one node alone cannot move it far once there are
-  // three); of two middle ones, the one nearer this clock. Under kClockSlackMs it is
-  // noise (the reply's own travel) and this clock is used as it is.
+  // The median of the last few nodes; of two middle ones, the one nearer this clock. It
+  // counts only when a second node agrees with it (within kClockSlackMs): one node alone
+  // never sets this client's time. Under kClockSlackMs it is noise (a reply's travel).
   std::int64_t a = v[(v.size() - 1) / 2], b = v[v.size() / 2];
   std::int64_t median = std::llabs(a) <= std::llabs(b) ? a : b;
+  auto agree = std::count_if(v.begin(), v.end(), [&](std::int64_t x) { return std::llabs(x - median) <= kClockSlackMs; });
+  if (agree < 2) return;
   offset_ms_ = std::llabs(median) < kClockSlackMs ? 0 : median;
 }
 
-bool Messenger::sync_clock(const directory::ConsensusNode& member) {
+bool Messenger::sync_clock(const std::vector<directory::ConsensusNode>& members, const directory::ConsensusNode& first) {
   std::int64_t before = offset_ms_;
-  auto r = rpc(member, R"({"method":"info","params":{}})");  // rpc() learns from its "t"
-  return r && r->status == 200 && offset_ms_ != before;
+  std::vector<const directory::ConsensusNode*> ask{&first};
+  for (const auto& n : members)
+    if (!(n.ed25519 == first.ed25519)) ask.push_back(&n);
+  // The node that refused, then others, until two agree on a time that moves ours (at
+  // most 3 asked: one liar among them is outvoted).
+  for (std::size_t i = 0; i < ask.size() && i < 3 && offset_ms_ == before; ++i)
+    (void)rpc(*ask[i], R"({"method":"info","params":{}})");  // rpc() learns from its "t"
+  return offset_ms_ != before;
 }
 
 Result<Bytes> Messenger::encode_outgoing(const crypto::AccountId& to, const std::string& text, std::int64_t timestamp_ms,
@@ -301,7 +312,7 @@ Result<SendReport> Messenger::send(const crypto::AccountId& to, const std::strin
   m.direction = Direction::Outgoing;
   m.body = text;
   m.timestamp_ms = now;
-  m.local_ms = now;
+  m.local_ms = clock_.now_ms();  // when it was made, by this clock (the history's order)
   m.hash = proto::message_hash(to.bytes(), 0, *data);
   m.state = DeliveryState::Sending;
   m.ttl_ms = disappear_after_s > 0 ? std::int64_t{disappear_after_s} * 1000 : options_.default_ttl_ms;
@@ -335,9 +346,10 @@ Result<SendReport> Messenger::deliver(const StoredMessage& original, const crypt
                                "` sends it again)");
   };
   if (members.empty()) return give_up(Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)"));
+  std::int64_t store_ts = m.timestamp_ms;  // the node's timestamp of the message (its expiry counts from it)
   auto store_payload = [&] {
     return json{{"method", "store"},
-                {"params", {{"pubkey", to.hex()}, {"timestamp", m.timestamp_ms}, {"ttl", m.ttl_ms}, {"namespace", 0}, {"data", m.data}}}}
+                {"params", {{"pubkey", to.hex()}, {"timestamp", store_ts}, {"ttl", m.ttl_ms}, {"namespace", 0}, {"data", m.data}}}}
         .dump();
   };
   std::string payload = store_payload();
@@ -366,26 +378,20 @@ Result<SendReport> Messenger::deliver(const StoredMessage& original, const crypt
       }
       last = "the answer held no receipt that verifies";
     } else if (r->status == 406 && syncs < 3) {
-      // This clock is off from the network's: learn the member's time, and if the message
-      // falls outside what a node accepts by it, make it again with a timestamp the nodes
-      // accept (no node took it: a 406 stores nothing). Then once more, at once. A member
-      // whose time does not move ours leaves the message to the next member.
+      // This clock is off from the network's. Once two nodes agree on the network's time,
+      // the store is stamped with the moment the message was made, by that time; its data
+      // (and so its hash) stay as they are, so a copy some member took on an earlier
+      // attempt merges with it. Then on to the next member at once. A 406 that moves
+      // nothing leaves the message to the next member.
       ++syncs;
       last = "a member answered 406: " + r->body.substr(0, 200);
-      if (sync_clock(member)) {
-        std::int64_t net = network_now_ms();
-        if (m.timestamp_ms > net + kStoreFutureMs / 2 || m.timestamp_ms + m.ttl_ms < net + kStoreFutureMs) {
-          std::uint32_t disappear = m.expires_ms ? static_cast<std::uint32_t>(m.ttl_ms / 1000) : 0;
-          auto data = encode_outgoing(to, m.body, net, disappear);
-          if (!data) return std::move(data).error();
-          m.timestamp_ms = net;
-          m.hash = proto::message_hash(to.bytes(), 0, *data);
-          m.data = base::to_base64(*data);
-          if (m.expires_ms) m.expires_ms = net + m.ttl_ms;
-          if (auto u = store_->restamp_outgoing(m.id, m.timestamp_ms, m.hash, m.data, m.expires_ms); !u) return std::move(u).error();
-          payload = store_payload();
-        }
-        --attempt;  // not an attempt of its own
+      if (sync_clock(members, member)) {
+        std::int64_t made = m.local_ms + offset_ms_;
+        if (made + m.ttl_ms <= network_now_ms() + kStoreFutureMs)
+          return give_up(Error(Errc::Refused, "the message has expired by the network's time (this machine's clock is " +
+                                                  std::to_string(-offset_ms_ / 1000) + " s off)"));
+        store_ts = made;
+        payload = store_payload();
         continue;
       }
     } else if (r->status == 429 || r->status >= 500) {
@@ -416,7 +422,7 @@ Result<std::vector<StoredMessage>> Messenger::receive(int wait_s) {
 }
 
 Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
-  if (auto p = store_->purge(clock_.now_ms()); !p) return std::move(p).error();
+  if (auto p = store_->purge(network_now_ms()); !p) return std::move(p).error();
   auto members = swarm_of(me_);
   if (members.empty()) return Error(Errc::NoNetwork, "the consensus has no swarm for this account (run `sotto network update`)");
   std::string last_error;
@@ -435,7 +441,7 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
                 {"params", {{"pubkey", me_.hex()}, {"pubkey_ed25519", keys_.ed25519_public().hex()}, {"namespace", 0}, {"timestamp", ts},
                             {"signature", base::to_base64(sig)}, {"last_hash", *last}, {"wait", wait}}}};
       auto r = rpc(member, body.dump());
-      if (r && r->status == 406 && !synced && sync_clock(member)) {  // this clock is off: signed again by the network's
+      if (r && r->status == 406 && !synced && sync_clock(members, member)) {  // this clock is off: signed again by the network's
         synced = true;
         --page;
         continue;
@@ -450,8 +456,9 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
         last_error = "the swarm has moved (421)";
         break;
       }
-      std::int64_t now = clock_.now_ms();
-      auto reply = r->status == 200 ? parse_retrieve_reply(r->body, now + options_.default_ttl_ms) : Result<RetrieveReply>(Error(Errc::Io, ""));
+      // Expiries are the network's time (the nodes' and the senders'); local_ms is this clock.
+      std::int64_t now = clock_.now_ms(), net = network_now_ms();
+      auto reply = r->status == 200 ? parse_retrieve_reply(r->body, net + options_.default_ttl_ms) : Result<RetrieveReply>(Error(Errc::Io, ""));
       if (!reply) {
         last_error = "node " + node.substr(0, 8) + " answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
         break;
@@ -466,7 +473,7 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
         // hash nor hide a real one by claiming its hash.
         if (!item.data || proto::message_hash(me_.bytes(), 0, *item.data) != item.hash) continue;
         // Remembered until no node keeps it, as the node says, within what a TTL allows.
-        seen.push_back({item.hash, std::clamp(item.expiration_ms, now, now + options_.default_ttl_ms + 86'400'000)});
+        seen.push_back({item.hash, std::clamp(item.expiration_ms, net, net + options_.default_ttl_ms + 86'400'000)});
         auto dm = proto::decode_dm(keys_, *item.data);
         if (!dm) continue;  // not for us, or forged: dropped (its hash is seen, so never tried again)
         auto from = store_->contact(dm->sender.hex());
@@ -483,7 +490,7 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
         m.state = DeliveryState::Received;
         if (dm->content.expiration_type != proto::ExpirationType::Unknown && dm->content.expiration_timer_s > 0) {
           std::int64_t after = std::int64_t{dm->content.expiration_timer_s} * 1000;
-          m.expires_ms = dm->content.expiration_type == proto::ExpirationType::DeleteAfterSend ? m.timestamp_ms + after : now + after;
+          m.expires_ms = dm->content.expiration_type == proto::ExpirationType::DeleteAfterSend ? m.timestamp_ms + after : net + after;
         }
         incoming.push_back(std::move(m));
       }
@@ -530,7 +537,7 @@ Result<Messenger::Call> Messenger::own_swarm_call(const std::function<std::strin
       // This clock is off: made again, stamped with the network's time; a member whose
       // time does not move ours leaves it to the next member.
       ++syncs;
-      if (sync_clock(member)) r = rpc(member, payload());
+      if (sync_clock(members, member)) r = rpc(member, payload());
       if (r && r->status == 406) {
         last = "a member answered 406: " + r->body.substr(0, 200);
         continue;
@@ -669,7 +676,7 @@ Result<BackupReport> Messenger::backup_now(const Progress& progress) {
   auto keys = backup::derive_keys(keys_.seed());
   std::int64_t started = clock_.now_ms();
   if (auto a = store_->set_setting(kAttemptSetting, std::to_string(started)); !a) return std::move(a).error();
-  if (auto p = store_->purge(started); !p) return std::move(p).error();  // what has disappeared is not backed up
+  if (auto p = store_->purge(network_now_ms()); !p) return std::move(p).error();  // what has disappeared is not backed up
   auto changes = store_->changes();
   if (!changes) return std::move(changes).error();
   backup::State state;

@@ -154,9 +154,10 @@ class Messenger {
   std::int64_t network_now_ms() const { return clock_.now_ms() + offset_ms_; }
   // A reply's "t" (the node's time) as one more sample of the offset.
   void learn_time(const std::string& node_hex, const std::string& body);
-  // After a 406 (a timestamp too far from the node's time): asks `member` its time.
-  // True when the offset moved, so that a request made again may pass.
-  bool sync_clock(const directory::ConsensusNode& member);
+  // After a 406 (a timestamp too far from the node's time): asks `first` its time, then
+  // other `members`, until two agree. True when the offset moved, so that a request made
+  // again may pass.
+  bool sync_clock(const std::vector<directory::ConsensusNode>& members, const directory::ConsensusNode& first);
   // Adds the guards of the paths held that had a success to the profile's record (docs/
   // client.md, "Guards"), merged with what another process added meanwhile. A failure to
   // save is said through options_.warn and tried again after the next request.
