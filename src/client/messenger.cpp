@@ -251,6 +251,22 @@ Result<Messenger::Call> Messenger::rpc(const directory::ConsensusNode& member, c
   return Call{r->status, std::move(r->body), {}, member.ed25519.hex()};
 }
 
+std::optional<std::int64_t> clock_offset(std::vector<std::int64_t> samples) {
+  if (samples.empty()) return std::nullopt;
+  std::sort(samples.begin(), samples.end());
+  // The median; of two middle ones, the one nearer this clock first. It counts only when a
+  // second sample agrees with it (within kClockSlackMs): one node alone never sets this
+  // client's time. Under kClockSlackMs it is noise (a reply's travel) and counts as none.
+  std::int64_t a = samples[(samples.size() - 1) / 2], b = samples[samples.size() / 2];
+  auto agreed = [&](std::int64_t m) {
+    return std::count_if(samples.begin(), samples.end(), [&](std::int64_t x) { return std::llabs(x - m) <= kClockSlackMs; }) >= 2;
+  };
+  std::int64_t first = std::llabs(a) <= std::llabs(b) ? a : b, second = first == a ? b : a;
+  for (std::int64_t m : {first, second})
+    if (agreed(m)) return std::llabs(m) < kClockSlackMs ? 0 : m;
+  return std::nullopt;
+}
+
 void Messenger::learn_time(const std::string& node_hex, const std::string& body) {
   auto top = base::JsonTop::parse(body);
   if (!top) return;
@@ -265,15 +281,7 @@ void Messenger::learn_time(const std::string& node_hex, const std::string& body)
   if (time_samples_.size() > kTimeSamples) time_samples_.erase(time_samples_.begin());
   std::vector<std::int64_t> v;
   for (const auto& e : time_samples_) v.push_back(e.second);
-  std::sort(v.begin(), v.end());
-  // The median of the last few nodes; of two middle ones, the one nearer this clock. It
-  // counts only when a second node agrees with it (within kClockSlackMs): one node alone
-  // never sets this client's time. Under kClockSlackMs it is noise (a reply's travel).
-  std::int64_t a = v[(v.size() - 1) / 2], b = v[v.size() / 2];
-  std::int64_t median = std::llabs(a) <= std::llabs(b) ? a : b;
-  auto agree = std::count_if(v.begin(), v.end(), [&](std::int64_t x) { return std::llabs(x - median) <= kClockSlackMs; });
-  if (agree < 2) return;
-  offset_ms_ = std::llabs(median) < kClockSlackMs ? 0 : median;
+  if (auto o = clock_offset(std::move(v))) offset_ms_ = *o;
 }
 
 bool Messenger::sync_clock(const std::vector<directory::ConsensusNode>& members, const directory::ConsensusNode& first) {
@@ -330,7 +338,7 @@ Result<SendReport> Messenger::retry(std::int64_t id) {
   if (!*m || (*m)->direction != Direction::Outgoing) return Error(Errc::Io, "no outgoing message " + std::to_string(id) + " in this profile");
   if ((*m)->state == DeliveryState::Sent) return Error(Errc::Io, "message " + std::to_string(id) + " was delivered already");
   if ((*m)->data.empty()) return Error(Errc::Io, "message " + std::to_string(id) + " has no data left to send");
-  if ((*m)->timestamp_ms + (*m)->ttl_ms <= network_now_ms() + kStoreFutureMs)
+  if ((*m)->local_ms + (*m)->ttl_ms <= clock_.now_ms() + kStoreFutureMs)  // both by this clock: no offset needed
     return Error(Errc::Refused, "message " + std::to_string(id) + " has expired (its time to live ran out): send it again as a new message");
   auto to = crypto::AccountId::parse((*m)->peer);
   if (!to) return std::move(to).error();
@@ -358,7 +366,7 @@ Result<SendReport> Messenger::deliver(const StoredMessage& original, const crypt
   rng_.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&start), sizeof start));
   std::int64_t backoff = 200;
   std::string last = "no attempt";
-  for (int attempt = 0; attempt < options_.send_attempts; ++attempt) {
+  for (int attempt = 0; attempt < options_.send_attempts + syncs; ++attempt) {
     const auto& member = members[(start + static_cast<std::uint64_t>(attempt)) % members.size()];
     auto r = rpc(member, payload);
     if (!r) {
@@ -387,12 +395,13 @@ Result<SendReport> Messenger::deliver(const StoredMessage& original, const crypt
       last = "a member answered 406: " + r->body.substr(0, 200);
       if (sync_clock(members, member)) {
         std::int64_t made = m.local_ms + offset_ms_;
-        if (made + m.ttl_ms <= network_now_ms() + kStoreFutureMs)
+        if (made + m.ttl_ms < network_now_ms() - kStoreFutureMs)  // what a node refuses as expired
           return give_up(Error(Errc::Refused, "the message has expired by the network's time (this machine's clock is " +
-                                                  std::to_string(-offset_ms_ / 1000) + " s off)"));
+                                                  std::to_string(std::llabs(offset_ms_) / 1000) + " s " +
+                                                  (offset_ms_ < 0 ? "ahead" : "behind") + ")"));
         store_ts = made;
         payload = store_payload();
-        continue;
+        continue;  // to the next member; the sync adds an attempt (the bound counts syncs)
       }
     } else if (r->status == 429 || r->status >= 500) {
       last = "a member answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200);

@@ -37,6 +37,11 @@ inline constexpr std::int64_t kClockSlackMs = 2'000;
 inline constexpr std::int64_t kStoreFutureMs = 10'000;
 inline constexpr std::uint64_t kLatestTimestampMs = 4'000'000'000'000;  // year 2096: no sum with it overflows
 
+// The offset (network time minus this clock) that a few nodes' samples give: their median
+// (of two middle ones, the one nearer this clock first), when a second sample agrees with
+// it within kClockSlackMs; under kClockSlackMs, 0. Nothing when no two agree.
+std::optional<std::int64_t> clock_offset(std::vector<std::int64_t> samples);
+
 struct SendReport {
   std::int64_t id = 0;      // in the LocalStore
   std::string hash;

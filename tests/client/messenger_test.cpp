@@ -500,5 +500,18 @@ TEST(Messenger, OneNodeLyingAboutTheTimeDoesNotMoveTheClock) {
   EXPECT_GE(liars_heard, 2) << "the liars were hardly asked: nothing was tested";
 }
 
+// The offset from a few nodes' samples: a median that a second node agrees with, or none.
+TEST(Messenger, TheClockOffsetIsAMedianTwoNodesAgreeOn) {
+  constexpr std::int64_t m5 = -300'000, h1 = 3'600'000;
+  EXPECT_EQ(clock_offset({}), std::nullopt);
+  EXPECT_EQ(clock_offset({m5}), std::nullopt);                          // one node alone
+  EXPECT_EQ(clock_offset({0, h1}), std::nullopt);                        // two that disagree
+  EXPECT_EQ(clock_offset({m5, m5 + 1500}), m5 + 1500);                   // agree within 2 s
+  EXPECT_EQ(clock_offset({m5, m5, 0, h1}), m5);                          // the middle one nearer 0 has no second
+  EXPECT_EQ(clock_offset({h1, 0, 40, m5}), 0);                           // under 2 s: none
+  EXPECT_EQ(clock_offset({h1, h1 + 5, 0, 10, m5}), 0);                   // two liars that agree do not carry three
+  EXPECT_EQ(clock_offset({m5 - 100, m5, m5 + 100, h1, -h1}), m5);
+}
+
 }  // namespace
 }  // namespace sotto::client
