@@ -127,13 +127,18 @@ Messenger::Messenger(Profile profile, crypto::Keypair keys, Transport& transport
 }
 
 // The record as stored now, without the guards whose time is up.
+// The record in the setting's text (none: no guards yet), without the guards whose time is up.
+static Result<std::vector<RememberedGuard>> guards_in(const std::optional<std::string>& text, std::int64_t now_ms) {
+  if (!text) return std::vector<RememberedGuard>{};
+  auto g = parse_guards(*text);
+  if (!g) return std::move(g).error();
+  return unexpired(std::move(*g), now_ms);
+}
+
 static Result<std::vector<RememberedGuard>> stored_guards(LocalStore& store, std::int64_t now_ms) {
   auto text = store.setting(kGuardsSetting);
   if (!text) return std::move(text).error();
-  if (!*text) return std::vector<RememberedGuard>{};
-  auto g = parse_guards(**text);
-  if (!g) return std::move(g).error();
-  return unexpired(std::move(*g), now_ms);
+  return guards_in(*text, now_ms);
 }
 
 void Messenger::retire_expired_guards() {
@@ -157,13 +162,9 @@ void Messenger::remember_guards() {
   // Read, merge and write in one transaction: what another process (a `listen` beside a
   // `send`) added meanwhile stays.
   auto saved = store_->update_setting(kGuardsSetting, [&](const std::optional<std::string>& text) -> Result<std::string> {
-    std::vector<RememberedGuard> stored;
-    if (text) {
-      auto g = parse_guards(*text);
-      if (!g) return std::move(g).error();
-      stored = unexpired(std::move(*g), now);
-    }
-    record = remember(std::move(stored), confirmed, listed, now, rng_);
+    auto stored = guards_in(text, now);
+    if (!stored) return std::move(stored).error();
+    record = remember(std::move(*stored), confirmed, listed, now, rng_);
     return guards_text(record);
   });
   if (!saved) {
@@ -493,7 +494,7 @@ Result<std::vector<StoredMessage>> Messenger::receive_once(int wait_s) {
         m.direction = Direction::Incoming;
         m.body = dm->content.body;
         // The sender's clock, bounded (year 2096) so that no sum with it can overflow.
-        m.timestamp_ms = static_cast<std::int64_t>(std::min<std::uint64_t>(dm->content.timestamp_ms, 4'000'000'000'000));
+        m.timestamp_ms = static_cast<std::int64_t>(std::min<std::uint64_t>(dm->content.timestamp_ms, kLatestTimestampMs));
         m.local_ms = now;
         m.hash = item.hash;
         m.state = DeliveryState::Received;
