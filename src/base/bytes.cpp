@@ -11,6 +11,9 @@ std::string to_token(Errc e) {
     case Errc::Truncated: return "truncated";
     case Errc::WrongLength: return "wrong_length";
     case Errc::Io: return "io";
+    case Errc::BadJson: return "bad_json";
+    case Errc::TooLarge: return "too_large";
+    case Errc::TooDeep: return "too_deep";
   }
   return "unknown";
 }

@@ -11,6 +11,9 @@ enum class Errc {
   Truncated,      // fewer bytes than the format needs
   WrongLength,    // a fixed-size value of another size
   Io,             // a file could not be read or written
+  BadJson,        // text that is not JSON (or not the JSON value asked for)
+  TooLarge,       // input over a size or count limit
+  TooDeep,        // JSON nested deeper than its limit
 };
 SOTTO_DECLARE_ERRC(Errc)
 

@@ -6,6 +6,7 @@
 
 #include "base/json_top.hpp"
 #include "fuzz_check.hpp"
+#include "json_depth.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using sotto::base::JsonTop;
@@ -41,11 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case JsonValue::Kind::Null: FUZZ_CHECK(t.is_null()); break;
       case JsonValue::Kind::Object:
         FUZZ_CHECK(t.is_object());
-        FUZZ_CHECK(json::parse(v->raw) == t);
+        if (json_depth(t) <= 256) FUZZ_CHECK(json::parse(v->raw) == t);  // == recurses
         break;
       case JsonValue::Kind::Array:
         FUZZ_CHECK(t.is_array());
-        FUZZ_CHECK(json::parse(v->raw) == t);
+        if (json_depth(t) <= 256) FUZZ_CHECK(json::parse(v->raw) == t);  // == recurses
         break;
     }
   }
