@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.hpp"
+#include "base/json.hpp"
 #include "base/rng.hpp"
 #include "cli/commands.hpp"
 #include "client/network_view.hpp"
@@ -25,6 +26,8 @@ namespace sotto::cli {
 namespace {
 
 using nlohmann::json;
+
+constexpr base::JsonLimits kReplyJsonLimits{16 << 20, 16, std::size_t{1} << 20};
 
 struct Node {
   std::string host;
@@ -44,7 +47,7 @@ Result<std::pair<int, json>> call(Node node, const json& body) {
     net::HttpClient c(node.host, node.port, true, std::chrono::seconds(15));
     auto r = c.post("/storage_rpc/v1", body.dump());
     if (!r) return std::move(r).error();
-    json j = json::parse(r->body, nullptr, false);
+    json j = base::read_json(r->body, kReplyJsonLimits).value_or(json(json::value_t::discarded));
     if (r->status == 421 && hop == 0) {
       // The node names the swarm's members; follow the first, if it names one properly.
       const json* first = !j.is_discarded() && j.is_object() && j.contains("snodes") && j["snodes"].is_array() && !j["snodes"].empty()
@@ -142,7 +145,7 @@ Result<Answer> call_any(const Route& route, const json& body, bool want_ok = tru
       last = std::move(r).error();
       continue;
     }
-    json j = json::parse(r->body, nullptr, false);
+    json j = base::read_json(r->body, kReplyJsonLimits).value_or(json(json::value_t::discarded));
     if (j.is_discarded()) j = r->body;
     if (want_ok && r->status == 421)
       return Error(client::Errc::NoNetwork, "the node says this account's swarm has moved since the consensus this profile holds: run `sotto network update`");
@@ -241,7 +244,7 @@ int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const DevRout
 }
 
 int cmd_dev_rpc(const Options& opt, const DevRoute& how, const std::string& method, const std::string& params_text) {
-  json params = json::parse(params_text, nullptr, false);
+  json params = base::read_json(params_text, kReplyJsonLimits).value_or(json(json::value_t::discarded));
   if (params.is_discarded() || !params.is_object()) return fail(opt, "bad_params", "the params must be a JSON object, e.g. '{\"pubkey\": \"05…\"}'");
   std::optional<crypto::AccountId> account;
   if (params.contains("pubkey") && params["pubkey"].is_string()) {

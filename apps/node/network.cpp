@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/json.hpp"
 #include "base/log.hpp"
 #include "crypto/hash.hpp"
 #include "common/url.hpp"
 #include "net/client.hpp"
+#include "node/rpc/handler.hpp"
 #include "node/swarm/membership.hpp"
 #include "proto/message_hash.hpp"
 
@@ -22,6 +24,12 @@ constexpr std::int64_t kMaxExpiryAheadMs = 30LL * 86'400'000 + 60'000;
 constexpr std::size_t kFetchMax = 500;  // hashes per anti-entropy fetch
 constexpr int kPushAttempts = 10;        // epochs a failed push is retried for
 constexpr std::size_t kPastConsensuses = 4;  // a push is taken from a holder in any of these
+
+// A node-to-node body or reply, read with limits (null when it is not JSON or past them:
+// every use checks the type of what it reads).
+json peer_json(std::string_view text) {
+  return base::read_json(text, {node::rpc::kMaxBodyBytes, 8, std::size_t{1} << 20}).value_or(json());
+}
 
 json message_json(const node::storage::Message& m) {
   return {{"hash", base::to_base64(m.hash, base::Padding::No)}, {"namespace", m.ns}, {"timestamp", m.timestamp_ms},
@@ -419,7 +427,7 @@ void NetworkMode::replicate(const std::string& body, std::string local, std::fun
   std::vector<node::rpc::NodeAddress> peers;
   for (const auto& m : members)
     if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
-  json merged = json::parse(local, nullptr, false);
+  json merged = peer_json(local);
   if (peers.empty()) return done(std::move(local));
   // Replies without per-member results (batches) are forwarded all the same, so every
   // member applies the write; only the local reply goes back.
@@ -459,7 +467,7 @@ void NetworkMode::replicate(const std::string& body, std::string local, std::fun
             {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/replicate", body, now_ms())}},
             [finish_one, key](Result<net::HttpResponse> r) {
               if (!r) return finish_one(key, json{{"failed", true}, {"timeout", true}});
-              json j = json::parse(r->body, nullptr, false);
+              json j = peer_json(r->body);
               if (r->status == 200 && !j.is_discarded() && j.is_object() && j.contains("swarm") && j["swarm"].contains(key))
                 return finish_one(key, j["swarm"][key]);
               finish_one(key, json{{"failed", r->status != 200}, {"code", r->status}, {"reason", r->body.substr(0, 200)}});
@@ -514,7 +522,7 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
     return true;
   }
   if (req.method == "POST" && req.target == "/sotto/v1/push") {
-    json j = json::parse(req.body, nullptr, false);
+    json j = peer_json(req.body);
     auto pk = j.is_object() && j.contains("account") && j["account"].is_string()
                   ? base::from_hex_fixed<33>(j["account"].get<std::string>())
                   : Result<ByteArray<33>>(Error(directory::Errc::Malformed, ""));
@@ -582,7 +590,7 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
       reply({200, json{{"accounts", *out}}.dump(), "application/json", {}});
       return true;
     }
-    json j = json::parse(req.body, nullptr, false);
+    json j = peer_json(req.body);
     auto pk = j.is_object() && j.contains("account") && j["account"].is_string()
                   ? base::from_hex_fixed<33>(j["account"].get<std::string>())
                   : Result<ByteArray<33>>(Error(directory::Errc::Malformed, ""));
@@ -627,7 +635,7 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
   if (!reader) return log::error("sync_failed", {log::kv("reason", base::Plain(reader.error().message()))});
   auto theirs_r = peer_call(peer, "/sotto/v1/summary", "{}");
   if (!theirs_r) return log::debug("sync_failed", {log::kv("reason", base::Plain(theirs_r.error().message()))});
-  json theirs = json::parse(theirs_r->body, nullptr, false);
+  json theirs = peer_json(theirs_r->body);
   if (theirs.is_discarded() || !theirs.contains("accounts") || !theirs["accounts"].is_object()) return;
   theirs = std::move(theirs["accounts"]);
   const std::int64_t now = now_ms();
@@ -675,7 +683,7 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
     std::set<std::string> their_hashes, my_hashes;
     if (!digest(theirs, a, ns_text).empty()) {
       auto r = peer_call(peer, "/sotto/v1/hashes", json{{"account", a}, {"namespace", ns}}.dump());
-      json hj = r ? json::parse(r->body, nullptr, false) : json();
+      json hj = r ? peer_json(r->body) : json();
       if (!r || hj.is_discarded() || !hj.contains("hashes") || !hj["hashes"].is_array()) {
         log::debug("sync_failed", {log::kv("reason", base::Plain(r ? std::string("a hashes reply without hashes") : r.error().message()))});
         continue;
@@ -711,7 +719,7 @@ void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
       std::vector<std::string> part(want.begin() + static_cast<std::ptrdiff_t>(i),
                                     want.begin() + static_cast<std::ptrdiff_t>(std::min(want.size(), i + kFetchMax)));
       auto r = peer_call(peer, "/sotto/v1/fetch", json{{"account", a}, {"hashes", part}}.dump());
-      json mj = r ? json::parse(r->body, nullptr, false) : json();
+      json mj = r ? peer_json(r->body) : json();
       if (!r || mj.is_discarded() || !mj.contains("messages")) {
         log::debug("sync_failed", {log::kv("reason", base::Plain(r ? std::string("a fetch reply without messages") : r.error().message()))});
         break;

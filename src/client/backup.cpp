@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 
+#include "base/json.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/hash.hpp"
 
@@ -30,6 +31,9 @@ SOTTO_DEFINE_ERRC(Errc, "sotto.client.backup")
 namespace {
 
 using nlohmann::json;
+
+// A chunk of history (up to kMaxChunkPlaintext once inflated) or a manifest.
+constexpr base::JsonLimits kChunkJsonLimits{kMaxChunkPlaintext, 8, std::size_t{1} << 22};
 
 constexpr std::string_view kMagic = "SBK1";
 constexpr std::uint8_t kTypeManifest = 0x01;
@@ -134,9 +138,10 @@ Result<State> read_chunks(const std::vector<std::string>& plaintexts) {
   auto bad = [](const std::string& why) { return Error(Errc::BadChunk, "a backup chunk is not the documented JSON: " + why); };
   bool meta_seen = false;
   for (const auto& text : plaintexts) {
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !version_one(j) || !j.contains("kind") || !j["kind"].is_string())
-      return bad("no v/kind");
+    auto parsed = base::read_json_object(text, kChunkJsonLimits);
+    if (!parsed) return bad(parsed.error().message());
+    const json& j = *parsed;
+    if (!version_one(j) || !j.contains("kind") || !j["kind"].is_string()) return bad("no v/kind");
     try {
       if (j["kind"] == "meta") {
         if (meta_seen) return bad("two meta chunks");
@@ -308,8 +313,9 @@ std::string manifest_json(const Manifest& m) {
 }
 
 Result<Manifest> parse_manifest(std::string_view text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !version_one(j)) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
+  auto parsed = base::read_json_object(text, kChunkJsonLimits);
+  if (!parsed || !version_one(*parsed)) return Error(Errc::BadManifest, "a backup manifest is not the documented JSON");
+  const json& j = *parsed;
   try {
     Manifest m;
     m.account = j.at("account").get<std::string>();

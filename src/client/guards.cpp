@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/json.hpp"
 #include "client/errc.hpp"
 
 namespace sotto::client {
@@ -11,8 +12,9 @@ using nlohmann::json;
 
 Result<std::vector<RememberedGuard>> parse_guards(std::string_view text) {
   auto bad = [](const std::string& why) { return Error(Errc::Io, "the remembered onion guards in the profile are unreadable: " + why); };
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_array()) return bad("not a JSON array");
+  auto parsed = base::read_json(text, {64 << 10, 3, 1024});
+  if (!parsed || !parsed->is_array()) return bad("not a JSON array" + (parsed ? std::string() : " (" + parsed.error().message() + ")"));
+  const json& j = *parsed;
   std::vector<RememberedGuard> out;
   for (const auto& e : j) {
     std::string at = "entry " + std::to_string(out.size() + 1);

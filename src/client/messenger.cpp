@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/bytes.hpp"
+#include "base/json.hpp"
 #include "base/json_top.hpp"
 #include "client/errc.hpp"
 #include "directory/errc.hpp"
@@ -18,6 +19,13 @@
 namespace sotto::client {
 
 using nlohmann::json;
+
+namespace {
+// A node's reply (a retrieve holds up to 7.8 MB of data in base64), and the backup
+// records this profile keeps in its settings.
+constexpr base::JsonLimits kReplyJsonLimits{16 << 20, 16, std::size_t{1} << 20};
+constexpr base::JsonLimits kSettingJsonLimits{16 << 20, 8, std::size_t{1} << 20};
+}  // namespace
 
 Result<TransportReply> Transport::get(const std::string& host, std::uint16_t port, std::string_view) {
   return Error(Errc::Unreachable, "this transport cannot fetch documents from " + host + ":" + std::to_string(port));
@@ -37,9 +45,10 @@ Result<std::pair<std::string, std::uint16_t>> parse_node_url(const std::string& 
 }
 
 Result<RetrieveReply> parse_retrieve_reply(std::string_view body, std::int64_t default_expiry_ms) {
-  json reply = json::parse(body, nullptr, false);
-  if (reply.is_discarded() || !reply.is_object() || !reply.contains("messages") || !reply["messages"].is_array())
-    return Error(Errc::Io, "the node's retrieve reply is not the documented JSON");
+  auto parsed = base::read_json_object(body, kReplyJsonLimits);
+  if (!parsed || !parsed->contains("messages") || !(*parsed)["messages"].is_array())
+    return Error(Errc::Io, "the node's retrieve reply is not the documented JSON" + (parsed ? std::string() : " (" + parsed.error().message() + ")"));
+  const json& reply = *parsed;
   RetrieveReply out;
   auto more = reply.find("more");
   out.more = more != reply.end() && more->is_boolean() && more->get<bool>();
@@ -88,8 +97,9 @@ Result<void> check_nickname(const std::string& nickname) {
 
 Receipts count_receipts(const std::string& reply_json, const std::string& hash, const std::vector<directory::ConsensusNode>& members) {
   Receipts out;
-  json reply = json::parse(reply_json, nullptr, false);
-  if (reply.is_discarded() || !reply.is_object()) return out;
+  auto parsed = base::read_json_object(reply_json, kReplyJsonLimits);
+  if (!parsed) return out;
+  const json& reply = *parsed;
   auto swarm = reply.find("swarm");
   if (swarm == reply.end() || !swarm->is_object()) return out;
   std::set<crypto::Ed25519Public> named, verified;  // each member once, however its key is spelled
@@ -558,7 +568,7 @@ Result<Messenger::Call> Messenger::own_swarm_call(const std::function<std::strin
     if (r && r->status != 421 && r->status != 429 && r->status < 500)
       return Error(Errc::Refused, "this account's swarm refused (" + std::to_string(r->status) + "): " + r->body.substr(0, 200));
     if (r && r->status == 500) {  // a store no member could keep (a quota, a full disk): final, with their reason
-      json j = json::parse(r->body, nullptr, false);
+      auto j = base::read_json_object(r->body, kReplyJsonLimits).value_or(json());
       if (j.is_object() && j.contains("swarm") && j["swarm"].is_object())
         for (const auto& [key, m] : j["swarm"].items())
           if (m.is_object() && m.value("failed", false))
@@ -675,7 +685,7 @@ Result<std::optional<backup::Manifest>> last_backup(LocalStore& store) {
   auto held = store.setting(kBackupSetting);
   if (!held) return std::move(held).error();
   if (!*held) return std::optional<backup::Manifest>();
-  json list = json::parse(**held, nullptr, false);
+  json list = base::read_json(**held, kSettingJsonLimits).value_or(json());
   if (!list.is_array() || list.empty() || !list[0].contains("manifest")) return std::optional<backup::Manifest>();
   auto m = backup::parse_manifest(list[0]["manifest"].get<std::string>());
   if (!m) return std::move(m).error();
@@ -703,7 +713,7 @@ Result<BackupReport> Messenger::backup_now(const Progress& progress) {
 
   json held = json::array();
   if (auto h = store_->setting(kBackupSetting); !h) return std::move(h).error();
-  else if (*h) held = json::parse(**h, nullptr, false);
+  else if (*h) held = base::read_json(**h, kSettingJsonLimits).value_or(json());
   if (!held.is_array()) held = json::array();
   std::optional<backup::Manifest> prev;
   if (!held.empty())

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/json.hpp"
+
 #include "proto/swarm_space.hpp"
 
 namespace sotto::client {
@@ -71,8 +73,9 @@ Result<NetworkView> NetworkView::open(const Profile& profile, std::int64_t now_s
   auto held = profile.read_file(kConsensusFile, directory::kMaxConsensusJson + 4096);
   if (!held) return std::move(held).error();
   if (*held) {
-    json j = json::parse(**held, nullptr, false);
-    if (!j.is_object()) return Error(Errc::Io, (profile.dir() / kConsensusFile).string() + " is damaged (not a JSON object)");
+    auto parsed = base::read_json_object(**held, {directory::kMaxConsensusJson + 4096, 4, 64});
+    if (!parsed) return Error(Errc::Io, (profile.dir() / kConsensusFile).string() + " is damaged (" + parsed.error().message() + ")");
+    const json& j = *parsed;
     if (j.contains("epoch")) {
       if (!j["epoch"].is_number_integer() || !j.contains("consensus") || !j["consensus"].is_string() || !j.contains("network_id") ||
           !j["network_id"].is_string() || !j.contains("genesis") || !j["genesis"].is_number_integer())

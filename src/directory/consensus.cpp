@@ -4,6 +4,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/json.hpp"
+
 #include "directory/network.hpp"
 #include <set>
 #include <tuple>
@@ -243,9 +245,9 @@ std::string to_json(const ConsensusSignature& s) { return signature_object(s).du
 
 Result<ConsensusSignature> parse_signature(std::string_view text) {
   if (text.size() > 1024) return Error(Errc::Malformed, "consensus signature: larger than 1 KiB");
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return Error(Errc::Malformed, "consensus signature: not JSON");
-  return parse_signature_object(j);
+  auto j = base::read_json(text, {1024, 2, 16});
+  if (!j) return Error(Errc::Malformed, "consensus signature: " + j.error().message());
+  return parse_signature_object(*j);
 }
 
 std::string to_json(const Consensus& c, std::span<const ConsensusSignature> signatures) {
@@ -257,8 +259,11 @@ std::string to_json(const Consensus& c, std::span<const ConsensusSignature> sign
 Result<Consensus> accept_consensus(std::string_view text, const Network& net, std::optional<std::int64_t> held_epoch,
                                    std::int64_t now_s) {
   if (text.size() > kMaxConsensusJson) return bad("larger than 8 MiB");
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.size() != 2) return bad("not a JSON object of 'consensus' and 'signatures'");
+  // {"consensus": {"nodes": [{...}]}, "signatures": [{...}]}: 4 levels.
+  auto parsed = base::read_json_object(text, {kMaxConsensusJson, 8, std::size_t{1} << 20});
+  if (!parsed) return bad(parsed.error().message());
+  const json& j = *parsed;
+  if (j.size() != 2) return bad("not a JSON object of 'consensus' and 'signatures'");
   auto cj = j.find("consensus");
   auto sj = j.find("signatures");
   if (cj == j.end() || sj == j.end() || !sj->is_array()) return bad("'consensus' must be an object and 'signatures' an array");

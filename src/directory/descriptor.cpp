@@ -1,8 +1,8 @@
 #include "directory/descriptor.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
-
+#include "base/json.hpp"
+#include "directory/descriptor_json.hpp"
 #include "directory/network.hpp"
 
 namespace sotto::directory {
@@ -63,10 +63,8 @@ std::string to_json(const SignedDescriptor& s) {
   return json{{"descriptor", to_object(s.descriptor)}, {"signature", base::to_hex(s.signature)}}.dump();
 }
 
-Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_view network_id, std::optional<std::int64_t> now_ms) {
-  if (text.size() > kMaxDescriptorJson) return bad("larger than 1 KiB");
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+Result<SignedDescriptor> read_descriptor(const json& j) {
+  if (!j.is_object()) return bad("not a JSON object");
   auto dj = j.find("descriptor");
   auto sj = j.find("signature");
   if (dj == j.end() || !dj->is_object()) return bad("'descriptor' must be an object");
@@ -105,9 +103,12 @@ Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_vie
   d.port_https = static_cast<std::uint16_t>(port->get<std::uint64_t>());
   d.software = *sw;
   d.published_ms = pub->get<std::int64_t>();
-  auto raw = base::from_hex_fixed<64>(sj->get_ref<const std::string&>());
-  s.signature = *raw;
+  s.signature = *base::from_hex_fixed<64>(sj->get_ref<const std::string&>());
+  return s;
+}
 
+Result<void> check_descriptor(const SignedDescriptor& s, std::string_view network_id, std::optional<std::int64_t> now_ms) {
+  const Descriptor& d = s.descriptor;
   if (d.network_id != network_id) return Error(Errc::WrongNetwork, "descriptor: for network '" + d.network_id + "', not this one");
   auto derived = crypto::to_x25519(d.ed25519);
   if (!derived || *derived != d.x25519) return Error(Errc::KeyMismatch, "descriptor: x25519 is not the conversion of ed25519");
@@ -115,6 +116,16 @@ Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_vie
     return Error(Errc::BadSignature, "descriptor: the signature does not verify");
   if (now_ms && (d.published_ms < *now_ms - kPublishedWindowMs || d.published_ms > *now_ms + kPublishedWindowMs))
     return Error(Errc::OutOfWindow, "descriptor: published more than an hour from now");
+  return {};
+}
+
+Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_view network_id, std::optional<std::int64_t> now_ms) {
+  if (text.size() > kMaxDescriptorJson) return bad("larger than 1 KiB");
+  auto j = base::read_json(text, {kMaxDescriptorJson, 4, 64});
+  if (!j) return bad(j.error().message());
+  auto s = read_descriptor(*j);
+  if (!s) return s;
+  if (auto c = check_descriptor(*s, network_id, now_ms); !c) return std::move(c).error();
   return s;
 }
 

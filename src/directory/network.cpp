@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "base/json.hpp"
 #include <set>
 
 namespace sotto::directory {
@@ -85,8 +87,9 @@ Result<std::vector<Peer>> peers(const json& j, const char* name, bool required) 
 
 Result<Network> parse_network(std::string_view text) {
   if (text.size() > kMaxNetworkJson) return bad("larger than 1 MiB");
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  auto parsed = base::read_json_object(text, {kMaxNetworkJson, 6, std::size_t{1} << 16});
+  if (!parsed) return bad(parsed.error().message());
+  const json& j = *parsed;
   Network n;
   auto id = j.find("network_id");
   if (id == j.end() || !id->is_string() || !valid_network_id(id->get_ref<const std::string&>()))

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/errc.hpp"
+#include "base/json.hpp"
 #include "onion/layer.hpp"
 
 namespace sotto::onion {
@@ -80,6 +82,9 @@ bool ReplayGuard::first_use(const crypto::X25519Public& key, std::int64_t now_ms
 
 namespace {
 
+// The reply a destination seals is the node's own storage RPC answer; bounded all the same.
+constexpr base::JsonLimits kReplyJsonLimits{16 << 20, 16, std::size_t{1} << 20};  // a retrieve of 7.8 MB in base64
+
 // A JSON string as nlohmann's dump() writes it (UTF-8 kept, invalid UTF-8 replaced):
 // printable ASCII without quotes or backslashes, the usual case, is copied as it is.
 void append_json_string(std::string& out, std::string_view s) {
@@ -100,8 +105,8 @@ std::string seal_reply(EncType enc, const HopKey& key, int status, std::string_v
   // {"body":…,"status":N}: nlohmann's order (its objects sort their keys), kept byte for
   // byte from when this was a json object.
   std::string text = "{\"body\":";
-  json parsed = json_body ? json::parse(body.begin(), body.end(), nullptr, false) : json(json::value_t::discarded);
-  if (json_body && !parsed.is_discarded()) text += parsed.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto parsed = json_body ? base::read_json(body, kReplyJsonLimits) : Result<json>(Error(base::Errc::BadJson));
+  if (parsed) text += parsed->dump(-1, ' ', false, json::error_handler_t::replace);
   else append_json_string(text, body);
   text += ",\"status\":" + std::to_string(status) + "}";
   auto ct = hop_encrypt(enc, key, as_bytes(text), rng);

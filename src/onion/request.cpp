@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_top.hpp"
 #include "onion/layer.hpp"
 
 namespace sotto::onion {
@@ -74,16 +75,20 @@ Result<OnionReply> open_reply(const BuiltRequest& request, std::string_view http
     std::size_t i = request.layer_keys.size() - 1 - n;
     auto pt = hop_decrypt(request.enc, request.layer_keys[i], raw);
     if (!pt) continue;
-    json j = json::parse(pt->begin(), pt->end(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Error(Errc::BadJson, "the decrypted reply is not a JSON object");
-    auto st = j.find("status");
-    auto body = j.find("body");
-    if (st == j.end() || !st->is_number_integer() || body == j.end() || !(body->is_string() || body->is_object() || body->is_array()))
-      return Error(Errc::BadJson, "the decrypted reply is not {\"status\": int, \"body\": string or JSON}");
+    // Read without a document: the body is handed on as the destination wrote it, never
+    // copied into a tree and written out again (JsonTop checks any nesting without
+    // recursion; the caller reads the body with its own limits).
+    auto j = base::JsonTop::parse(as_chars(*pt));
+    if (!j) return Error(Errc::BadJson, "the decrypted reply is not a JSON object");
+    const base::JsonValue* st = j->find("status");
+    const base::JsonValue* body = j->find("body");
+    bool body_ok = body && (body->is_string() || body->kind == base::JsonValue::Kind::Object || body->kind == base::JsonValue::Kind::Array);
+    if (!st || !st->unsigned_value || *st->unsigned_value > 999 || !body_ok)
+      return Error(Errc::BadJson, "the decrypted reply is not {\"status\": 0-999, \"body\": string or JSON}");
     OnionReply r;
-    r.status = st->get<int>();
+    r.status = static_cast<int>(*st->unsigned_value);
     r.body_is_json = !body->is_string();
-    r.body = body->is_string() ? body->get<std::string>() : body->dump();
+    r.body = body->is_string() ? std::string(body->str()) : std::string(body->raw);
     r.layer = i;
     return r;
   }

@@ -18,6 +18,7 @@
 #include "proto/dm.hpp"
 #include "proto/message_hash.hpp"
 #include "support/directory_world.hpp"
+#include "support/hostile.hpp"
 #include "support/process.hpp"
 
 namespace sotto::client {
@@ -511,6 +512,41 @@ TEST(Messenger, TheClockOffsetIsAMedianTwoNodesAgreeOn) {
   EXPECT_EQ(clock_offset({h1, 0, 40, m5}), 0);                           // under 2 s: none
   EXPECT_EQ(clock_offset({h1, h1 + 5, 0, 10, m5}), 0);                   // two liars that agree do not carry three
   EXPECT_EQ(clock_offset({m5 - 100, m5, m5 + 100, h1, -h1}), m5);
+}
+
+}  // namespace
+}  // namespace sotto::client
+
+namespace sotto::client {
+namespace {
+
+// Issue 19: a node's reply is read with limits. Nodes that answer every store and
+// retrieve with a MiB of nesting (as the whole body, in `swarm`, in `messages`) fail the
+// send and the receive with an error; the client neither crashes nor keeps anything.
+TEST(Messenger, NestingInANodesReplyIsAnErrorNotACrash) {
+  Fixture f;
+  auto alice = f.open("alice", test::World::node_keys(101));
+  auto bob = crypto::account_id_of(test::World::node_keys(102));
+  const std::string bomb = test::nesting_bomb(1 << 20);
+  for (const std::string& reply : {bomb, R"({"hash":"x","swarm":{"a":)" + bomb + "}}"}) {
+    f.nodes.answer = [&](const json&) -> Result<TransportReply> { return TransportReply{200, reply}; };
+    EXPECT_FALSE(alice->send(bob, "hi"));
+  }
+  for (const std::string& reply : {bomb, R"({"messages":)" + bomb + R"(,"more":false})", R"({"messages":[)" + bomb + R"(],"t":1})"}) {
+    f.nodes.answer = [&](const json&) -> Result<TransportReply> { return TransportReply{200, reply}; };
+    auto got = alice->receive(0);
+    ASSERT_FALSE(got);
+    EXPECT_TRUE(got.error().is(Errc::Unreachable)) << got.error().message();
+  }
+  f.nodes.answer = [&](const json& req) -> Result<TransportReply> {
+    std::string hash = proto::message_hash(bob.bytes(), 0, *base::from_base64(req["params"]["data"].get<std::string>()));
+    auto members = f.swarm_of(*alice, bob);
+    const auto& m = members.at(0);
+    return TransportReply{200, json{{"swarm", {{m.first.ed25519.hex(), {{"hash", hash}, {"signature", receipt_sig(m.second, hash)}}}}}}.dump()};
+  };
+  auto sent = alice->send(bob, "after the bombs");
+  ASSERT_TRUE(sent) << sent.error().message();
+  EXPECT_EQ(sent->confirmations, 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "directory/consensus.hpp"
 #include "support/directory_world.hpp"
+#include "support/hostile.hpp"
 #include "support/keys.hpp"
 
 namespace sotto::directory {
@@ -260,6 +261,56 @@ TEST(AcceptConsensus, NeedsAMajorityOfAuthoritySignaturesAndANewerCurrentEpoch) 
   EXPECT_EQ(next.prev_digest, digest_hex(c));
   EXPECT_EQ(next.prev_epoch, 0);
   EXPECT_EQ(reason(w.signed_json(next, {0, 2}), 0, now + 60), "ok");
+}
+
+}  // namespace
+}  // namespace sotto::directory
+
+namespace sotto::directory {
+namespace {
+
+// Issue 19: one POST of a vote built from network.json's public fields, with nested
+// arrays in `nodes`, killed an authority (the vote was dumped before any check). Every
+// place in a vote, a consensus document, a descriptor, a consensus signature and a
+// network.json now takes a MiB of nesting and is refused as Malformed, and a vote whose
+// descriptors are malformed is refused before any signature is checked.
+TEST(DirectoryDocuments, NestingInEveryPlaceIsMalformed) {
+  World w({2, 3, 4});
+  const std::string bomb = test::nesting_bomb(1 << 20);
+  auto is_malformed = [](const auto& r) { return !r && r.error().is(Errc::Malformed); };
+  auto vote = json::parse(to_json(w.vote(0, 4, w.nodes(1, 3))));
+  int places = 0;
+  for (const auto& at : test::every_place(vote)) {
+    EXPECT_TRUE(is_malformed(parse_vote(test::with_bomb_at(vote, at, bomb), w.net, 4))) << at.to_string();
+    ++places;
+  }
+  auto c = w.agree(0, w.nodes(1, 3), nullptr);
+  auto doc = json::parse(w.signed_json(c, {0, 1, 2}));
+  for (const auto& at : test::every_place(doc)) {
+    EXPECT_TRUE(is_malformed(accept_consensus(test::with_bomb_at(doc, at, bomb), w.net, std::nullopt, kGenesis + 30))) << at.to_string();
+    ++places;
+  }
+  auto sig = doc["signatures"][0];
+  for (const auto& at : test::every_place(sig)) EXPECT_TRUE(is_malformed(parse_signature(test::with_bomb_at(sig, at, std::string(900, '[')))));
+  auto desc = vote["vote"]["nodes"][0];
+  for (const auto& at : test::every_place(desc))
+    EXPECT_TRUE(is_malformed(parse_descriptor(test::with_bomb_at(desc, at, std::string(900, '[')), w.net.network_id, std::nullopt)));
+  auto network = json::parse(w.network_json());
+  for (const auto& at : test::every_place(network)) {
+    EXPECT_TRUE(is_malformed(parse_network(test::with_bomb_at(network, at, bomb)))) << at.to_string();
+    ++places;
+  }
+  EXPECT_GT(places, 100);
+
+  // A vote signed by a real authority whose second node is malformed: Malformed, not
+  // BadSignature (the descriptors are read before the vote's signature is checked).
+  auto v = w.vote(0, 4, w.nodes(1, 3));
+  json j = json::parse(to_json(v));
+  j["vote"]["nodes"][1]["descriptor"]["port_https"] = json::array({json::array()});
+  auto r = parse_vote(j.dump(), w.net, 4);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(Errc::Malformed)) << r.error().message();
+  EXPECT_NE(r.error().message().find("node 1"), std::string::npos) << r.error().message();
 }
 
 }  // namespace

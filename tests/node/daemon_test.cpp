@@ -14,8 +14,11 @@
 #include "base/clock.hpp"
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
+#include "onion/layer.hpp"
+#include "onion/request.hpp"
 #include "proto/signed_strings.hpp"
 #include "support/account.hpp"
+#include "support/hostile.hpp"
 #include "support/process.hpp"
 
 namespace sotto {
@@ -291,6 +294,79 @@ TEST(Daemon, ARetrieveThatWaitsIsWokenByAStore) {
   ASSERT_TRUE(at_stop && *at_stop) << (at_stop && !*at_stop ? at_stop->error().message() : "no answer");
   EXPECT_EQ((*at_stop)->status, 200);
   EXPECT_EQ(n.d->wait(), 0);
+}
+
+}  // namespace
+}  // namespace sotto
+
+namespace sotto {
+namespace {
+
+// Issue 19: one unauthenticated request (`expire` with 100,000 nested `[`) killed a node.
+// The real binary now takes a MiB of nesting in every field of every storage RPC method
+// straight over HTTPS, and 200 KiB in each through an onion layer (the most one may
+// carry), answers each with a 4xx, and still stores and retrieves afterwards.
+TEST(Daemon, NestingInEveryFieldOfEveryMethodIsRefusedDirectlyAndByOnion) {
+  test::TempDir tmp;
+  std::ofstream(tmp.sub("node.toml")) << "[rate_limit]\nper_second = 0\n";  // hundreds of requests from one address
+  Running n(tmp.sub("node"), {"--config", tmp.sub("node.toml")});
+  Account a(3);
+  net::HttpClient c("127.0.0.1", n.port, true, std::chrono::seconds(60));
+  auto dest_ed = crypto::Ed25519Public::from_hex(n.ready["pubkey_ed25519"].get<std::string>());
+  auto dest_x = crypto::X25519Public::from_hex(n.ready["pubkey_x25519"].get<std::string>());
+  ASSERT_TRUE(dest_ed && dest_x);
+  const onion::HopNode dest{*dest_ed, *dest_x};
+  base::SeededRng rng(19);
+  // Through an onion layer: the request sealed for the node as its destination; the
+  // node's answer comes back sealed, status inside.
+  auto by_onion = [&](const std::string& payload, std::string_view control = onion::kDestinationControl) -> std::pair<int, int> {
+    auto built = onion::build_request({}, dest, payload, onion::EncType::XChaCha20, rng, control);
+    if (!built) return {0, 0};
+    auto r = c.post("/onion_req/v2", std::string(as_chars(built->guard_body)));
+    if (!r) return {0, 0};
+    if (r->status != 200) return {r->status, 0};
+    auto opened = onion::open_reply(*built, r->body);
+    return {200, opened ? opened->status : -1};
+  };
+  const std::string direct_bomb = test::nesting_bomb(1 << 20), onion_bomb = test::nesting_bomb(200 << 10);
+  const std::string direct_wide = test::wide_bomb(256 << 10), onion_wide = test::wide_bomb(100 << 10);
+  int sent = 0;
+  for (const auto& [method, params] : test::every_storage_rpc_method(a, now_ms())) {
+    for (const auto& field : test::bomb_fields(method, params)) {
+      for (const auto* bomb : {&direct_bomb, &direct_wide}) {
+        auto r = c.post("/storage_rpc/v1", test::with_bomb(method, params, field, *bomb));
+        ASSERT_TRUE(r) << method << "." << field << ": the node did not answer: " << r.error().message();
+        bool batch = r->status == 200 && (method == "batch" || method == "sequence");
+        int status = batch ? json::parse(r->body)["results"][0]["code"].get<int>() : r->status;
+        EXPECT_TRUE(status >= 400 && status < 500) << method << "." << field << ": " << r->status << " " << r->body.substr(0, 200);
+      }
+      for (const auto* bomb : {&onion_bomb, &onion_wide}) {
+        auto [http, inner] = by_onion(test::with_bomb(method, params, field, *bomb));
+        ASSERT_EQ(http, 200) << method << "." << field << " by onion";
+        if (method != "batch" && method != "sequence") {
+          EXPECT_TRUE(inner >= 400 && inner < 500) << method << "." << field << ": " << inner;
+        }
+      }
+      sent += 4;
+    }
+  }
+  // The layer's own JSON: nesting in the destination's control object is read without
+  // recursion (and ignored: the request inside is run), and in the outer header it is
+  // refused in plain text.
+  auto [http, inner] = by_onion(R"({"method":"info","params":{}})", R"({"headers":)" + onion_bomb + "}");
+  EXPECT_EQ(http, 200);
+  EXPECT_EQ(inner, 200);
+  Bytes frame = onion::join_layer(as_bytes(std::string(64, 'x')), R"({"ephemeral_key":)" + onion_bomb + R"(,"enc_type":"xchacha20"})");
+  auto outer = c.post("/onion_req/v2", std::string(as_chars(frame)));
+  ASSERT_TRUE(outer);
+  EXPECT_EQ(outer->status, 400);
+  EXPECT_GT(sent, 300);
+
+  // Still serving: a store and its retrieve.
+  auto stored = c.post("/storage_rpc/v1", store_req(a.id, "after the attack", now_ms()).dump());
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, 200) << stored->body;
+  EXPECT_EQ(all_hashes(c, a).size(), 1u);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "proto/message_hash.hpp"
 #include "proto/signed_strings.hpp"
 #include "support/account.hpp"
+#include "support/hostile.hpp"
 #include "support/process.hpp"
 #include "support/keys.hpp"
 #include "support/vectors.hpp"
@@ -508,6 +509,39 @@ TEST(Rpc, RetrieveWaitMustBeWholeSecondsUpTo25) {
   json p = bob.retrieve(0, kNow);
   p["wait"] = 0;  // 0: no wait
   EXPECT_EQ(n.call("retrieve", p).status, 200);
+}
+
+}  // namespace
+}  // namespace sotto::node::rpc
+
+namespace sotto::node::rpc {
+namespace {
+
+// Issue 19: an `expire` with about 100,000 nested `[` in `expiry` killed a node (the
+// handler copied each element before checking its type). Every field of every method
+// now takes a MiB of nesting (refused while it is read: 400) and a MiB of arrays within
+// the depth limit (refused by the type checks: 4xx), and the node still answers after.
+TEST(Rpc, NestingInEveryFieldOfEveryMethodIsRefusedAndTheNodeGoesOn) {
+  Node n;
+  Account a(7);
+  const std::string deep = test::nesting_bomb(1 << 20), wide = test::wide_bomb(256 << 10);
+  int requests = 0;
+  for (const auto& [method, params] : test::every_storage_rpc_method(a, kNow)) {
+    for (const auto& field : test::bomb_fields(method, params)) {
+      auto d = n.raw(test::with_bomb(method, params, field, deep));
+      EXPECT_EQ(d.status, 400) << method << "." << field << ": " << d.text.substr(0, 200);
+      EXPECT_NE(d.text.find("nested deeper than"), std::string::npos) << method << "." << field;
+      auto w = n.raw(test::with_bomb(method, params, field, wide));
+      // A batch answers 200 with each subrequest's result: its refusal is inside.
+      int status = w.status == 200 && (method == "batch" || method == "sequence") ? w.body["results"][0]["code"].get<int>() : w.status;
+      EXPECT_GE(status, 400) << method << "." << field << ": " << w.text.substr(0, 200);
+      EXPECT_LT(status, 500) << method << "." << field << ": " << w.text.substr(0, 200);
+      requests += 2;
+    }
+  }
+  EXPECT_GT(requests, 150);
+  EXPECT_EQ(n.call("info", json::object()).status, 200);
+  EXPECT_EQ(n.call("store", store_params(a.id, b64("still here"))).status, 200);
 }
 
 }  // namespace

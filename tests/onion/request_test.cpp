@@ -10,6 +10,7 @@
 #include "onion/layer.hpp"
 #include "onion/peel.hpp"
 #include "onion/request.hpp"
+#include "support/hostile.hpp"
 
 namespace sotto::onion {
 namespace {
@@ -344,6 +345,30 @@ TEST_F(Path, AReplyForAnotherRequestOrAlteredDoesNotOpen) {
   auto r = open_reply(*b, base::to_base64(*ct));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(Errc::BadJson));
+}
+
+// Issue 19: the client dumped a reply's body after parsing it, so a guard or the
+// destination could crash `sotto listen` with deep nesting. The body is now handed on as
+// written, unparsed (the caller reads it with limits), and seal_reply reads a body it is
+// told is JSON with limits too (nesting past them goes as a string).
+TEST_F(Path, ARepliedMebibyteOfNestingIsHandedOnUnparsed) {
+  auto b = build_request(hops(), dest.hop(), payload, EncType::XChaCha20, rng);
+  ASSERT_TRUE(b);
+  std::string bomb = test::nesting_bomb(1 << 20);
+  auto ct = hop_encrypt(EncType::XChaCha20, b->layer_keys[3], as_bytes(R"({"status":200,"body":)" + bomb + "}"), rng);
+  auto r = open_reply(*b, base::to_base64(*ct));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->body_is_json);
+  EXPECT_EQ(r->body, bomb);
+  for (const char* status : {"-1", "1000", "2.5", "1e2"}) {
+    auto bad = hop_encrypt(EncType::XChaCha20, b->layer_keys[3], as_bytes(std::string(R"({"status":)") + status + R"(,"body":"x"})"), rng);
+    EXPECT_FALSE(open_reply(*b, base::to_base64(*bad))) << status;
+  }
+  std::string sealed = seal_reply(EncType::XChaCha20, b->layer_keys[3], 200, bomb, /*json_body=*/true, true, rng);
+  auto back = open_reply(*b, sealed);
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->body_is_json);
+  EXPECT_EQ(back->body, bomb);
 }
 
 }  // namespace

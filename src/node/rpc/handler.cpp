@@ -11,6 +11,7 @@
 #include <set>
 #include <variant>
 
+#include "base/json.hpp"
 #include "crypto/account_id.hpp"
 #include "node/rpc/errc.hpp"
 #include "proto/message_hash.hpp"
@@ -67,6 +68,9 @@ constexpr std::size_t kMaxBatch = 20;
 constexpr std::size_t kMaxHashesPerRequest = 1000;  // sotto's bound: one request, bounded work
 constexpr std::int64_t kMinTimestamp = 1'000'000'000;  // below: seconds given for milliseconds
 const json kHardfork = json::array({19, 3});
+// A request's JSON: a batch of 20 subrequests with their params is 5 levels deep; 16
+// leaves room and stops the nesting attacks of issue 19 long before the stack matters.
+constexpr base::JsonLimits kRequestJsonLimits{kMaxBodyBytes, 16, std::size_t{1} << 20};
 const json kVersion = json::array({0, 1, 0});
 
 // What a handler hands back: a body, and whether the (one-member) swarm failed or found
@@ -108,30 +112,43 @@ Result<AccountKey> pubkey_param(const json& p, bool alias) {
   return *k;
 }
 
-// An unsigned integer of milliseconds (or, with `stringy`, a string of digits).
+// One value as an unsigned integer of milliseconds (or, with `stringy`, a string of
+// digits); `name` is for the error. Reads the value in place: nothing of it is copied
+// before its type is known.
+Result<std::int64_t> ms_value(const json& v, const char* name, bool stringy) {
+  if (v.is_number_unsigned()) {
+    if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) return bad(std::string("Invalid value given for '") + name + "': out of range");
+    return v.get<std::int64_t>();
+  }
+  if (stringy && v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (!s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::stoll(s);
+  }
+  return bad(std::string("Invalid value given for '") + name + "': expected integer timestamp (in milliseconds)");
+}
+
+// A timestamp in ms: ms_value, and under kMinTimestamp refused as seconds given for ms.
+Result<std::int64_t> timestamp_value(const json& v, const char* name) {
+  auto t = ms_value(v, name, false);
+  if (t && *t < kMinTimestamp) return bad(std::string("Invalid timestamp for '") + name + "': timestamp must be in milliseconds");
+  return t;
+}
+
+// The parameter `name` of `p` as ms_value, absent (or null) as nothing.
 Result<std::optional<std::int64_t>> ms_param(const json& p, const char* name, bool stringy = false) {
   auto it = p.find(name);
   if (it == p.end() || it->is_null()) return std::optional<std::int64_t>();
-  std::int64_t v = 0;
-  if (it->is_number_unsigned()) {
-    if (it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) return bad(std::string("Invalid value given for '") + name + "': out of range");
-    v = it->get<std::int64_t>();
-  } else if (stringy && it->is_string() && !it->get_ref<const std::string&>().empty() &&
-             it->get_ref<const std::string&>().size() <= 18 &&
-             std::all_of(it->get_ref<const std::string&>().begin(), it->get_ref<const std::string&>().end(),
-                         [](char c) { return c >= '0' && c <= '9'; })) {
-    v = std::stoll(it->get_ref<const std::string&>());
-  } else {
-    return bad(std::string("Invalid value given for '") + name + "': expected integer timestamp (in milliseconds)");
-  }
-  return std::optional<std::int64_t>(v);
+  auto v = ms_value(*it, name, stringy);
+  if (!v) return std::move(v).error();
+  return std::optional<std::int64_t>(*v);
 }
 
-Result<std::optional<std::int64_t>> timestamp_param(const json& p, const char* name, bool stringy = false) {
-  auto v = ms_param(p, name, stringy);
-  if (v && *v && **v < kMinTimestamp)
-    return bad(std::string("Invalid timestamp for '") + name + "': timestamp must be in milliseconds");
-  return v;
+Result<std::optional<std::int64_t>> timestamp_param(const json& p, const char* name) {
+  auto it = p.find(name);
+  if (it == p.end() || it->is_null()) return std::optional<std::int64_t>();
+  auto v = timestamp_value(*it, name);
+  if (!v) return std::move(v).error();
+  return std::optional<std::int64_t>(*v);
 }
 
 Result<std::optional<Namespace>> ns_param(const json& p) {
@@ -645,10 +662,10 @@ R do_expire(Context& ctx, const json& p, std::int64_t now) {
   if (auto it = p.find("expiry"); it != p.end() && it->is_array()) {
     if (it->empty()) return bad("'expiry' does not contain any expiration timestamps");
     for (const auto& e : *it) {
-      json one{{"expiry", e}};
-      auto v = timestamp_param(one, "expiry");
+      if (e.is_null()) return bad("Required field 'expiry' missing");  // as a missing one
+      auto v = timestamp_value(e, "expiry");
       if (!v) return std::move(v).error();
-      requested.push_back(**v);
+      requested.push_back(*v);
     }
     if (requested.size() > 1 && requested.size() != hashes.size())
       return bad("'expiry' must be a single expiry, or the same length as 'messages'");
@@ -995,8 +1012,9 @@ bool Pending::is_single_store() const { return impl_->store.has_value(); }
 
 Prepared prepare(Context& ctx, std::string_view body) {
   if (body.size() > kMaxBodyBytes) return {text_reply(413, "Request body too large"), {}};
-  json req = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded() || !req.is_object()) return {text_reply(400, "invalid json"), {}};
+  auto parsed = base::read_json_object(body, kRequestJsonLimits);
+  if (!parsed) return {text_reply(400, "invalid json: " + parsed.error().message()), {}};
+  json req = std::move(*parsed);
   std::int64_t now = ctx.clock.now_ms();
   if (!writes(req)) return {run(ctx, req, now), {}};
   auto impl = std::make_unique<Pending::Impl>();
