@@ -206,8 +206,8 @@ int main(int argc, char** argv) {
     pub.rate_exempt = [nm = network.get()](const std::string& ip, const std::string& target) {
       return (target == "/onion_req/v2" || target.rfind("/sotto/v1/", 0) == 0) && nm->is_node_ip(ip);
     };
-  std::unique_ptr<node::rpc::SingleNodeSwarm> single;
-  node::rpc::SwarmView* swarm = network ? static_cast<node::rpc::SwarmView*>(&network->swarm()) : nullptr;
+  std::unique_ptr<node::SingleNodeSwarm> single;
+  node::SwarmView* swarm = network ? static_cast<node::SwarmView*>(&network->swarm()) : nullptr;
   std::unique_ptr<node::rpc::Context> ctx;
   std::string ping_key = base::to_base64(keys->ed25519_public().bytes);
 
@@ -228,18 +228,19 @@ int main(int argc, char** argv) {
   struct Queued {
     node::rpc::Pending work;
     std::size_t bytes;  // what it holds in memory (about), counted against kMaxQueuedBytes
-    net::Reply reply;
+    std::function<void(node::rpc::Reply)> done;  // answers the client (after replicating, for a write)
     std::chrono::steady_clock::time_point start;
   };
   std::mutex queue_mu;
   std::vector<Queued> queue;  // guarded by queue_mu
   std::size_t queued_bytes = 0;  // guarded by queue_mu
   bool drain_posted = false;   // guarded by queue_mu
-  auto answer = [&](const net::Reply& reply, node::rpc::Reply r, std::chrono::steady_clock::time_point start) {
+  using Done = std::function<void(node::rpc::Reply)>;
+  auto answer = [&](const Done& done, node::rpc::Reply r, std::chrono::steady_clock::time_point start) {
     metrics.request(r.method, r.status);
     if (r.method == "store" || r.method == "retrieve")
       metrics.latency(r.method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    reply({r.status, std::move(r.body), r.json ? "application/json" : "text/plain; charset=utf-8", {}});
+    done(std::move(r));
   };
   // Commit pacing: a group starts no sooner than commit_interval after the last commit
   // ended, so the node does at most one fsync per interval however the load arrives
@@ -282,14 +283,14 @@ int main(int argc, char** argv) {
     replies.reserve(group.size());
     for (auto& q : group) {
       // Once SQLite has rolled the group back, nothing more may run in it.
-      if (grouped && (*store)->group_broken()) replies.push_back({500, "the node could not commit to its database", false, {}, {}});
+      if (grouped && (*store)->group_broken()) replies.push_back({500, "the node could not commit to its database", false, {}, {}, {}});
       else replies.push_back(node::rpc::apply(*ctx, q.work));
     }
     auto commit_start = std::chrono::steady_clock::now();
     if (grouped) {
       if (auto c = (*store)->end_group(); !c) {
         log::error("group_commit_failed", {log::kv("requests", group.size()), log::kv("reason", base::Plain(c.error().message()))});
-        for (auto& r : replies) r = {500, "the node could not commit to its database", false, r.method, {}};
+        for (auto& r : replies) r = {500, "the node could not commit to its database", false, r.method, {}, {}};
       }
     }
     last_commit = std::chrono::steady_clock::now();
@@ -297,7 +298,7 @@ int main(int argc, char** argv) {
     if (grouped) metrics.latency("commit", commit_s);
     if (commit_s > 0.05) log::warn("slow_commit", {log::kv("ms", static_cast<std::int64_t>(commit_s * 1000)), log::kv("requests", group.size())});
     metrics.count("group_commits", "size", group.size() >= 64 ? "64+" : group.size() >= 8 ? "8-63" : group.size() > 1 ? "2-7" : "1");
-    for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].reply, std::move(replies[i]), group[i].start);
+    for (std::size_t i = 0; i < group.size(); ++i) answer(group[i].done, std::move(replies[i]), group[i].start);
     wake();
     // More stores already waiting (a load near the peak): they go first, and the
     // checkpoint waits up to kCheckpointAtMost, so that it copies more at a time.
@@ -316,7 +317,7 @@ int main(int argc, char** argv) {
     auto reader = readers.take();
     if (!reader) {
       log::error("reader_failed", {log::kv("reason", base::Plain(reader.error().message()))});
-      prepared.reply = node::rpc::Reply{500, "the node could not open its database", false, {}, {}};
+      prepared.reply = node::rpc::Reply{500, "the node could not open its database", false, {}, {}, {}};
       return prepared;
     }
     struct GiveBack {  // the reader returns to the pool however prepare() ends
@@ -356,19 +357,15 @@ int main(int argc, char** argv) {
         if (!polls.cancel(id)) return;                          // it fired meanwhile and answers
         metrics.count("long_polls", "result", "raced");
       }
-      if (prepared.reply) return answer(reply, std::move(*prepared.reply), start);
+      Done done = [reply](node::rpc::Reply r) { apps::send(reply, std::move(r)); };
+      if (prepared.reply) return answer(done, std::move(*prepared.reply), start);
       // A parsed JSON tree (every write but a single store) takes a few times its text.
       std::size_t cost = body.size() * (prepared.pending->is_single_store() ? 1 : 3);
-      if (replicate && network) {  // every write goes to every member of the swarm
-        reply = [reply = std::move(reply), body, nm = network.get()](net::HttpResponse r) {
-          if (r.status != 200) return reply(std::move(r));
-          auto local = std::move(r.body);
-          nm->replicate(body, std::move(local), [reply, r](std::string merged) mutable {
-            r.body = std::move(merged);
-            reply(std::move(r));
-          });
+      if (replicate && network)  // every write goes to every member of the swarm
+        done = [reply, body, nm = network.get()](node::rpc::Reply r) {
+          if (r.status != 200) return apps::send(reply, std::move(r));
+          nm->replicate(body, std::move(r), reply);
         };
-      }
       bool post = false, busy = false;
       {
         std::lock_guard lock(queue_mu);
@@ -376,7 +373,7 @@ int main(int argc, char** argv) {
           busy = true;
         } else {
           queued_bytes += cost;
-          queue.push_back({std::move(*prepared.pending), cost, std::move(reply), start});
+          queue.push_back({std::move(*prepared.pending), cost, std::move(done), start});
           post = !drain_posted;
           drain_posted = true;
         }
@@ -396,7 +393,7 @@ int main(int argc, char** argv) {
   if (network) network->set_local_ip(cfg.listen.host);
   apps::OnionRelay onion(
       *keys, cfg.listen.host,
-      [&](const crypto::Ed25519Public& k) { return network ? network->find_node(k) : std::optional<node::rpc::NodeAddress>{}; },
+      [&](const crypto::Ed25519Public& k) { return network ? network->find_node(k) : std::optional<node::NodeAddress>{}; },
       [&](std::string body, net::Reply r) { storage_rpc(std::move(body), std::move(r), true, true); }, metrics,
       cfg.record_onion.empty() ? "" : (dir / cfg.record_onion).string());  // a relative path is inside the data dir
 
@@ -426,8 +423,8 @@ int main(int argc, char** argv) {
   });
   if (auto r = server.listen(); !r) return fail(r.error().message());
   if (!network) {
-    single = std::make_unique<node::rpc::SingleNodeSwarm>(
-        node::rpc::NodeAddress{keys->ed25519_public(), keys->x25519_public(), announced_ip, server.port()});
+    single = std::make_unique<node::SingleNodeSwarm>(
+        node::NodeAddress{keys->ed25519_public(), keys->x25519_public(), announced_ip, server.port()});
     swarm = single.get();
   }
   ctx = std::make_unique<node::rpc::Context>(node::rpc::Context{**store, clock, *keys, *swarm});

@@ -12,6 +12,7 @@
 #include "net/client.hpp"
 #include "node/rpc/handler.hpp"
 #include "node/swarm/membership.hpp"
+#include "node/swarm/replication.hpp"
 #include "proto/message_hash.hpp"
 
 namespace sotto::apps {
@@ -28,7 +29,7 @@ constexpr std::size_t kPastConsensuses = 4;  // a push is taken from a holder in
 // A node-to-node body or reply, read with limits (null when it is not JSON or past them:
 // every use checks the type of what it reads).
 json peer_json(std::string_view text) {
-  return base::read_json(text, {node::rpc::kMaxBodyBytes, 8, std::size_t{1} << 20}).value_or(json());
+  return base::read_json(text, {proto::kMaxRpcBodyBytes, 8, std::size_t{1} << 20}).value_or(json());
 }
 
 json message_json(const node::storage::Message& m) {
@@ -148,13 +149,13 @@ bool NetworkMode::is_node_ip(const std::string& ip) const {
   return c && std::any_of(c->nodes.begin(), c->nodes.end(), [&](const directory::ConsensusNode& n) { return n.ip == ip; });
 }
 
-std::optional<node::rpc::NodeAddress> NetworkMode::find_node(const crypto::Ed25519Public& node) const {
+std::optional<node::NodeAddress> NetworkMode::find_node(const crypto::Ed25519Public& node) const {
   std::lock_guard lock(mu_);
   const auto* c = holder_.current();
   if (!c) return std::nullopt;
   auto it = std::find_if(c->nodes.begin(), c->nodes.end(), [&](const directory::ConsensusNode& n) { return n.ed25519 == node; });
   if (it == c->nodes.end()) return std::nullopt;
-  return node::rpc::NodeAddress{it->ed25519, it->x25519, it->ip, it->port_https};
+  return node::NodeAddress{it->ed25519, it->x25519, it->ip, it->port_https};
 }
 
 // Each epoch: register at its middle (before the authorities vote), fetch the consensus
@@ -221,7 +222,7 @@ void NetworkMode::work() {
     if (w.tick) retry_pushes();  // earlier failures first; new ones wait for the next tick
     if (w.after) push_moved(w.before ? &*w.before : nullptr, *w.after);
     if (!w.tick) continue;
-    std::vector<node::rpc::NodeAddress> peers;
+    std::vector<node::NodeAddress> peers;
     for (const auto& m : swarm_.own_members().members)
       if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
     if (w.sync_all) {
@@ -327,7 +328,7 @@ void NetworkMode::push_moved(const directory::Consensus* before, const directory
 }
 
 NetworkMode::PushResult NetworkMode::push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
-                                                  const node::rpc::NodeAddress& to) {
+                                                  const node::NodeAddress& to) {
   auto msgs = reader.messages_of(account, now_ms());
   if (!msgs) {
     log::error("push_failed", {log::kv("reason", base::Plain(msgs.error().message()))});
@@ -375,7 +376,7 @@ void NetworkMode::retry_pushes() {
     if (stopping()) return;
     // Still a member of the account's swarm (at its current address)? Else a newer
     // consensus's own pushes took over.
-    std::optional<node::rpc::NodeAddress> to;
+    std::optional<node::NodeAddress> to;
     for (const auto& m : swarm_.swarm_for(p.account).members)
       if (m.ed25519 == p.to) to = m;
     if (!to) continue;
@@ -397,7 +398,7 @@ void NetworkMode::retry_pushes() {
   pending_ = std::move(again);
 }
 
-std::shared_ptr<net::AsyncClient> NetworkMode::client_for(const node::rpc::NodeAddress& peer) {
+std::shared_ptr<net::AsyncClient> NetworkMode::client_for(const node::NodeAddress& peer) {
   std::shared_ptr<net::AsyncClient> old, out;
   {
     std::lock_guard lock(mu_);
@@ -422,55 +423,48 @@ std::shared_ptr<net::AsyncClient> NetworkMode::client_for(const node::rpc::NodeA
   return out;
 }
 
-void NetworkMode::replicate(const std::string& body, std::string local, std::function<void(std::string)> done) {
-  auto members = swarm_.own_members().members;
-  std::vector<node::rpc::NodeAddress> peers;
-  for (const auto& m : members)
+void send(const net::Reply& reply, node::rpc::Reply r) {
+  int status = r.status;
+  const char* type = r.json ? "application/json" : "text/plain; charset=utf-8";
+  reply({status, node::rpc::render(std::move(r)), type, {}});
+}
+
+void NetworkMode::replicate(const std::string& body, node::rpc::Reply local, net::Reply reply) {
+  std::vector<node::NodeAddress> peers;
+  for (const auto& m : swarm_.own_members().members)
     if (m.ed25519 != keys_.ed25519_public()) peers.push_back(m);
-  json merged = peer_json(local);
-  if (peers.empty()) return done(std::move(local));
-  // Replies without per-member results (batches) are forwarded all the same, so every
-  // member applies the write; only the local reply goes back.
-  if (merged.is_discarded() || !merged.is_object() || !merged.contains("swarm")) merged = nullptr;
+  if (peers.empty()) return send(reply, std::move(local));
   struct State {
     std::mutex mu;
-    json merged;
-    std::string local;
+    node::rpc::Reply local;  // its swarm reply gets each peer's entry
     std::size_t left;
-    std::function<void(std::string)> done;
+    net::Reply reply;
   };
   auto st = std::make_shared<State>();
-  st->merged = std::move(merged);
   st->local = std::move(local);
   st->left = peers.size();
-  st->done = std::move(done);
-  auto finish_one = [st](const std::string& key, json entry) {
-    std::function<void(std::string)> cb;
-    std::string out;
+  st->reply = std::move(reply);
+  auto finish_one = [st](const std::string& key, std::string entry) {
     {
       std::lock_guard lock(st->mu);
-      if (!st->merged.is_null()) st->merged["swarm"][key] = std::move(entry);
+      if (st->local.swarm) st->local.swarm->members.emplace_back(key, std::move(entry));
       if (--st->left > 0) return;
-      cb = std::move(st->done);
-      out = st->merged.is_null() ? std::move(st->local) : st->merged.dump();
     }
-    cb(std::move(out));
+    send(st->reply, std::move(st->local));
   };
   for (const auto& p : peers) {
     std::string key = p.ed25519.hex();
     auto c = client_for(p);
     if (!c) {
-      finish_one(key, json{{"failed", true}, {"reason", "no connection"}});
+      finish_one(key, node::unreachable_entry());
       continue;
     }
     c->post("/sotto/v1/replicate", body,
             {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", "/sotto/v1/replicate", body, now_ms())}},
             [finish_one, key](Result<net::HttpResponse> r) {
-              if (!r) return finish_one(key, json{{"failed", true}, {"timeout", true}});
-              json j = peer_json(r->body);
-              if (r->status == 200 && !j.is_discarded() && j.is_object() && j.contains("swarm") && j["swarm"].contains(key))
-                return finish_one(key, j["swarm"][key]);
-              finish_one(key, json{{"failed", r->status != 200}, {"code", r->status}, {"reason", r->body.substr(0, 200)}});
+              Result<node::PeerAnswer> answer = r ? Result<node::PeerAnswer>(node::PeerAnswer{r->status, std::move(r->body)})
+                                                  : Result<node::PeerAnswer>(std::move(r).error());
+              finish_one(key, node::peer_entry(key, answer));
             });
   }
 }
@@ -623,14 +617,14 @@ bool NetworkMode::handle(const net::HttpRequest& req, const net::Reply& reply,
   return false;
 }
 
-Result<net::HttpResponse> NetworkMode::peer_call(const node::rpc::NodeAddress& peer, const std::string& path, const std::string& body) {
+Result<net::HttpResponse> NetworkMode::peer_call(const node::NodeAddress& peer, const std::string& path, const std::string& body) {
   net::HttpClient c(peer.ip, peer.https_port, true, std::chrono::seconds(10));
   auto r = c.request("POST", path, body, {{node::kPeerHeader, node::sign_peer_request(keys_, "POST", path, body, now_ms())}});
   if (r && r->status != 200) return Error(directory::Errc::Malformed, path + ": " + std::to_string(r->status) + " " + r->body.substr(0, 200));
   return r;
 }
 
-void NetworkMode::sync_with(const node::rpc::NodeAddress& peer) {
+void NetworkMode::sync_with(const node::NodeAddress& peer) {
   auto reader = node::storage::MessageStore::open_reader(reader_path_);
   if (!reader) return log::error("sync_failed", {log::kv("reason", base::Plain(reader.error().message()))});
   auto theirs_r = peer_call(peer, "/sotto/v1/summary", "{}");

@@ -20,10 +20,14 @@
 #include "net/async_client.hpp"
 #include "net/http.hpp"
 #include "node/peer_auth.hpp"
+#include "node/rpc/context.hpp"
 #include "node/storage/message_store.hpp"
 #include "node/swarm/consensus_swarm.hpp"
 
 namespace sotto::apps {
+
+// Answers `reply` with a storage RPC reply, written now.
+void send(const net::Reply& reply, node::rpc::Reply r);
 
 class NetworkMode {
  public:
@@ -46,14 +50,15 @@ class NetworkMode {
   // True if a node of the current consensus announces `ip`.
   bool is_node_ip(const std::string& ip) const;
   // Where `node` listens, if the current consensus lists it.
-  std::optional<node::rpc::NodeAddress> find_node(const crypto::Ed25519Public& node) const;
+  std::optional<node::NodeAddress> find_node(const crypto::Ed25519Public& node) const;
   // Where this node listens: node-to-node connections go out from it (outbound_ip).
   void set_local_ip(std::string listen_host) { local_ip_ = std::move(listen_host); }
 
-  // After this node stored a client's store (`local` = its 200 reply), sends the same
-  // request to every peer of the swarm and calls `done` with the reply holding every
-  // member's result under "swarm" (a peer that fails or times out is listed as failed).
-  void replicate(const std::string& body, std::string local, std::function<void(std::string)> done);
+  // After this node applied a client's write (`local`: its 200 reply), sends the same
+  // request to every peer of the swarm and answers `reply` with every member's result
+  // under "swarm" (a peer that fails or times out is listed as failed). A reply without
+  // members (a batch) goes back as it is, once the peers have applied the write too.
+  void replicate(const std::string& body, node::rpc::Reply local, net::Reply reply);
 
   // Requests from other nodes; `reply` as the server's. Returns false when `req` is not one.
   bool handle(const net::HttpRequest& req, const net::Reply& reply, const std::function<void(const std::string&, net::Reply)>& local_store);
@@ -70,16 +75,16 @@ class NetworkMode {
   // when it did not answer (about every account: try it later).
   enum class PushResult { Sent, Refused, Unreachable };  // Refused: an answer other than 200
   PushResult push_account(node::storage::MessageStore& reader, const node::storage::AccountKey& account,
-                          const node::rpc::NodeAddress& to);
+                          const node::NodeAddress& to);
   // Pushes that failed (the receiver down, busy, or behind on the consensus), tried again
   // at each of the next kPushAttempts epochs while the receiver still belongs to the
   // account's swarm.
   void retry_pushes();
   // Anti-entropy with one swarm peer: compare per-account digests, then send what it lacks
   // and fetch what this node lacks.
-  void sync_with(const node::rpc::NodeAddress& peer);
-  Result<net::HttpResponse> peer_call(const node::rpc::NodeAddress& peer, const std::string& path, const std::string& body);
-  std::shared_ptr<net::AsyncClient> client_for(const node::rpc::NodeAddress& peer);
+  void sync_with(const node::NodeAddress& peer);
+  Result<net::HttpResponse> peer_call(const node::NodeAddress& peer, const std::string& path, const std::string& body);
+  std::shared_ptr<net::AsyncClient> client_for(const node::NodeAddress& peer);
   std::int64_t now_ms() const;
   // A signed request from a member of this node's swarm (swarm_only), or, for a push, from
   // a node that holds or held `holder_of`'s swarm (the current consensus or one of the few

@@ -38,7 +38,7 @@ void OnionRelay::record(const std::string& line) {
   record_->flush();
 }
 
-std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::rpc::NodeAddress& next) {
+std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::NodeAddress& next) {
   std::string addr = next.ip + ":" + std::to_string(next.https_port);
   std::shared_ptr<net::AsyncClient> old;
   std::shared_ptr<net::AsyncClient> out;

@@ -18,7 +18,7 @@
 #include "net/async_client.hpp"
 #include "net/http.hpp"
 #include "node/metrics.hpp"
-#include "node/rpc/swarm_view.hpp"
+#include "node/swarm/swarm_view.hpp"
 #include "onion/peel.hpp"
 
 namespace sotto::apps {
@@ -26,7 +26,7 @@ namespace sotto::apps {
 class OnionRelay {
  public:
   // Where a node of the current consensus listens (nullopt: not in it).
-  using Lookup = std::function<std::optional<node::rpc::NodeAddress>(const crypto::Ed25519Public&)>;
+  using Lookup = std::function<std::optional<node::NodeAddress>(const crypto::Ed25519Public&)>;
   // Runs a storage RPC request here, as /storage_rpc/v1 would, and answers through Reply.
   using Deliver = std::function<void(std::string, net::Reply)>;
 
@@ -48,7 +48,7 @@ class OnionRelay {
   static constexpr std::size_t kConnectionsPerNext = 64;
 
  private:
-  std::shared_ptr<net::AsyncClient> client_for(const node::rpc::NodeAddress& next);
+  std::shared_ptr<net::AsyncClient> client_for(const node::NodeAddress& next);
   void record(const std::string& line);
 
   const crypto::Keypair& keys_;

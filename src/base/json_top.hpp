@@ -49,6 +49,8 @@ class JsonTop {
   const JsonValue* find(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != nullptr; }
   std::size_t size() const { return members_.size(); }
+  // Every member in the order written (a repeated key as many times as it appears).
+  const std::vector<std::pair<std::string, JsonValue>>& members() const { return members_; }
 
  private:
   std::vector<std::pair<std::string, JsonValue>> members_;

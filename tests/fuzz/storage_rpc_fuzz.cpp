@@ -15,7 +15,7 @@ struct Node {
   }();
   std::unique_ptr<sotto::node::storage::MessageStore> store =
       std::move(*sotto::node::storage::MessageStore::open(":memory:"));
-  sotto::node::rpc::SingleNodeSwarm swarm{{keys.ed25519_public(), keys.x25519_public(), "127.0.0.1", 1}};
+  sotto::node::SingleNodeSwarm swarm{{keys.ed25519_public(), keys.x25519_public(), "127.0.0.1", 1}};
   sotto::node::rpc::Context ctx{*store, clock, keys, swarm};
 };
 }  // namespace

@@ -197,7 +197,7 @@ TEST(Rpc, BadStoresGetTheirStatusAndStoreNothing) {
   EXPECT_EQ(n.raw("[1,2]").status, 400);
   EXPECT_EQ(n.raw(R"({"method":"frobnicate","params":{}})").status, 400);
   EXPECT_EQ(n.raw(R"({"method":"store","params":"x"})").status, 400);
-  EXPECT_EQ(n.raw(std::string(kMaxBodyBytes + 1, ' ')).status, 413);
+  EXPECT_EQ(n.raw(std::string(proto::kMaxRpcBodyBytes + 1, ' ')).status, 413);
   EXPECT_EQ(n.store->stats()->messages, 0u);  // nothing was stored
   // A 76,800-byte message is fine (the limit itself).
   EXPECT_EQ(n.call("store", store_params(bob.id, base::to_base64(Bytes(76'800, 1)))).status, 200);
@@ -420,8 +420,12 @@ TEST(Rpc, PrepareAnswersReadsAndChecksWritesApplyStoresThem) {
   ASSERT_EQ(stored.status, 200) << stored.body;
   EXPECT_EQ(stored.method, "store");
   EXPECT_EQ(n.store->stats()->messages, 1u);
-  std::string hash = json::parse(stored.body)["hash"];
-  EXPECT_TRUE(node_signed(n, hash, json::parse(stored.body)["swarm"][n.keys.ed25519_public().hex()]["signature"]));
+  // A write's reply is held as its swarm reply (a node in a network adds its peers'
+  // entries), written by render().
+  ASSERT_TRUE(stored.swarm);
+  json written = json::parse(render(std::move(stored)));
+  std::string hash = written["hash"];
+  EXPECT_TRUE(node_signed(n, hash, written["swarm"][n.keys.ed25519_public().hex()]["signature"]));
 
   // A bad store is answered in prepare, with its status, and nothing waits for apply.
   p = prepare(reader, body("store", store_params(bob.id, b64("x"), kNow, 5)));

@@ -1,7 +1,8 @@
 #pragma once
-// The storage RPC, sans-IO: a request body in, the status and body of the reply out
-// (docs/wire/storage-rpc.md). The time comes from the injected Clock, the messages from
-// the MessageStore, the swarm from a SwarmView.
+// The storage RPC on a node, sans-IO: a request body in, the status and body of the reply
+// out (docs/wire/storage-rpc.md). The body is decoded once (proto/storage_rpc.hpp) into a
+// typed request; each method (node/rpc/methods.hpp) checks and runs it against
+// Context's store, clock and swarm.
 //
 // Two phases, so that the node's one storage thread does only what must be serial:
 //   prepare(): any thread. Answers at once whatever writes nothing: malformed requests,
@@ -10,56 +11,18 @@
 //     checked, its signature verified (and its subaccount token looked up in the
 //     revocations), its message hash computed and its receipt signed here too, so that
 //     apply() only inserts it. Other writes (delete, expire, the bulk methods, revoke and
-//     unrevoke_subaccount, batches holding a write) are checked whole in apply().
+//     unrevoke_subaccount, batches holding a write) are decoded here and checked whole
+//     in apply().
 //   apply(): the storage thread, ctx.store the writer. Runs a request that writes.
-// handle() is prepare() then apply() with one Context.
+// handle() is prepare() then apply() with one Context, and writes the reply.
 
-#include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
-#include <string>
 #include <string_view>
 
-#include "base/clock.hpp"
-#include "crypto/keys.hpp"
-#include "node/rpc/swarm_view.hpp"
-#include "node/storage/message_store.hpp"
+#include "node/rpc/context.hpp"
 
 namespace sotto::node::rpc {
-
-// A retrieve that found nothing and asked to wait (sotto's long-poll extension,
-// docs/wire/storage-rpc.md "Waiting for messages"): the caller may hold the request for
-// up to `ms` and run it again (without waiting) once a message for `key` arrives.
-struct WaitFor {
-  std::string key;  // the account (hex) and namespace, "<66 hex>/<ns>"
-  std::int64_t ms = 0;
-};
-
-struct Reply {
-  int status = 200;
-  std::string body;  // JSON on success, a sentence on failure
-  bool json = true;
-  std::string method;  // the method asked for, when the body named a known one (for metrics)
-  std::optional<WaitFor> wait;  // only when Context::may_wait
-};
-
-// The key WaitFor names for an account and namespace.
-std::string wait_key(std::span<const std::uint8_t> account, std::int64_t ns);
-
-struct Context {
-  storage::MessageStore& store;
-  const base::Clock& clock;
-  const crypto::Keypair& node_keys;  // signs store results and deletion receipts
-  const SwarmView& swarm;
-  // A retrieve with `wait` that finds nothing answers with Reply::wait set instead of an
-  // empty list. Only a single top-level retrieve waits, never one in a batch.
-  bool may_wait = false;
-};
-
-inline constexpr std::int64_t kMaxWaitSeconds = 25;
-
-inline constexpr std::size_t kMaxBodyBytes = 10 * 1024 * 1024;
 
 // A checked request that writes, waiting for apply(). Opaque; movable.
 class Pending {
@@ -85,6 +48,7 @@ struct Prepared {
 // One request body of POST /storage_rpc/v1. prepare() never writes to ctx.store.
 Prepared prepare(Context& ctx, std::string_view body);
 Reply apply(Context& ctx, Pending& work);
+// prepare() then apply(), with the reply's body written (Reply::swarm rendered).
 Reply handle(Context& ctx, std::string_view body);
 
 }  // namespace sotto::node::rpc

@@ -32,7 +32,7 @@ bool ConsensusSwarm::is_ours(std::span<const std::uint8_t, 33> pubkey) const {
   return swarm_of(pubkey, s->ids) == s->own;
 }
 
-rpc::SwarmInfo ConsensusSwarm::swarm_for(std::span<const std::uint8_t, 33> pubkey) const {
+SwarmInfo ConsensusSwarm::swarm_for(std::span<const std::uint8_t, 33> pubkey) const {
   auto s = get();
   if (!s) return {};
   auto id = swarm_of(pubkey, s->ids);
@@ -45,7 +45,7 @@ std::optional<std::uint64_t> ConsensusSwarm::own_swarm() const {
   return s ? s->own : std::nullopt;
 }
 
-rpc::SwarmInfo ConsensusSwarm::own_members() const {
+SwarmInfo ConsensusSwarm::own_members() const {
   auto s = get();
   if (!s || !s->own) return {};
   return {*s->own, s->members.at(*s->own)};

@@ -9,11 +9,11 @@
 #include <optional>
 
 #include "directory/consensus.hpp"
-#include "node/rpc/swarm_view.hpp"
+#include "node/swarm/swarm_view.hpp"
 
 namespace sotto::node {
 
-class ConsensusSwarm final : public rpc::SwarmView {
+class ConsensusSwarm final : public SwarmView {
  public:
   explicit ConsensusSwarm(crypto::Ed25519Public self) : self_(self) {}
 
@@ -21,11 +21,11 @@ class ConsensusSwarm final : public rpc::SwarmView {
   void update(const directory::Consensus& c);
 
   bool is_ours(std::span<const std::uint8_t, 33> pubkey) const override;
-  rpc::SwarmInfo swarm_for(std::span<const std::uint8_t, 33> pubkey) const override;
+  SwarmInfo swarm_for(std::span<const std::uint8_t, 33> pubkey) const override;
 
   // This node's swarm (nullopt: not in the consensus, or unassigned), and its members.
   std::optional<std::uint64_t> own_swarm() const;
-  rpc::SwarmInfo own_members() const;
+  SwarmInfo own_members() const;
   std::optional<std::int64_t> epoch() const;
 
   // The swarm id of an account under a set of ascending swarm ids (nullopt: none).
@@ -35,7 +35,7 @@ class ConsensusSwarm final : public rpc::SwarmView {
   struct Snapshot {
     std::int64_t epoch = 0;
     std::vector<std::uint64_t> ids;  // ascending
-    std::map<std::uint64_t, std::vector<rpc::NodeAddress>> members;
+    std::map<std::uint64_t, std::vector<NodeAddress>> members;
     std::optional<std::uint64_t> own;
   };
   std::shared_ptr<const Snapshot> get() const;

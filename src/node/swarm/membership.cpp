@@ -12,7 +12,7 @@ namespace {
 
 struct Swarms {
   std::vector<std::uint64_t> ids;
-  std::map<std::uint64_t, std::vector<rpc::NodeAddress>> members;
+  std::map<std::uint64_t, std::vector<NodeAddress>> members;
   std::optional<std::uint64_t> own;
 };
 
@@ -36,7 +36,7 @@ std::vector<Push> plan_pushes(const directory::Consensus* before, const director
   if (now.ids.empty()) return out;
   // The members of self's swarm now that were not with self before, and those that were
   // (the stayers, self included, in key order): each stayer sends the joiners its share.
-  std::vector<rpc::NodeAddress> joined;
+  std::vector<NodeAddress> joined;
   std::vector<crypto::Ed25519Public> stayers;
   if (before && now.own) {
     Swarms was = swarms_of(*before, self);

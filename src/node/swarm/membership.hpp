@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "directory/consensus.hpp"
-#include "node/rpc/swarm_view.hpp"
+#include "node/swarm/swarm_view.hpp"
 #include "node/storage/message_store.hpp"
 
 namespace sotto::node {
 
 struct Push {
   storage::AccountKey account{};
-  std::vector<rpc::NodeAddress> to;  // every member of the account's swarm that needs it
+  std::vector<NodeAddress> to;  // every member of the account's swarm that needs it
 };
 
 // After the consensus went from `before` (nullptr: none held) to `after`, for the accounts

@@ -1,6 +1,6 @@
 #pragma once
-// What the RPC needs to know of the network: which accounts this node's swarm serves, and
-// the members of any account's swarm. The network issue implements it from the consensus;
+// What a node needs to know of the network: which accounts this node's swarm serves, and
+// the members of any account's swarm. ConsensusSwarm implements it from the consensus;
 // SingleNodeSwarm serves a network of one swarm of one node.
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include "crypto/keys.hpp"
 
-namespace sotto::node::rpc {
+namespace sotto::node {
 
 struct NodeAddress {
   crypto::Ed25519Public ed25519;
@@ -42,4 +42,4 @@ class SingleNodeSwarm final : public SwarmView {
   NodeAddress self_;
 };
 
-}  // namespace sotto::node::rpc
+}  // namespace sotto::node
