@@ -53,6 +53,7 @@ struct Fixture {
     if (!v || !v->offer(w.signed_json(c0, {0, 1, 2}), clock.now_ms() / 1000)) throw std::runtime_error("consensus");
     MessengerOptions o;
     o.onion = false;
+    o.sleep = [](std::int64_t) {};  // back-off without waiting
     auto m = Messenger::open(p, std::move(keys), nodes, rng, clock, o);
     if (!m) throw std::runtime_error(m.error().message());
     return std::move(*m);

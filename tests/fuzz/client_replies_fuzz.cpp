@@ -1,11 +1,13 @@
-// What nodes answer a client (untrusted): retrieve replies and store replies with their
-// receipts. Never crashes; every item kept has a well-formed hash; a receipt counts only
-// if it verifies and only for a listed member.
+// What nodes answer a client (untrusted), as the client reads it: retrieve replies, write
+// replies with their members' entries (store receipts), swarm lists and any reply's time.
+// Never crashes or recurses, up to a MiB; every item kept has a well-formed hash; a receipt
+// counts only if it verifies and only for a listed member.
 #include <string>
 #include <vector>
 
-#include "client/messenger.hpp"
+#include "client/swarm_client.hpp"
 #include "fuzz_check.hpp"
+#include "proto/storage_rpc_replies.hpp"
 
 namespace {
 std::vector<sotto::directory::ConsensusNode> members() {
@@ -23,14 +25,22 @@ std::vector<sotto::directory::ConsensusNode> members() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace rpc = sotto::proto::rpc;
   static const auto kMembers = members();
   std::string body(reinterpret_cast<const char*>(data), size);
-  if (auto r = sotto::client::parse_retrieve_reply(body, 1'000)) {
-    for (const auto& item : r->items) FUZZ_CHECK(item.hash.size() == 43);
+  if (auto r = rpc::decode_retrieve_reply(body)) {
+    for (const auto& item : r->items) FUZZ_CHECK(rpc::parse_hash(rpc::hash_text(item.hash)));
   }
-  auto receipts = sotto::client::count_receipts(body, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", kMembers);
-  FUZZ_CHECK(receipts.verified <= receipts.members);
-  FUZZ_CHECK(receipts.members <= static_cast<int>(kMembers.size()));
-  FUZZ_CHECK(receipts.verified == 0);  // nobody here signed this hash with a member's key
+  if (auto s = rpc::decode_swarm_reply(body)) {
+    rpc::Hash h{};
+    auto receipts = sotto::client::count_receipts(*s, h, kMembers);
+    FUZZ_CHECK(receipts.verified <= receipts.members);
+    FUZZ_CHECK(receipts.members <= static_cast<int>(kMembers.size()));
+    FUZZ_CHECK(receipts.verified == 0);  // nobody here signed this hash with a member's key
+    for (const auto& [key, entry] : s->members) (void)rpc::decode_store_member(entry);
+    FUZZ_CHECK(rpc::decode_swarm_reply(rpc::encode(*s)));
+  }
+  if (auto m = rpc::decode_swarm_members(body)) FUZZ_CHECK(m->nodes.size() <= 1 << 14);
+  (void)rpc::reply_time(body);
   return 0;
 }
