@@ -19,7 +19,7 @@
 #include "client/network_view.hpp"
 #include "crypto/hash.hpp"
 #include "net/client.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 #include "proto/signed_strings.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "devnet/person.hpp"

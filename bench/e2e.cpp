@@ -27,7 +27,7 @@
 #include "client/messenger.hpp"
 #include "client/network_view.hpp"
 #include "net/client.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 #include "proto/signed_strings.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "devnet/person.hpp"
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     // `sotto listen` beside a `sotto send`).
     base::SystemRng lrng;
     base::SystemClock lclock;
-    net::HttpsTransport ltransport{std::chrono::seconds(40)};
+    api::HttpsTransport ltransport{std::chrono::seconds(40)};
     auto listener = client::Messenger::open(bob.profile, std::move(*bob.profile.load_keys(nullptr)), ltransport, lrng, lclock);
     if (!listener) throw std::runtime_error(listener.error().message());
     std::mutex mu;

@@ -40,7 +40,7 @@
 #include "directory/consensus.hpp"
 #include "net/async_client.hpp"
 #include "net/client.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 #include "onion/layer.hpp"
 #include "onion/peel.hpp"
 #include "onion/request.hpp"
@@ -311,7 +311,7 @@ int main(int argc, char** argv) {
     directory::ConsensusNode dest;
     for (const auto& nd : consensus->nodes)
       if (nd.ed25519.hex() == dest_hex) dest = nd;
-    net::HttpsTransport transport;
+    api::HttpsTransport transport;
     client::OnionClient onion(transport, rng);
     onion.set_nodes(consensus->nodes);
     net::HttpClient direct(dest.ip, dest.port_https, true, std::chrono::seconds(30));

@@ -21,7 +21,7 @@
 #include "client/network_view.hpp"
 #include "directory/network.hpp"
 #include "net/executor.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 
 namespace sotto::cli {
 
@@ -55,7 +55,7 @@ std::string name_of(client::LocalStore& store, const std::string& account) {
 struct Session {
   base::SystemRng rng;
   base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s at the destination
+  api::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s at the destination
   std::unique_ptr<client::Messenger> messenger;
 };
 

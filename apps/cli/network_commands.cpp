@@ -13,7 +13,7 @@
 #include "base/clock.hpp"
 #include "cli/commands.hpp"
 #include "client/network_view.hpp"
-#include "common/url.hpp"
+#include "net/address.hpp"
 #include "directory/errc.hpp"
 #include "net/client.hpp"
 
@@ -88,7 +88,7 @@ int cmd_network_update(const Options& opt, const std::string& from) {
   json refused = json::array();
   bool up_to_date = false;
   for (const auto& url : sources) {
-    auto at = apps::parse_https_url(url);
+    auto at = net::parse_https_url(url);
     if (!at) return fail(opt, "bad_url", url + " is not https://HOST:PORT");
     net::HttpClient c(at->host, at->port, true, std::chrono::seconds(10));
     auto r = c.get("/directory/v1/consensus");

@@ -13,10 +13,10 @@
 #include "cli/commands.hpp"
 #include "client/network_view.hpp"
 #include "client/onion_client.hpp"
-#include "common/url.hpp"
+#include "net/address.hpp"
 #include "crypto/account_id.hpp"
 #include "net/client.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 #include "proto/constants.hpp"
 #include "proto/dm.hpp"
 #include "proto/signed_strings.hpp"
@@ -36,7 +36,7 @@ struct Node {
 
 // --node https://HOST:PORT (the scheme may be left out).
 Result<Node> parse_node(const std::string& url) {
-  auto hp = apps::parse_https_url(url.rfind("https://", 0) == 0 ? url : "https://" + url);
+  auto hp = net::parse_https_url(url.rfind("https://", 0) == 0 ? url : "https://" + url);
   if (!hp) return Error(base::Errc::Io, "--node must be https://HOST:PORT with a port of 1-65535");
   return Node{hp->host, hp->port};
 }
@@ -135,7 +135,7 @@ Result<Answer> call_any(const Route& route, const json& body, bool want_ok = tru
   }
   if (route.members.empty()) return last;
   base::SystemRng rng;
-  net::HttpsTransport transport;
+  api::HttpsTransport transport;
   client::OnionClient onion(transport, rng);
   onion.set_nodes(route.all);
   for (const auto& m : route.members) {

@@ -33,7 +33,7 @@
 #include <random>
 #include <thread>
 
-#include "common/url.hpp"
+#include "net/address.hpp"
 #include "net/client.hpp"
 
 namespace fs = std::filesystem;
@@ -184,7 +184,7 @@ std::optional<json> wait_ready(const fs::path& dir, pid_t pid, int seconds) {
 
 std::optional<json> fetch_consensus(const json& state) {
   for (const auto& a : state["authorities"]) {
-    auto at = apps::parse_https_url(a["url"]);
+    auto at = net::parse_https_url(a["url"]);
     if (!at) continue;
     net::HttpClient c(at->host, at->port, true, std::chrono::seconds(2));
     auto r = c.get("/directory/v1/consensus");
@@ -299,7 +299,7 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
     auto& [d, port] = adirs[i];
     std::string netns = netns_hosts > 0 ? ns.host(1) : "";
     pid_t pid = spawn({(bin / "sotto-authority").string(), "--data-dir", d.string(), "--network", (dir / "network.json").string(),
-                       "--listen", apps::parse_https_url(net_auths[i]["url"])->host + ":" + std::to_string(port)},
+                       "--listen", net::parse_https_url(net_auths[i]["url"])->host + ":" + std::to_string(port)},
                       d, netns);
     state["authorities"].push_back(
         {{"name", d.filename().string()}, {"pid", pid}, {"url", net_auths[i]["url"]}, {"ed25519", net_auths[i]["ed25519"]}, {"netns", netns}});
@@ -357,7 +357,7 @@ int up(const fs::path& dir, int nodes, int authorities, const std::string& swarm
     std::string url = n["url"];
     bool holds = false;
     while (!holds && std::chrono::steady_clock::now() < until) {
-      auto at = apps::parse_https_url(url);
+      auto at = net::parse_https_url(url);
       if (!at) return fail("a node's url is not https://HOST:PORT: " + url);
       net::HttpClient hc(at->host, at->port, true, std::chrono::seconds(2));
       auto r = hc.get("/directory/v1/consensus");

@@ -42,7 +42,7 @@
 #include "client/messenger.hpp"
 #include "client/network_view.hpp"
 #include "client/profile.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 
 namespace {
 
@@ -129,7 +129,7 @@ struct Account {
   client::Profile profile;
   base::SystemRng rng, listen_rng;
   base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)}, listen_transport{std::chrono::seconds(40)};
+  api::HttpsTransport transport{std::chrono::seconds(40)}, listen_transport{std::chrono::seconds(40)};
   std::unique_ptr<client::Messenger> sender, listener;
   std::mutex sending;  // the sender's Messenger is not thread-safe
   crypto::AccountId id;
@@ -141,7 +141,7 @@ struct Account {
     rng.fill(seed.span());
     if (auto r = profile.create_account(seed, nullptr, crypto::PwhashParams::minimum(), rng); !r) throw std::runtime_error(r.error().message());
     if (auto r = client::NetworkView::use(profile, network_json); !r) throw std::runtime_error(r.error().message());
-    auto open = [&](net::HttpsTransport& t, base::Rng& r) {
+    auto open = [&](api::HttpsTransport& t, base::Rng& r) {
       auto m = client::Messenger::open(profile, std::move(*profile.load_keys(nullptr)), t, r, clock);
       if (!m) throw std::runtime_error(m.error().message());
       return std::move(*m);

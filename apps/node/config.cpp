@@ -48,12 +48,12 @@ Result<void> load_toml(const std::string& path, NodeConfig& cfg) {
                  num(t["limits"]["max_account_bytes"], "limits.max_account_bytes", cfg.limits.max_account_bytes)})
     if (!r) return r;
   if (!listen.empty()) {
-    auto hp = parse_host_port(listen);
+    auto hp = net::parse_host_port(listen);
     if (!hp) return std::move(hp).error();
     cfg.listen = *hp;
   }
   if (!admin.empty()) {
-    auto hp = parse_host_port(admin);
+    auto hp = net::parse_host_port(admin);
     if (!hp) return std::move(hp).error();
     cfg.admin = *hp;
   }

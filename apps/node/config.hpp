@@ -6,30 +6,12 @@
 #include <string>
 
 #include "base/result.hpp"
-#include "common/url.hpp"
-#include "node/storage/message_store.hpp"
+#include "daemon/node_options.hpp"
 
 namespace sotto::apps {
 
 
-struct NodeConfig {
-  std::string data_dir = "/var/lib/sotto-node";
-  HostPort listen{"0.0.0.0", 22021};
-  HostPort admin{"127.0.0.1", 22025};
-  std::string public_ip;  // announced in get_swarm; defaults to the listen address
-  int threads = 2;
-  std::string log_level = "info";
-  double rate_per_second = 300, rate_burst = 600;
-  std::size_t max_connections = 1000;
-  std::size_t max_connections_per_ip = 100;
-  int sweep_seconds = 10;
-  int commit_interval_ms = 0;  // > 0: at most one group commit (one fsync) per interval
-  node::storage::Limits limits;
-  std::string network;  // network.json: join that network (empty: a network of this one node)
-  // Test only: append what this node sees of each onion request to this file (relative:
-  // inside the data dir; the privacy test reads it). Never set it on a real node.
-  std::string record_onion;
-};
+using NodeConfig = daemon::NodeOptions;
 
 // Reads the keys present in the TOML file over `cfg`; unknown keys are errors, so a typo
 // is not silently ignored.

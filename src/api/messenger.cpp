@@ -1,5 +1,5 @@
 // libsotto's public API (include/sotto/messenger.hpp) over client::Messenger, with
-// net::HttpsTransport and the system's clock and randomness.
+// api::HttpsTransport and the system's clock and randomness.
 
 #include "sotto/messenger.hpp"
 
@@ -12,7 +12,7 @@
 #include "client/messenger.hpp"
 #include "client/network_view.hpp"
 #include "directory/network.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 
 namespace sotto {
 
@@ -55,7 +55,7 @@ Outcome<Contact> contact_now(client::LocalStore& store, const std::string& accou
 struct Messenger::Impl {
   base::SystemRng rng;
   base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s at its destination
+  api::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s at its destination
   std::unique_ptr<client::Messenger> m;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // How the client library reaches nodes: one blocking HTTPS POST at a time. client/ knows
-// only this interface; net/ provides the implementation over asio (net::HttpsTransport),
+// only this interface; libsotto provides one over HTTPS (api::HttpsTransport, over net/),
 // and an app can plug in its own networking (or a test an in-memory one).
 
 #include <cstdint>

@@ -180,6 +180,15 @@ Result<void> Authority::receive_signature(std::string_view signature_json) {
   return {};
 }
 
+std::optional<std::string> Authority::consensus_json(std::int64_t epoch) const {
+  if (current_ && current_->epoch == epoch) return current_json_;
+  auto e = epochs_.find(epoch);
+  if (e == epochs_.end() || !e->second.computed || e->second.signatures.size() < majority(net_.authorities.size())) return std::nullopt;
+  std::vector<ConsensusSignature> sigs;
+  for (const auto& [k, s] : e->second.signatures) sigs.push_back(s);
+  return to_json(*e->second.computed, sigs);
+}
+
 void Authority::publish_if_signed(std::int64_t epoch) {
   auto& e = epochs_[epoch];
   if (!e.computed || e.signatures.size() < majority(net_.authorities.size())) return;

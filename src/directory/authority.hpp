@@ -71,6 +71,10 @@ class Authority {
   // epoch or restarted), so that its next document chains on the same one as theirs.
   Result<void> adopt(std::string_view consensus_json, std::int64_t now_s);
   std::optional<std::string> current_json() const { return current_json_; }
+  // The consensus of `epoch` with its signatures, while this authority keeps that epoch
+  // (GET /directory/v1/consensus/E): a node that joins fetches the one before the current
+  // one, to know which nodes held an account's swarm when they push it.
+  std::optional<std::string> consensus_json(std::int64_t epoch) const;
 
  private:
   struct Registered {

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "net/errc.hpp"
 #include "net/http.hpp"
 
 namespace sotto::net {
@@ -26,6 +27,11 @@ inline constexpr std::size_t kMaxReplyBody = 64 * 1024 * 1024;
 inline bool closed_before_reply(const beast::error_code& ec, bool got_some) {
   return !got_some && (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
                        ec == ssl::error::stream_truncated);
+}
+
+// A failure after the connection was made: no answer in time, or the connection broke.
+inline Errc io_code(const beast::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::timed_out ? Errc::Timeout : Errc::Closed;
 }
 
 inline HttpResponse to_response(http::response<http::string_body>&& res) {

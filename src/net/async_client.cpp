@@ -93,15 +93,15 @@ struct AsyncClient::Impl {
         if (!ec) sock.bind(tcp::endpoint(*owner.local, 0), ec);
         if (ec) {  // answered from the loop, as a failed connect would be, not from inside start()
           std::string why = "cannot bind to " + owner.cfg.local_ip + ": " + ec.message();
-          return asio::post(owner.ioc, [this, why] { fail(why, false); });
+          return asio::post(owner.ioc, [this, why] { fail(Errc::BindFailed, why, false); });
         }
       }
       lowest().async_connect(owner.endpoint, [this](beast::error_code ec) {
-        if (ec || owner.stopping) return fail("cannot connect to " + where() + ": " + ec.message(), false);
+        if (ec || owner.stopping) return fail(Errc::ConnectFailed, "cannot connect to " + where() + ": " + ec.message(), false);
         if (!tls) return on_connected();
         lowest().expires_after(owner.connect_timeout());
         tls->async_handshake(ssl::stream_base::client, [this](beast::error_code e) {
-          if (e || owner.stopping) return fail("TLS handshake with " + where() + " failed: " + e.message(), false);
+          if (e || owner.stopping) return fail(Errc::ConnectFailed, "TLS handshake with " + where() + " failed: " + e.message(), false);
           on_connected();
         });
       });
@@ -115,7 +115,7 @@ struct AsyncClient::Impl {
       with_stream([this](auto& s) {
         http::async_write(s, *job->req, [this](beast::error_code ec, std::size_t) {
           if (ec || owner.stopping)
-            return fail("sending the request failed: " + ec.message(),
+            return fail(io_code(ec), "sending the request failed: " + ec.message(),
                         reused && (ec == asio::error::broken_pipe || ec == asio::error::connection_reset));
           read();
         });
@@ -128,7 +128,7 @@ struct AsyncClient::Impl {
       with_stream([this](auto& s) {
         http::async_read(s, buffer, *parser, [this](beast::error_code ec, std::size_t) {
           if (ec)
-            return fail("reading the reply failed: " + ec.message(), reused && closed_before_reply(ec, parser->got_some()));
+            return fail(io_code(ec), "reading the reply failed: " + ec.message(), reused && closed_before_reply(ec, parser->got_some()));
           auto res = parser->release();
           if (!res.keep_alive()) close();
           finish(to_response(std::move(res)));
@@ -136,15 +136,15 @@ struct AsyncClient::Impl {
       });
     }
     std::string where() const { return owner.cfg.host + ":" + std::to_string(owner.cfg.port); }
-    void fail(std::string why, bool retryable) {
+    void fail(Errc code, std::string why, bool retryable) {
       close();
       if (retryable && !job->retried && !owner.stopping) {
         Job again = std::move(*job);
         again.retried = true;
         return start(std::move(again));
       }
-      if (owner.stopping) why = "the client stopped";
-      finish(Error(base::Errc::Io, why));
+      if (owner.stopping) code = Errc::Stopped, why = "the client stopped";
+      finish(Error(code, why));
     }
     void finish(Result<HttpResponse> r) {
       Job j = std::move(*job);
@@ -176,13 +176,13 @@ AsyncClient::AsyncClient(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Result<std::unique_ptr<AsyncClient>> AsyncClient::start(AsyncClientConfig config) {
   beast::error_code ec;
   auto addr = asio::ip::make_address(config.host, ec);
-  if (ec) return Error(base::Errc::Io, "AsyncClient needs an IP address, not '" + config.host + "'");
+  if (ec) return Error(Errc::BadAddress, "AsyncClient needs an IP address, not '" + config.host + "'");
   auto impl = std::make_shared<Impl>();
   impl->cfg = std::move(config);
   impl->endpoint = tcp::endpoint(addr, impl->cfg.port);
   if (!impl->cfg.local_ip.empty()) {
     auto local = asio::ip::make_address(impl->cfg.local_ip, ec);
-    if (ec) return Error(base::Errc::Io, "AsyncClient's local_ip must be an IP address, not '" + impl->cfg.local_ip + "'");
+    if (ec) return Error(Errc::BadAddress, "AsyncClient's local_ip must be an IP address, not '" + impl->cfg.local_ip + "'");
     impl->local = local;
   }
   impl->ctx.set_verify_mode(ssl::verify_none);
@@ -212,12 +212,12 @@ void AsyncClient::post(std::string target, std::string body, std::vector<std::pa
   std::unique_lock lock(impl_->post_mu);
   if (impl_->stop_requested) {
     lock.unlock();
-    return done(Error(base::Errc::Io, "the client stopped"));
+    return done(Error(Errc::Stopped, "the client stopped"));
   }
   ++impl_->outstanding;
   asio::post(impl_->ioc, [i = impl_.get(), job = Job{std::move(req), std::move(done)}]() mutable {
     if (i->stopping) {
-      job.done(Error(base::Errc::Io, "the client stopped"));
+      job.done(Error(Errc::Stopped, "the client stopped"));
       --i->outstanding;
       return;
     }
@@ -238,7 +238,7 @@ void AsyncClient::stop() {
       while (!i.queue.empty()) {
         Job j = std::move(i.queue.front());
         i.queue.pop_front();
-        j.done(Error(base::Errc::Io, "the client stopped"));
+        j.done(Error(Errc::Stopped, "the client stopped"));
         --i.outstanding;
       }
       for (auto& c : i.conns)

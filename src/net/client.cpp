@@ -42,7 +42,7 @@ struct HttpClient::Impl {
     tcp::resolver resolver(ioc);
     beast::error_code ec;
     auto eps = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) return Error(base::Errc::Io, "cannot resolve " + host + ": " + ec.message());
+    if (ec) return Error(Errc::BadAddress, "cannot resolve " + host + ": " + ec.message());
     if (tls) {
       tls_stream.emplace(ioc, ctx);
       // SNI (SSL_set_tlsext_host_name is a macro with an old-style cast).
@@ -55,14 +55,14 @@ struct HttpClient::Impl {
     ec = run([&](auto cb) { lowest().async_connect(eps, [cb](beast::error_code e, const tcp::endpoint&) { cb(e); }); });
     if (ec) {
       drop();
-      return Error(base::Errc::Io, "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
+      return Error(Errc::ConnectFailed, "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
     }
     if (tls) {
       lowest().expires_after(timeout);
       ec = run([&](auto cb) { tls_stream->async_handshake(ssl::stream_base::client, cb); });
       if (ec) {
         drop();
-        return Error(base::Errc::Io, "TLS handshake with " + host + ":" + std::to_string(port) + " failed: " + ec.message());
+        return Error(Errc::ConnectFailed, "TLS handshake with " + host + ":" + std::to_string(port) + " failed: " + ec.message());
       }
     }
     return {};
@@ -79,7 +79,7 @@ struct HttpClient::Impl {
     auto ec = run([&](auto cb) { http::async_write(s, req, cb); });
     if (ec) {
       closed_before_reply = ec == asio::error::broken_pipe || ec == asio::error::connection_reset;
-      return Error(base::Errc::Io, "sending the request failed: " + ec.message());
+      return Error(io_code(ec), "sending the request failed: " + ec.message());
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxReplyBody);
@@ -87,7 +87,7 @@ struct HttpClient::Impl {
     ec = run([&](auto cb) { http::async_read(s, buffer, parser, cb); });
     if (ec) {
       closed_before_reply = net::closed_before_reply(ec, parser.got_some());
-      return Error(base::Errc::Io, "reading the reply failed: " + ec.message());
+      return Error(io_code(ec), "reading the reply failed: " + ec.message());
     }
     auto res = parser.release();
     if (!res.keep_alive()) drop();
@@ -129,7 +129,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     if (!r) s.drop();
     if (r || !reused || !s.closed_before_reply) return r;
   }
-  return Error(base::Errc::Io, "the connection failed twice");
+  return Error(Errc::Closed, "the connection failed twice");
 }
 
 }  // namespace sotto::net

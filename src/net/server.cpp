@@ -390,16 +390,16 @@ Result<void> Server::listen() {
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     s.tls.use_certificate_chain(asio::buffer(s.cfg.cert_pem), ec);
     if (!ec) s.tls.use_private_key(asio::buffer(s.cfg.key_pem), ssl::context::pem, ec);
-    if (ec) return Error(base::Errc::Io, "the TLS certificate or key is not usable: " + ec.message());
+    if (ec) return Error(Errc::BadCertificate, "the TLS certificate or key is not usable: " + ec.message());
   }
   auto addr = asio::ip::make_address(s.cfg.host, ec);
-  if (ec) return Error(base::Errc::Io, "not an IP address: " + s.cfg.host);
+  if (ec) return Error(Errc::BadAddress, "not an IP address: " + s.cfg.host);
   tcp::endpoint ep(addr, s.cfg.port);
   s.acceptor.open(ep.protocol(), ec);
   if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor.bind(ep, ec);
   if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error(base::Errc::Io, "cannot listen on " + s.cfg.host + ":" + std::to_string(s.cfg.port) + ": " + ec.message());
+  if (ec) return Error(Errc::BindFailed, "cannot listen on " + s.cfg.host + ":" + std::to_string(s.cfg.port) + ": " + ec.message());
   s.bound_port = s.acceptor.local_endpoint(ec).port();
   return {};
 }

@@ -16,7 +16,7 @@
 #include "directory/consensus.hpp"
 #include "directory/descriptor.hpp"
 #include "node/identity.hpp"
-#include "node/peer_auth.hpp"
+#include "node/swarm/peer_auth.hpp"
 #include "onion/request.hpp"
 #include "support/hostile.hpp"
 

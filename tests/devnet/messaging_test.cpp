@@ -21,7 +21,7 @@
 #include "client/network_view.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "devnet/person.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 
 namespace sotto {
 namespace {

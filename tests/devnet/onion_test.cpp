@@ -21,7 +21,7 @@
 #include "client/onion_client.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "directory/consensus.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 #include "onion/layer.hpp"
 #include "onion/peel.hpp"
 #include "onion/request.hpp"
@@ -259,7 +259,7 @@ TEST_F(OnionDevnet, BadInputGetsItsStatusAndStoresNothing) {
 
 TEST_F(OnionDevnet, AKilledHopIsStruckAndRequestsGoRoundIt) {
   base::SystemRng rng;
-  net::HttpsTransport transport(std::chrono::seconds(10));
+  api::HttpsTransport transport(std::chrono::seconds(10));
   client::OnionClient onion(transport, rng);
   onion.set_nodes(consensus.nodes);
   std::string account = random_account();

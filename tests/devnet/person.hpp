@@ -15,7 +15,7 @@
 #include "client/network_view.hpp"
 #include "client/profile.hpp"
 #include "crypto/account_id.hpp"
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 
 namespace sotto::devnet {
 
@@ -25,7 +25,7 @@ struct Person {
   std::optional<crypto::Keypair> keys;
   base::SystemRng rng;
   base::SystemClock clock;
-  net::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s
+  api::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s
   std::unique_ptr<client::Messenger> m;
 
   // A new account in the profile at `dir` (from `seed`, or a random one).

@@ -1,10 +1,10 @@
 // Node-to-node request signatures (docs/wire/directory.md, "Node-to-node requests").
 
-#include "node/peer_auth.hpp"
+#include "node/swarm/peer_auth.hpp"
 
 #include <gtest/gtest.h>
 
-#include "directory/errc.hpp"
+#include "node/swarm/peer_wire.hpp"
 #include "support/keys.hpp"
 
 namespace sotto::node {
@@ -20,17 +20,17 @@ TEST(PeerAuth, AMemberSignedRequestPassesOnceAndNothingElseDoes) {
   auto ok = v.verify(h, "POST", "/sotto/v1/replicate", "body", kNow + 1000, members);
   ASSERT_TRUE(ok) << ok.error().message();
   EXPECT_EQ(*ok, a.ed25519_public());
-  auto is = [&](const Result<crypto::Ed25519Public>& r, directory::Errc e) { return !r && r.error().is(e); };
-  EXPECT_TRUE(is(v.verify(h, "POST", "/sotto/v1/replicate", "body", kNow + 1000, members), directory::Errc::Replayed));
+  auto is = [&](const Result<crypto::Ed25519Public>& r, node::PeerErrc e) { return !r && r.error().is(e); };
+  EXPECT_TRUE(is(v.verify(h, "POST", "/sotto/v1/replicate", "body", kNow + 1000, members), node::PeerErrc::Replayed));
   std::string h2 = sign_peer_request(a, "POST", "/sotto/v1/replicate", "body", kNow + 1);
-  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "other body", kNow, members), directory::Errc::BadSignature));
-  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/push", "body", kNow, members), directory::Errc::BadSignature));
-  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "body", kNow + 61'000, members), directory::Errc::OutOfWindow));
+  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "other body", kNow, members), node::PeerErrc::BadSignature));
+  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/push", "body", kNow, members), node::PeerErrc::BadSignature));
+  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "body", kNow + 61'000, members), node::PeerErrc::OutOfWindow));
   std::string hb = sign_peer_request(b, "POST", "/sotto/v1/replicate", "body", kNow);
-  EXPECT_TRUE(is(v.verify(hb, "POST", "/sotto/v1/replicate", "body", kNow, members), directory::Errc::NotAuthority));
+  EXPECT_TRUE(is(v.verify(hb, "POST", "/sotto/v1/replicate", "body", kNow, members), node::PeerErrc::NotMember));
   std::string zeros = h.substr(0, 65) + "0" + h.substr(65);  // the same time with a leading zero
   for (const std::string& bad : std::vector<std::string>{"", "x", h.substr(1), h + "0", std::string(64, 'g') + h.substr(64), zeros})
-    EXPECT_TRUE(is(v.verify(bad, "POST", "/sotto/v1/replicate", "body", kNow, members), directory::Errc::Malformed)) << bad;
+    EXPECT_TRUE(is(v.verify(bad, "POST", "/sotto/v1/replicate", "body", kNow, members), node::PeerErrc::Unsigned)) << bad;
   // Unsigned: the same request without the header never passes.
   EXPECT_FALSE(v.verify("", "POST", "/sotto/v1/replicate", "body", kNow, members));
 }

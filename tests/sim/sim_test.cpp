@@ -1,18 +1,26 @@
 // The network in one process (issue 4, "What must hold"): directory authorities and
 // service nodes as the real sans-IO code (Authority, ConsensusHolder, ConsensusSwarm, the
-// storage RPC, plan_pushes over real in-memory MessageStores), joined by an in-memory
-// transport, with a fake clock and seeded randomness. No sockets, no threads.
+// storage RPC over real in-memory MessageStores, and the node-to-node code the daemon runs:
+// replication, membership pushes, anti-entropy and the signed peer requests, through
+// node::PeerService), joined by an in-memory PeerLink, with a fake clock and seeded
+// randomness. No sockets, no threads.
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <deque>
 #include <random>
 #include <set>
 
 #include "directory/authority.hpp"
 #include "node/rpc/handler.hpp"
+#include "node/swarm/anti_entropy.hpp"
 #include "node/swarm/consensus_swarm.hpp"
 #include "node/swarm/membership.hpp"
+#include "node/swarm/peer_auth.hpp"
+#include "node/swarm/peer_service.hpp"
+#include "node/swarm/pusher.hpp"
+#include "node/swarm/replication.hpp"
 #include "proto/message_hash.hpp"
 
 namespace sotto {
@@ -43,6 +51,16 @@ crypto::Keypair keys_from(std::uint64_t seed) {
   return crypto::Keypair::from_seed(crypto::Seed(s));
 }
 
+// Messages another node sent, stored at once (the daemon: on its storage thread).
+node::StoreMessages store_into(node::storage::MessageStore& store) {
+  return [&store](std::shared_ptr<std::vector<node::PeerMessage>>, std::vector<node::storage::StoreRequest> reqs,
+                  std::function<void(Result<void>)> done) {
+    auto r = store.store_batch(reqs);
+    if (!r) return done(std::move(r).error());
+    done({});
+  };
+}
+
 struct SimNode {
   crypto::Keypair keys;
   std::string ip;
@@ -50,14 +68,71 @@ struct SimNode {
   std::unique_ptr<node::storage::MessageStore> store = std::move(*node::storage::MessageStore::open(":memory:"));
   node::ConsensusSwarm swarm{keys.ed25519_public()};
   directory::ConsensusHolder holder;
+  std::deque<Consensus> past;  // the consensuses before holder's, newest first (a push's sender may hold one)
   node::rpc::Context ctx{*store, clock, keys, swarm};
+  std::unique_ptr<node::PeerService> peers;
+  std::unique_ptr<node::Pusher> pusher;
+  std::unique_ptr<node::AntiEntropy> anti_entropy;
   bool up = true;
-  SimNode(crypto::Keypair k, std::string address, base::FakeClock& c, const directory::Network& net)
-      : keys(std::move(k)), ip(std::move(address)), clock(c), holder(net) {}
+  SimNode(crypto::Keypair k, std::string address, base::FakeClock& fake_clock, const directory::Network& net, node::PeerLink& link)
+      : keys(std::move(k)), ip(std::move(address)), clock(fake_clock), holder(net) {
+    node::PeerService::Hooks h;
+    h.is_swarm_member = [this](const crypto::Ed25519Public& pk) {
+      const auto members = swarm.own_members().members;
+      return std::any_of(members.begin(), members.end(), [&](const node::NodeAddress& m) { return m.ed25519 == pk; });
+    };
+    h.held_account = [this](const crypto::Ed25519Public& pk, const AccountKey& a) {
+      std::vector<const Consensus*> held{holder.current()};
+      for (const auto& c : past) held.push_back(&c);
+      for (const Consensus* c : held)
+        if (c)
+          if (auto id = node::ConsensusSwarm::swarm_of(a, c->swarm_ids()))
+            for (const auto& n : c->nodes)
+              if (n.ed25519 == pk && n.swarm_id == *id) return true;
+      return false;
+    };
+    h.is_ours = [this](const AccountKey& a) { return swarm.is_ours(a); };
+    h.epoch = [this] { return swarm.epoch().value_or(-1); };
+    h.clock_epoch = [this] { return (clock.now_ms() / 1000 - kGenesis) / kEpoch; };
+    h.newer_epoch = [](std::int64_t) {};
+    h.replicated = [this](std::string body, std::function<void(node::PeerAnswer)> reply) {
+      auto r = node::rpc::handle(ctx, body);
+      reply({r.status, r.body, r.json});
+    };
+    h.store = store_into(*store);
+    h.open_reader = [this]() -> Result<std::shared_ptr<node::storage::MessageStore>> {
+      return std::shared_ptr<node::storage::MessageStore>(store.get(), [](node::storage::MessageStore*) {});
+    };
+    peers = std::make_unique<node::PeerService>(clock, std::move(h));
+    pusher = std::make_unique<node::Pusher>(keys, clock, link);
+    anti_entropy = std::make_unique<node::AntiEntropy>(keys, clock, link, store_into(*store));
+  }
+  // Every hash this node holds for `account`.
+  std::set<std::string> holds(const AccountKey& account) const {
+    std::set<std::string> got;
+    if (auto have = store->messages_of(account, clock.now_ms()))
+      for (const auto& msg : *have) got.insert(base::to_base64(msg.hash, base::Padding::No));
+    return got;
+  }
 };
 
-class Sim {
+// The nodes reach each other's node::PeerService in memory: a node that is down does not
+// answer (an error, as a timeout would be).
+class Sim : public node::PeerLink {
  public:
+  Result<node::PeerReply> call(const node::NodeAddress& to, const std::string& path, const std::string& body, const std::string& auth) override {
+    SimNode* n = find(to.ed25519);
+    if (!n || !n->up) return Error(node::PeerErrc::NoConnection, "down");
+    std::optional<node::PeerReply> out;
+    if (!n->peers->handle(path, body, auth, [&](node::PeerAnswer a) { out = node::PeerReply{a.status, std::move(a.body)}; }))
+      return node::PeerReply{404, "Not found"};
+    return *out;  // every answer here is given at once
+  }
+  void post(const node::NodeAddress& to, const std::string& path, std::string body, std::string auth,
+            std::function<void(Result<node::PeerReply>)> done) override {
+    done(call(to, path, body, auth));
+  }
+
   explicit Sim(int authorities = 3) {
     net_.network_id = "sotto-sim";
     net_.genesis = kGenesis;
@@ -78,7 +153,7 @@ class Sim {
       auto id = static_cast<std::uint64_t>(nodes_.size() + 1);
       // 16 nodes per /24, so the /24 rule has work to do.
       std::string ip = "10.1." + std::to_string(id / 16) + "." + std::to_string(id % 256);
-      nodes_.push_back(std::make_unique<SimNode>(keys_from(id), ip, clock_, net_));
+      nodes_.push_back(std::make_unique<SimNode>(keys_from(id), ip, clock_, net_, *this));
     }
   }
   std::vector<std::unique_ptr<SimNode>>& nodes() { return nodes_; }
@@ -132,26 +207,28 @@ class Sim {
       if (authority_up_[a] && authorities_[a]->current() && authorities_[a]->current()->epoch == e) published = authorities_[a]->current_json();
     clock_.set_ms(valid_after * 1000);
     if (!published) return false;
-    std::vector<std::pair<SimNode*, const Consensus*>> changed;
     std::map<SimNode*, std::optional<Consensus>> before;
     for (auto& n : nodes_) {
       if (!n->up) continue;
       if (n->holder.current()) before[n.get()] = *n->holder.current();
       auto got = n->holder.offer(*published, valid_after);
       EXPECT_TRUE(got) << got.error().message();
+      if (before[n.get()]) n->past.push_front(*before[n.get()]);
+      // As the daemon's ConsensusFollower: a node that did not hold the previous consensus
+      // (it just joined) fetches it from an authority, checked against prev_digest.
+      if ((*got)->prev_epoch >= 0 && (!before[n.get()] || before[n.get()]->epoch != (*got)->prev_epoch))
+        if (auto prev = previous_of(**got, valid_after)) n->past.push_front(*prev);
       n->swarm.update(**got);
     }
-    // Membership pushes, from every node that is up.
+    // Membership pushes, from every node that is up, as the daemon's swarm worker makes
+    // them (through the receivers' PeerService, signed): first the retries of last
+    // epoch's failures, then this change's.
     for (auto& n : nodes_) {
       if (!n->up) continue;
-      auto accounts = n->store->accounts();
-      SIM_CHECK(accounts);
       const Consensus* was = before[n.get()] ? &*before[n.get()] : nullptr;
-      for (const auto& push : node::plan_pushes(was, *n->holder.current(), n->keys.ed25519_public(), *accounts)) {
-        auto msgs = n->store->messages_of(push.account, clock_.now_ms());
-        SIM_CHECK(msgs);
-        for (const auto& to : push.to) deliver(to.ed25519, push.account, *msgs);
-      }
+      (void)n->pusher->retry(*n->store, n->swarm, n->swarm.epoch(), [] { return false; });
+      auto st = n->pusher->push_moved(was, *n->holder.current(), *n->store, [] { return false; });
+      EXPECT_EQ(st.failed, 0u) << "a push to a node that is up failed";
     }
     return true;
   }
@@ -162,10 +239,11 @@ class Sim {
     return nullptr;
   }
 
-  // A client stores through any node of the account's swarm; the entry node stores and
-  // forwards the same request to every swarm peer (what the daemon does over HTTPS).
-  // Returns the message hash.
-  std::string store(const AccountKey& account, const std::string& text) {
+  // A client stores through any node of the account's swarm that is up; the entry node
+  // stores and replicates the same request to every swarm peer (node::replicate, as the
+  // daemon does), and the reply holds every member's entry. Returns the message hash; the
+  // members that signed a receipt in `receipts`.
+  std::string store(const AccountKey& account, const std::string& text, std::size_t* receipts = nullptr) {
     SimNode* entry = nullptr;
     for (auto& n : nodes_)
       if (n->up && n->swarm.is_ours(account)) entry = n.get();
@@ -173,15 +251,37 @@ class Sim {
     json body{{"method", "store"},
               {"params", {{"pubkey", base::to_hex(account)}, {"timestamp", clock_.now_ms()}, {"ttl", 14LL * 86'400'000},
                           {"data", base::to_base64(as_bytes(text))}, {"namespace", 0}}}};
-    auto reply = node::rpc::handle(entry->ctx, body.dump());
+    auto p = node::rpc::prepare(entry->ctx, body.dump());
+    EXPECT_TRUE(p.pending);
+    auto reply = node::rpc::apply(entry->ctx, *p.pending);
     EXPECT_EQ(reply.status, 200) << reply.body;
-    for (const auto& peer : entry->swarm.own_members().members) {
-      SimNode* p = find(peer.ed25519);
-      if (p && p != entry && p->up) {
-        EXPECT_EQ(node::rpc::handle(p->ctx, body.dump()).status, 200);
-      }
+    std::vector<node::NodeAddress> peers;
+    for (const auto& m : entry->swarm.own_members().members)
+      if (m.ed25519 != entry->keys.ed25519_public()) peers.push_back(m);
+    node::replicate(*this, entry->keys, clock_, peers, body.dump(), [&](node::Entries entries) {
+      for (auto& e : entries) reply.swarm->members.push_back(std::move(e));
+    });
+    json written = json::parse(node::rpc::render(std::move(reply)));
+    if (receipts) {
+      *receipts = 0;
+      for (const auto& [k, entry_json] : written["swarm"].items()) *receipts += entry_json.contains("signature");
     }
-    return json::parse(reply.body)["hash"];
+    return written["hash"];
+  }
+
+  // Anti-entropy of `n` with every peer of its swarm that is up, as the daemon's swarm
+  // worker runs it in the epoch after a node joined a swarm.
+  node::SyncStats sync_all(SimNode& n) {
+    node::SyncStats total;
+    for (const auto& m : n.swarm.own_members().members) {
+      SimNode* peer = find(m.ed25519);
+      if (!peer || peer == &n || !peer->up) continue;
+      auto s = n.anti_entropy->sync_with(m, *n.store, [&](const AccountKey& a) { return n.swarm.is_ours(a); }, [] { return false; });
+      EXPECT_EQ(s.failure, "");
+      total.sent += s.sent;
+      total.fetched += s.fetched;
+    }
+    return total;
   }
 
   directory::Network& net() { return net_; }
@@ -189,12 +289,15 @@ class Sim {
   base::FakeClock& clock() { return clock_; }
 
  private:
-  void deliver(const crypto::Ed25519Public& to, const AccountKey& account, const std::vector<node::storage::Message>& msgs) {
-    SimNode* n = find(to);
-    if (!n || !n->up) return;  // a push to a node that is down is lost: anti-entropy's job
-    std::vector<node::storage::StoreRequest> reqs;
-    for (const auto& m : msgs) reqs.push_back({account, m.ns, m.hash, m.timestamp_ms, m.expiry_ms, m.data});
-    EXPECT_TRUE(n->store->store_batch(reqs));
+  std::optional<Consensus> previous_of(const Consensus& now, std::int64_t now_s) {
+    for (std::size_t a = 0; a < authorities_.size(); ++a) {
+      if (!authority_up_[a]) continue;
+      auto text = authorities_[a]->consensus_json(now.prev_epoch);
+      if (!text) continue;
+      auto prev = directory::accept_consensus(*text, net_, std::nullopt, now_s);
+      if (prev && directory::digest_hex(*prev) == now.prev_digest) return *prev;
+    }
+    return std::nullopt;
   }
 
   directory::Network net_;
@@ -360,6 +463,88 @@ TEST(Simulation, AForgedOrReplayedConsensusChangesNothing) {
   j["consensus"]["epoch"] = 5;
   EXPECT_FALSE(n.holder.offer(j.dump(), sim.clock().now_ms() / 1000));
   EXPECT_EQ(n.holder.current_json(), held);
+}
+
+// Replication and anti-entropy as the daemon runs them (node::replicate, node::AntiEntropy,
+// node::PeerService with signed requests): a member that is down misses what is stored
+// meanwhile (the reply says it failed); back up, one anti-entropy round with its peers
+// brings all of it back, and what it alone holds reaches the others the same way.
+TEST(Simulation, AMemberThatWasDownCatchesUpByAntiEntropy) {
+  Sim sim;
+  sim.add_nodes(12);
+  ASSERT_TRUE(sim.run_epoch(0));
+  std::mt19937_64 rng(5);
+  auto acct = account(rng);
+  auto info = sim.nodes()[0]->swarm.swarm_for(acct);
+  ASSERT_GE(info.members.size(), 5u);
+  SimNode* late = sim.find(info.members.back().ed25519);
+  late->up = false;
+  std::set<std::string> hashes;
+  for (int i = 0; i < 20; ++i) {
+    std::size_t receipts = 0;
+    hashes.insert(sim.store(acct, "while one was down " + std::to_string(i), &receipts));
+    EXPECT_EQ(receipts, info.members.size() - 1);  // every member that is up signed; the down one is listed as failed
+  }
+  late->up = true;
+  EXPECT_TRUE(late->holds(acct).empty());
+  for (const auto& m : info.members)
+    if (m.ed25519 != late->keys.ed25519_public()) {
+      EXPECT_EQ(sim.find(m.ed25519)->holds(acct), hashes);
+    }
+
+  auto s = sim.sync_all(*late);
+  EXPECT_EQ(s.fetched, hashes.size());
+  EXPECT_EQ(late->holds(acct), hashes);
+
+  // A message only `late` holds (stored on it alone) reaches a peer by that peer's round.
+  sim.clock().advance(std::chrono::milliseconds(1000));  // another round: signed requests are never taken twice
+  json body{{"method", "store"},
+            {"params", {{"pubkey", base::to_hex(acct)}, {"timestamp", sim.clock().now_ms()}, {"ttl", 86'400'000},
+                        {"data", base::to_base64(as_bytes(std::string("only here")))}, {"namespace", 0}}}};
+  auto r = node::rpc::handle(late->ctx, body.dump());
+  ASSERT_EQ(r.status, 200);
+  std::string only = json::parse(r.body)["hash"];
+  SimNode* other = sim.find(info.members.front().ed25519);
+  EXPECT_FALSE(other->holds(acct).contains(only));
+  auto s2 = sim.sync_all(*other);
+  EXPECT_GE(s2.fetched, 1u);
+  EXPECT_TRUE(other->holds(acct).contains(only));
+}
+
+// What a node answers other nodes refuses what is not signed by a node that may send it,
+// and stores nothing then.
+TEST(Simulation, PeerRequestsNeedTheSignatureOfANodeThatMaySendThem) {
+  Sim sim;
+  sim.add_nodes(12);
+  ASSERT_TRUE(sim.run_epoch(0));
+  std::mt19937_64 rng(9);
+  auto acct = account(rng);
+  auto info = sim.nodes()[0]->swarm.swarm_for(acct);
+  SimNode* to = sim.find(info.members[0].ed25519);
+  SimNode* from = sim.find(info.members[1].ed25519);
+  SimNode* outsider = nullptr;
+  for (auto& n : sim.nodes())
+    if (!n->swarm.is_ours(acct)) outsider = n.get();
+  ASSERT_NE(outsider, nullptr);
+  Bytes data{1, 2, 3};
+  node::storage::Message m{proto::message_hash_raw(acct, 0, data), 0, sim.clock().now_ms(), sim.clock().now_ms() + 60'000, data};
+  std::string push = node::encode_push(acct, 0, {&m});
+  auto answer = [&](SimNode& sender, const std::string& auth) {
+    std::optional<node::PeerAnswer> out;
+    to->peers->handle("/sotto/v1/push", push, auth, [&](node::PeerAnswer a) { out = std::move(a); });
+    (void)sender;
+    return out->status;
+  };
+  const std::int64_t now = sim.clock().now_ms();
+  EXPECT_EQ(answer(*outsider, node::sign_peer_request(outsider->keys, "POST", "/sotto/v1/push", push, now)), 401);  // not a holder
+  EXPECT_EQ(answer(*from, ""), 401);
+  EXPECT_EQ(answer(*from, node::sign_peer_request(from->keys, "POST", "/sotto/v1/push", push + " ", now)), 401);  // another body
+  EXPECT_EQ(answer(*from, node::sign_peer_request(from->keys, "POST", "/sotto/v1/push", push, now - 61'000)), 401);  // stale
+  EXPECT_TRUE(to->holds(acct).empty());
+  auto good = node::sign_peer_request(from->keys, "POST", "/sotto/v1/push", push, now);
+  EXPECT_EQ(answer(*from, good), 200);
+  EXPECT_EQ(to->holds(acct).size(), 1u);
+  EXPECT_EQ(answer(*from, good), 401);  // replayed
 }
 
 }  // namespace

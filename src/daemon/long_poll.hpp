@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace sotto::apps {
+namespace sotto::daemon {
 
 class LongPolls {
  public:
@@ -64,4 +64,4 @@ class LongPolls {
   std::thread thread_;
 };
 
-}  // namespace sotto::apps
+}  // namespace sotto::daemon

@@ -1,9 +1,9 @@
-#include "long_poll.hpp"
+#include "daemon/long_poll.hpp"
 
 #include <algorithm>
 #include <utility>
 
-namespace sotto::apps {
+namespace sotto::daemon {
 
 LongPolls::LongPolls() : thread_([this] { run(); }) {}
 
@@ -117,4 +117,4 @@ void LongPolls::run() {
   }
 }
 
-}  // namespace sotto::apps
+}  // namespace sotto::daemon

@@ -6,7 +6,7 @@
 
 #include "base/result.hpp"
 
-namespace sotto::apps {
+namespace sotto::net {
 
 struct HostPort {
   std::string host;
@@ -22,4 +22,4 @@ Result<HostPort> parse_https_url(const std::string& url);
 // reaches other hosts); "" (the system picks) otherwise.
 std::string outbound_ip(const std::string& listen_host, const std::string& peer_ip);
 
-}  // namespace sotto::apps
+}  // namespace sotto::net

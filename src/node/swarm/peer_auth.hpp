@@ -25,8 +25,8 @@ std::string sign_peer_request(const crypto::Keypair& keys, std::string_view meth
 
 class PeerVerifier {
  public:
-  // Returns the sender's key, or Unauthorized-like errors (directory::Errc::Malformed,
-  // NotAuthority for a non-member, OutOfWindow, BadSignature, Replayed).
+  // Returns the sender's key, or a PeerErrc (peer_wire.hpp): Unsigned (no or a malformed
+  // header), NotMember, OutOfWindow, BadSignature, Replayed.
   Result<crypto::Ed25519Public> verify(std::string_view header, std::string_view method, std::string_view path,
                                        std::string_view body, std::int64_t now_ms,
                                        const std::function<bool(const crypto::Ed25519Public&)>& is_member);

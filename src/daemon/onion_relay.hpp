@@ -21,7 +21,7 @@
 #include "node/swarm/swarm_view.hpp"
 #include "onion/peel.hpp"
 
-namespace sotto::apps {
+namespace sotto::daemon {
 
 class OnionRelay {
  public:
@@ -65,4 +65,4 @@ class OnionRelay {
   std::optional<std::ofstream> record_;
 };
 
-}  // namespace sotto::apps
+}  // namespace sotto::daemon

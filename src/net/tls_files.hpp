@@ -7,9 +7,9 @@
 #include "base/result.hpp"
 #include "net/tls_cert.hpp"
 
-namespace sotto::apps {
+namespace sotto::net {
 
 // The TLS certificate and key in `dir` (tls.crt, tls.key 0600), made on first start.
-Result<net::CertificatePem> load_or_create_certificate(const std::filesystem::path& dir, const std::string& cn);
+Result<CertificatePem> load_or_create_certificate(const std::filesystem::path& dir, const std::string& cn);
 
-}  // namespace sotto::apps
+}  // namespace sotto::net

@@ -1,8 +1,8 @@
-#include "common/url.hpp"
+#include "net/address.hpp"
 
 #include "base/errc.hpp"
 
-namespace sotto::apps {
+namespace sotto::net {
 
 Result<HostPort> parse_host_port(const std::string& text) {
   auto colon = text.rfind(':');
@@ -37,4 +37,4 @@ std::string outbound_ip(const std::string& listen_host, const std::string& peer_
   return listen_host;
 }
 
-}  // namespace sotto::apps
+}  // namespace sotto::net

@@ -1,7 +1,7 @@
-#include "node/peer_auth.hpp"
+#include "node/swarm/peer_auth.hpp"
 
 #include "crypto/hash.hpp"
-#include "directory/errc.hpp"
+#include "node/swarm/peer_wire.hpp"
 
 namespace sotto::node {
 
@@ -32,21 +32,20 @@ std::string sign_peer_request(const crypto::Keypair& keys, std::string_view meth
 Result<crypto::Ed25519Public> PeerVerifier::verify(std::string_view header, std::string_view method, std::string_view path,
                                                    std::string_view body, std::int64_t now_ms,
                                                    const std::function<bool(const crypto::Ed25519Public&)>& is_member) {
-  using directory::Errc;
   auto dot1 = header.find('.');
   auto dot2 = dot1 == std::string_view::npos ? dot1 : header.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || dot1 != 64 || header.size() - dot2 - 1 != 128 || dot2 - dot1 - 1 < 1 || dot2 - dot1 - 1 > 15)
-    return Error(Errc::Malformed, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
+    return Error(PeerErrc::Unsigned, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
   auto key = crypto::Ed25519Public::from_hex(header.substr(0, 64));
   auto sig = base::from_hex_fixed<64>(header.substr(dot2 + 1));
   std::string_view ms_text = header.substr(dot1 + 1, dot2 - dot1 - 1);
   if (!key || !sig || ms_text.find_first_not_of("0123456789") != std::string_view::npos || (ms_text.size() > 1 && ms_text[0] == '0'))
-    return Error(Errc::Malformed, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
+    return Error(PeerErrc::Unsigned, "peer request: X-Sotto-Node must be <64 hex>.<ms>.<128 hex>");
   std::int64_t ms = std::stoll(std::string(ms_text));
-  if (!is_member(*key)) return Error(Errc::NotAuthority, "peer request: from a node that is not a member");
-  if (ms < now_ms - kPeerWindowMs || ms > now_ms + kPeerWindowMs) return Error(Errc::OutOfWindow, "peer request: its time is more than 60 s off");
+  if (!is_member(*key)) return Error(PeerErrc::NotMember, "peer request: from a node that is not a member");
+  if (ms < now_ms - kPeerWindowMs || ms > now_ms + kPeerWindowMs) return Error(PeerErrc::OutOfWindow, "peer request: its time is more than 60 s off");
   if (!crypto::verify(*sig, as_bytes(signed_text(method, path, ms, body)), *key))
-    return Error(Errc::BadSignature, "peer request: the signature does not verify");
+    return Error(PeerErrc::BadSignature, "peer request: the signature does not verify");
   auto d = crypto::blake2b_256(as_bytes(body));
   std::string id = std::string(header.substr(0, dot2)) + "." + base::to_hex(d);
   std::lock_guard lock(mu_);
@@ -54,9 +53,20 @@ Result<crypto::Ed25519Public> PeerVerifier::verify(std::string_view header, std:
     seen_.erase(seen_by_time_.begin()->second);
     seen_by_time_.erase(seen_by_time_.begin());
   }
-  if (!seen_.emplace(id, ms).second) return Error(Errc::Replayed, "peer request: seen before");
+  if (!seen_.emplace(id, ms).second) return Error(PeerErrc::Replayed, "peer request: seen before");
   seen_by_time_.emplace(ms, id);
   return *key;
+}
+
+}  // namespace sotto::node
+
+#include "node/swarm/peer_link.hpp"
+
+namespace sotto::node {
+
+Result<PeerReply> signed_call(PeerLink& link, const crypto::Keypair& keys, const base::Clock& clock, const NodeAddress& to,
+                              const std::string& path, const std::string& body) {
+  return link.call(to, path, body, sign_peer_request(keys, "POST", path, body, clock.now_ms()));
 }
 
 }  // namespace sotto::node

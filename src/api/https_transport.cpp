@@ -1,15 +1,15 @@
-#include "net/https_transport.hpp"
+#include "api/https_transport.hpp"
 
 #include "net/client.hpp"
 
-namespace sotto::net {
+namespace sotto::api {
 
 HttpsTransport::HttpsTransport(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 HttpsTransport::~HttpsTransport() = default;
 
-HttpClient& HttpsTransport::client(const std::string& host, std::uint16_t port) {
+net::HttpClient& HttpsTransport::client(const std::string& host, std::uint16_t port) {
   auto& c = clients_[host + ":" + std::to_string(port)];
-  if (!c) c = std::make_unique<HttpClient>(host, port, true, timeout_);
+  if (!c) c = std::make_unique<net::HttpClient>(host, port, true, timeout_);
   return *c;
 }
 
@@ -31,4 +31,4 @@ Result<client::TransportReply> HttpsTransport::get(const std::string& host, std:
   return client::TransportReply{r->status, std::move(r->body)};
 }
 
-}  // namespace sotto::net
+}  // namespace sotto::api

@@ -1,5 +1,5 @@
 #pragma once
-// client::Transport over HTTPS: a keep-alive HttpClient per node address, dropped after a
+// client::Transport over HTTPS (libsotto's own transport): a keep-alive HttpClient per node address, dropped after a
 // failure. Not thread-safe (the client library sends one request at a time per object).
 
 #include <chrono>
@@ -10,8 +10,11 @@
 #include "client/transport.hpp"
 
 namespace sotto::net {
-
 class HttpClient;
+}
+
+namespace sotto::api {
+
 
 class HttpsTransport final : public client::Transport {
  public:
@@ -21,9 +24,9 @@ class HttpsTransport final : public client::Transport {
   Result<client::TransportReply> get(const std::string& host, std::uint16_t port, std::string_view target) override;
 
  private:
-  HttpClient& client(const std::string& host, std::uint16_t port);
+  net::HttpClient& client(const std::string& host, std::uint16_t port);
   std::chrono::milliseconds timeout_;
-  std::map<std::string, std::unique_ptr<HttpClient>> clients_;  // by host:port
+  std::map<std::string, std::unique_ptr<net::HttpClient>> clients_;  // by host:port
 };
 
-}  // namespace sotto::net
+}  // namespace sotto::api

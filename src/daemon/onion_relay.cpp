@@ -1,12 +1,13 @@
-#include "onion_relay.hpp"
+#include "daemon/onion_relay.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
-#include "common/url.hpp"
+#include "net/errc.hpp"
+#include "net/address.hpp"
 
-namespace sotto::apps {
+namespace sotto::daemon {
 
 using nlohmann::json;
 
@@ -56,7 +57,7 @@ std::shared_ptr<net::AsyncClient> OnionRelay::client_for(const node::NodeAddress
     cfg.connections = kConnectionsPerNext;
     cfg.timeout = kHopTimeout;
     cfg.connect_timeout = kConnectTimeout;  // a silent next node is 'not reachable' (its strike), not the path's timeout
-    cfg.local_ip = outbound_ip(listen_host_, next.ip);
+    cfg.local_ip = net::outbound_ip(listen_host_, next.ip);
     auto made = net::AsyncClient::start(cfg);
     if (!made) {
       clients_.erase(next.ed25519);
@@ -117,17 +118,14 @@ void OnionRelay::handle(const net::HttpRequest& req, net::Reply reply) {
                    // Status, body and type unchanged; none of the next node's headers.
                    return reply({r->status, std::move(r->body), std::move(r->content_type), {}});
                  }
-                 const std::string& why = r.error().message();
-                 if (why.find("the client stopped") != std::string::npos)  // this node is shutting down
-                   return reply(refuse(503, "This node is stopping", "relay_unavailable"));
+                 // This node stopping, or its own socket: not the next node's fault.
+                 if (r.error().is(net::Errc::Stopped)) return reply(refuse(503, "This node is stopping", "relay_unavailable"));
+                 if (r.error().is(net::Errc::BindFailed)) return reply(refuse(503, "This node cannot relay now", "relay_unavailable"));
                  // Connected but no answer in time: 504. Anything else (refused, reset, closed
                  // before answering): the next node is not reachable.
-                 if (why.rfind("cannot bind", 0) == 0)  // this node's own socket, not the next node
-                   return reply(refuse(503, "This node cannot relay now", "relay_unavailable"));
-                 bool connect = why.rfind("cannot connect", 0) == 0;
-                 if (!connect && why.find("timeout") != std::string::npos) return reply(refuse(504, "Request time out", "next_timeout"));
+                 if (r.error().is(net::Errc::Timeout)) return reply(refuse(504, "Request time out", "next_timeout"));
                  reply(refuse(502, "Next node not reachable: " + next_hex, "next_unreachable"));
                });
 }
 
-}  // namespace sotto::apps
+}  // namespace sotto::daemon

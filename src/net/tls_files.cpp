@@ -1,4 +1,4 @@
-#include "common/tls_files.hpp"
+#include "net/tls_files.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,20 +7,20 @@
 
 #include "base/errc.hpp"
 
-namespace sotto::apps {
+namespace sotto::net {
 
 namespace fs = std::filesystem;
 
-Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, const std::string& cn) {
+Result<CertificatePem> load_or_create_certificate(const fs::path& dir, const std::string& cn) {
   auto crt = dir / "tls.crt", key = dir / "tls.key";
   if (fs::exists(crt) && fs::exists(key)) {
     std::ifstream c(crt), k(key);
     std::string cs((std::istreambuf_iterator<char>(c)), {}), ks((std::istreambuf_iterator<char>(k)), {});
     if (cs.find("BEGIN CERTIFICATE") == std::string::npos || ks.find("PRIVATE KEY") == std::string::npos)
-      return Error(sotto::base::Errc::Io, "the TLS certificate in " + dir.string() + " is damaged: remove tls.crt and tls.key to make new ones");
-    return net::CertificatePem{cs, ks};
+      return Error(base::Errc::Io, "the TLS certificate in " + dir.string() + " is damaged: remove tls.crt and tls.key to make new ones");
+    return CertificatePem{cs, ks};
   }
-  auto pem = net::make_self_signed_certificate(cn);
+  auto pem = make_self_signed_certificate(cn);
   if (!pem) return pem;
   // Written under a temporary name with its final mode from the start, synced, then renamed
   // into place: a crash never leaves a half-written file, and the key is never readable.
@@ -35,8 +35,8 @@ Result<net::CertificatePem> load_or_create_certificate(const fs::path& dir, cons
     return ok && ::rename(tmp.c_str(), p.c_str()) == 0;
   };
   if (!write(key, pem->key, 0600) || !write(crt, pem->cert, 0644))
-    return Error(sotto::base::Errc::Io, "cannot write the TLS certificate into " + dir.string());
+    return Error(base::Errc::Io, "cannot write the TLS certificate into " + dir.string());
   return pem;
 }
 
-}  // namespace sotto::apps
+}  // namespace sotto::net
