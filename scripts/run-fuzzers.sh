@@ -14,7 +14,7 @@ targets=("$bin"/*_fuzz)
 passed=0 failed=0
 # The targets that read JSON from the network take inputs up to 1 MiB, and start from deep
 # nesting as well as their seeds (made here: a MiB of it does not belong in the repo).
-json_targets=" json json_top storage_rpc onion_layer onion_peel consensus vote descriptor client_replies backup peer "
+json_targets=" json json_top storage_rpc onion_layer onion_peel consensus vote descriptor client_replies backup peer_wire "
 deep="$scratch/deep-seeds"
 mkdir -p "$deep"
 python3 - "$deep" <<'PY'
