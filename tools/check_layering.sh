@@ -86,7 +86,7 @@ check_app() {  # check_app DIR ALLOWED_PREFIXES...
     [ $ok -eq 1 ] || bad "$file includes $inc (an app in $dir may include only: $*)"
   done < <(grep -roE --include='*.[ch]pp' -H '#include "[^"]+"' "$dir" 2>/dev/null | sed -E 's/#include "([^"]+)"/\1/')
 }
-# (the CLI on the public API alone: checked once it is, with issue 19 item 4)
+check_app apps/cli cli sotto
 check_app apps/node daemon base net
 check_app apps/authority daemon base net
 

@@ -1,13 +1,13 @@
 #pragma once
-// The CLI's commands. Each returns the process exit code.
+// The CLI's commands, over libsotto's public API (include/sotto/). Each returns the
+// process exit code.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "base/result.hpp"
 #include "cli/output.hpp"
-#include "client/profile.hpp"
+#include "sotto/secret.hpp"
 
 namespace sotto::cli {
 
@@ -16,18 +16,17 @@ struct PassphraseOptions {
   bool ask = false;  // --ask-passphrase (init/restore: prompt for a new one)
 };
 
-Result<client::Profile> open_profile(const Options& opt);
-// Loads the account's seed (or keys), asking for the passphrase on the terminal if the
-// key file is encrypted and no --passphrase-file was given.
-Result<crypto::Seed16> unlock_seed(const Options& opt, const PassphraseOptions& pp);
-Result<crypto::Keypair> unlock(const Options& opt, const PassphraseOptions& pp);
+// The profile directory: --profile, or the default one.
+Outcome<std::string> profile_dir(const Options& opt);
+// The passphrase of the profile's key file: from --passphrase-file, else asked on the
+// terminal when the key file is encrypted (nothing when it is not).
+Outcome<std::optional<Secret>> unlock(const Options& opt, const PassphraseOptions& pp);
 
 int cmd_init(const Options& opt, const PassphraseOptions& pp);
 int cmd_restore(const Options& opt, const PassphraseOptions& pp);
 int cmd_whoami(const Options& opt, const PassphraseOptions& pp);
 int cmd_recovery_phrase(const Options& opt, const PassphraseOptions& pp);
-int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::string& to,
-                    const std::optional<std::string>& text);
+int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::string& to, const std::optional<std::string>& text);
 int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data);
 // How dev store / fetch / rpc reach the nodes: --node (that node), --direct (straight to
 // a swarm member), or else through an onion path to one.

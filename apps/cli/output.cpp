@@ -3,7 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "base/secret.hpp"
+#include "sotto/secret.hpp"
 
 namespace sotto::cli {
 
@@ -31,7 +31,7 @@ void print_json(const nlohmann::json& j) {
 void print_secret_json(const nlohmann::json& j) {
   std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::cout << text << std::endl;
-  base::wipe_string(text);
+  sotto::wipe(text);
 }
 
 bool output_ok() {
@@ -49,6 +49,6 @@ int fail(const Options& opt, const std::string& code, const std::string& sentenc
   return kExitFailure;
 }
 
-int fail(const Options& opt, const Error& e) { return fail(opt, e.token(), e.message()); }
+int fail(const Options& opt, const Failure& f) { return fail(opt, f.code, f.message); }
 
 }  // namespace sotto::cli

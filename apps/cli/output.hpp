@@ -5,7 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
-#include "base/error.hpp"
+#include "sotto/outcome.hpp"
 
 namespace sotto::cli {
 
@@ -28,8 +28,8 @@ void print_json(const nlohmann::json& j);
 void print_secret_json(const nlohmann::json& j);
 // Flushes stdout; false if anything written to it was lost (a closed pipe, a full disk).
 bool output_ok();
-// Prints the error and returns kExitFailure.
-int fail(const Options& opt, const Error& e);
+// Prints the failure and returns kExitFailure.
+int fail(const Options& opt, const Failure& f);
 int fail(const Options& opt, const std::string& code, const std::string& sentence);
 
 }  // namespace sotto::cli

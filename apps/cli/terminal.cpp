@@ -9,27 +9,49 @@
 #include <cstring>
 #include <vector>
 
-#include "base/errc.hpp"
-#include "base/fd_io.hpp"
 
 namespace sotto::cli {
 
 namespace {
 constexpr std::size_t kMaxSecretInput = 64 * 1024;
 
-base::SecretBytes strip_newline(base::SecretBytes s) {
+// Reads `fd` to its end into wiping memory; an error past kMaxSecretInput bytes.
+Outcome<Secret> read_all(int fd, const std::string& what) {
+  std::string buf;
+  buf.reserve(kMaxSecretInput + 1);  // never reallocated: no copy of the secret is left behind
+  char chunk[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      wipe(buf);
+      return Failure{"io", "cannot read " + what + ": " + std::strerror(errno)};
+    }
+    if (n == 0) break;
+    if (buf.size() + static_cast<std::size_t>(n) > kMaxSecretInput) {
+      wipe(buf);
+      std::memset(chunk, 0, sizeof chunk);
+      return Failure{"io", what + " is larger than " + std::to_string(kMaxSecretInput) + " bytes"};
+    }
+    buf.append(chunk, static_cast<std::size_t>(n));
+  }
+  std::memset(chunk, 0, sizeof chunk);
+  return Secret(std::move(buf));
+}
+
+Secret strip_newline(Secret s) {
   std::size_t n = s.size();
-  if (n > 0 && s.data()[n - 1] == '\n') --n;
-  if (n > 0 && s.data()[n - 1] == '\r') --n;
+  if (n > 0 && s.str()[n - 1] == '\n') --n;
+  if (n > 0 && s.str()[n - 1] == '\r') --n;
   if (n == s.size()) return s;
-  return base::SecretBytes(s.span().first(n));
+  return Secret(s.str().data(), n);
 }
 }  // namespace
 
 bool stdin_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 
-std::optional<base::SecretBytes> prompt_hidden(const std::string& prompt) {
+std::optional<Secret> prompt_hidden(const std::string& prompt) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return std::nullopt;
   termios old{};
@@ -41,33 +63,32 @@ std::optional<base::SecretBytes> prompt_hidden(const std::string& prompt) {
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
   (void)!::write(fd, prompt.data(), prompt.size());
-  base::SecretBytes line(kMaxSecretInput);
-  std::size_t off = 0;
+  std::string line;
+  line.reserve(kMaxSecretInput);
   char c = 0;
-  while (off < line.size()) {
+  while (line.size() < kMaxSecretInput) {
     ssize_t n = ::read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || c == '\n') break;
-    line.data()[off++] = static_cast<std::uint8_t>(c);
+    line.push_back(c);
   }
+  c = 0;
   if (restore) ::tcsetattr(fd, TCSAFLUSH, &old);
   ::close(fd);
-  if (off > 0 && line.data()[off - 1] == '\r') --off;
-  return base::SecretBytes(line.span().first(off));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return Secret(std::move(line));
 }
 
-Result<base::SecretBytes> read_secret_file(const std::string& path, const std::string& what) {
+Outcome<Secret> read_secret_file(const std::string& path, const std::string& what) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error(base::Errc::Io, "cannot open " + what + " " + path + ": " + std::strerror(errno));
-  auto r = base::read_all(fd, kMaxSecretInput, what);
+  if (fd < 0) return Failure{"io", "cannot open " + what + " " + path + ": " + std::strerror(errno)};
+  auto r = read_all(fd, what);
   ::close(fd);
   if (!r) return r;
   return strip_newline(std::move(*r));
 }
 
-Result<base::SecretBytes> read_stdin_secret(const std::string& what) {
-  return base::read_all(STDIN_FILENO, kMaxSecretInput, what);
-}
+Outcome<Secret> read_stdin_secret(const std::string& what) { return read_all(STDIN_FILENO, what); }
 
 std::string qr_code(const std::string& text) {
   QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);

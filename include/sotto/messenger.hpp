@@ -2,11 +2,13 @@
 // libsotto: a private 1:1 messenger over one profile (docs/client.md, "Messaging").
 //
 // Public API. It uses only the standard library: nothing of sotto's internals, asio,
-// SQLite or libsodium shows through. A Messenger is blocking and not thread-safe; open one
-// per thread (two on the same profile, say a listener and a sender, work side by side).
+// SQLite or libsodium shows through. A Messenger unlocks the profile's key and talks to
+// the network, every request through a 3-hop onion path; what needs no key nor network is
+// its Profile's. A Messenger is blocking and not thread-safe; open one per thread (two on
+// the same profile, say a listener and a sender, work side by side).
 //
 //   sotto::OpenOptions o;
-//   o.profile_dir = dir;                 // made by `sotto init`
+//   o.profile_dir = dir;                 // made by sotto::create_account (or `sotto init`)
 //   o.network_json = "network.json";     // once; kept in the profile
 //   auto m = sotto::Messenger::open(o);
 //   if (!m) { std::cerr << m.failure().message << "\n"; return 1; }
@@ -14,41 +16,18 @@
 //   auto in = (*m)->receive(25);                  // waits up to 25 s for messages
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
-#include <variant>
 #include <vector>
 
+#include "sotto/outcome.hpp"
+#include "sotto/profile.hpp"
+#include "sotto/secret.hpp"
+#include "sotto/transport.hpp"
+
 namespace sotto {
-
-// What went wrong: a stable token for programs (e.g. "unknown_contact", "bad_account_id",
-// "unreachable", "no_path", "no_network", "refused") and a sentence for people.
-struct Failure {
-  std::string code;
-  std::string message;
-};
-
-// A value or a Failure.
-template <class T>
-class Outcome {
- public:
-  Outcome(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  Outcome(Failure failure) : v_(std::move(failure)) {}  // NOLINT
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const Failure& failure() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Failure> v_;
-};
 
 struct Delivery {
   std::int64_t id = 0;          // the message's id in the profile
@@ -56,60 +35,77 @@ struct Delivery {
   int confirmations = 0;        // swarm members whose signed receipt verified
   int swarm_size = 0;
   std::int64_t timestamp_ms = 0;
+  int attempts = 0;
+  std::vector<std::string> path;  // the onion path of the attempt that succeeded (Ed25519 hex, guard first)
 };
 
-struct Message {
-  std::int64_t id = 0;
-  std::string peer;             // the other account's ID
-  bool outgoing = false;
-  std::string body;
-  std::int64_t timestamp_ms = 0;  // the sender's
-  std::string hash;
-  std::string state;            // "sending", "sent", "failed" (outgoing) or "received"
-  int confirmations = 0, swarm_size = 0;  // outgoing
-  std::optional<std::int64_t> expires_ms;  // a disappearing message: deleted after this
+struct BackupResult {
+  std::int64_t seq = 0;
+  std::size_t chunks = 0, new_chunks = 0;
+  std::size_t bytes = 0, new_bytes = 0;  // of encrypted chunks: in all, and uploaded now
+  std::size_t parts_uploaded = 0, deleted = 0;
+  std::int64_t contacts = 0, conversations = 0, messages = 0;
+  std::string cleanup_error;  // superseded parts that could not be deleted (they expire anyway)
 };
 
-struct Contact {
-  std::string account_id;
-  std::string nickname;
-  bool blocked = false;
+struct RestoreResult {
+  std::int64_t seq = 0, created_ms = 0;
+  std::int64_t contacts = 0, conversations = 0, messages = 0;  // in the backup
+  std::size_t added = 0;              // messages new to this profile
+  std::vector<std::string> skipped;  // newer backups that failed, and why
 };
+
+// Progress of a long operation: `done` of `total` steps.
+using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
 struct OpenOptions {
-  std::string profile_dir;                // made by `sotto init` / `sotto restore`
-  std::optional<std::string> passphrase;  // when the key file is encrypted
-  std::string network_json;               // a network.json to use (kept in the profile); empty: the one kept
-  bool onion = true;                      // false: straight to the nodes (they see this address)
+  std::string profile_dir;           // made by create_account / restore_account
+  std::optional<Secret> passphrase;  // when the key file is encrypted
+  std::string network_json;          // a network.json to use (kept in the profile); empty: the one kept
+  bool onion = true;                 // false: straight to the nodes (they see this address)
+  // The network: libsotto's own HTTPS transport when null. Must outlive the Messenger.
+  std::shared_ptr<Transport> transport;
+  // Told what went wrong in the background without failing a call (a CLI prints it).
+  std::function<void(const std::string&)> warn;
 };
 
 class Messenger {
  public:
+  // Unlocks the key, and fetches a consensus when the one held is older than an hour.
+  // Failures: "no_account", "passphrase_required", "wrong_passphrase", "no_network" (no
+  // network.json yet), and the network's.
   static Outcome<std::unique_ptr<Messenger>> open(const OpenOptions& options);
   ~Messenger();
   Messenger(const Messenger&) = delete;
   Messenger& operator=(const Messenger&) = delete;
 
   std::string account_id() const;
+  // The profile's local side (contacts, history, settings, the network).
+  Profile& profile();
 
   // `to`: an account ID (05 + 64 hex) or a contact's nickname. Stored in the recipient's
   // swarm through an onion path; fails unless a member confirmed with a signed receipt
   // (the message then stays in the profile as failed: retry(id) sends it again).
+  // `disappear_after_s` > 0: deleted that long after it is sent, here, there and on the nodes.
   Outcome<Delivery> send(const std::string& to, const std::string& text, std::uint32_t disappear_after_s = 0);
   Outcome<Delivery> retry(std::int64_t id);
   // Waits up to `wait_s` (0-25) for messages; returns those new to this profile, already
   // kept in it, oldest first.
   Outcome<std::vector<Message>> receive(int wait_s);
-  // The last `limit` messages with `peer` (account ID or nickname), oldest first.
-  Outcome<std::vector<Message>> history(const std::string& peer, std::size_t limit);
 
-  Outcome<std::vector<Contact>> contacts();
-  Outcome<Contact> add_contact(const std::string& account_id, const std::string& nickname);
-  Outcome<Contact> set_blocked(const std::string& peer, bool blocked);
-  Outcome<Contact> remove_contact(const std::string& peer);
+  // An encrypted backup of the profile in the account's swarm: only what changed is
+  // uploaded. And the newest intact one brought back ("no_backup": the account has none;
+  // "backup_damaged": none is intact, and why).
+  Outcome<BackupResult> backup_now(const Progress& progress = {});
+  Outcome<RestoreResult> restore_backup(const Progress& progress = {});
+  // The automatic backup: made when something changed since the last one and none was
+  // tried within the profile's setting (backup_status().auto_minutes; 0: off). False when
+  // none was due.
+  Outcome<bool> backup_if_due();
+
+  struct Impl;
 
  private:
-  struct Impl;
   explicit Messenger(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -1,53 +1,24 @@
-// libsotto's public API (include/sotto/messenger.hpp) over client::Messenger, with
-// api::HttpsTransport and the system's clock and randomness.
+// libsotto's Messenger (include/sotto/messenger.hpp) over client::Messenger, with
+// libsotto's HTTPS transport (or the program's own) and the system's clock and randomness.
 
 #include "sotto/messenger.hpp"
 
-#include <fstream>
-
+#include "api/https_transport.hpp"
+#include "api/profile_impl.hpp"
 #include "base/clock.hpp"
 #include "base/rng.hpp"
-#include "base/secret.hpp"
 #include "client/errc.hpp"
 #include "client/messenger.hpp"
 #include "client/network_view.hpp"
-#include "directory/network.hpp"
-#include "api/https_transport.hpp"
+#include "client/peers.hpp"
 
 namespace sotto {
 
 namespace {
 
-Failure failure_of(const Error& e) { return Failure{e.token(), e.message()}; }
-
-Message message_of(const client::StoredMessage& m) {
-  Message out;
-  out.id = m.id;
-  out.peer = m.peer;
-  out.outgoing = m.direction == client::Direction::Outgoing;
-  out.body = m.body;
-  out.timestamp_ms = m.timestamp_ms;
-  out.hash = m.hash;
-  out.state = client::to_string(m.state);
-  out.confirmations = m.confirmations;
-  out.swarm_size = m.swarm_size;
-  out.expires_ms = m.expires_ms;
-  return out;
-}
-
 Outcome<Delivery> delivery_of(Result<client::SendReport> r) {
-  if (!r) return failure_of(r.error());
-  return Delivery{r->id, r->hash, r->confirmations, r->swarm_size, r->timestamp_ms};
-}
-
-Contact contact_of(const client::Contact& c) { return Contact{c.account, c.nickname, c.blocked}; }
-
-// The contact as stored now (after a change to it).
-Outcome<Contact> contact_now(client::LocalStore& store, const std::string& account) {
-  auto c = store.contact(account);
-  if (!c) return failure_of(c.error());
-  if (!*c) return Failure{"io", "the contact is not in the profile's database"};
-  return contact_of(**c);
+  if (!r) return api::failure_of(r.error());
+  return Delivery{r->id, r->hash, r->confirmations, r->swarm_size, r->timestamp_ms, r->attempts, r->path};
 }
 
 }  // namespace
@@ -55,8 +26,10 @@ Outcome<Contact> contact_now(client::LocalStore& store, const std::string& accou
 struct Messenger::Impl {
   base::SystemRng rng;
   base::SystemClock clock;
-  api::HttpsTransport transport{std::chrono::seconds(40)};  // a retrieve may wait 25 s at its destination
+  std::shared_ptr<Transport> user;  // the program's transport, if it gave one
+  std::unique_ptr<client::Transport> transport;
   std::unique_ptr<client::Messenger> m;
+  std::unique_ptr<Profile> profile;  // on m's LocalStore
 };
 
 Messenger::Messenger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -65,26 +38,34 @@ Messenger::~Messenger() = default;
 Outcome<std::unique_ptr<Messenger>> Messenger::open(const OpenOptions& options) {
   client::Profile profile(options.profile_dir);
   if (!options.network_json.empty())
-    if (auto u = client::NetworkView::use_file(profile, options.network_json); !u) return failure_of(u.error());
-  std::optional<base::SecretBytes> pass;
-  if (options.passphrase) pass.emplace(std::string_view(*options.passphrase));
-  auto keys = profile.load_keys(pass ? &*pass : nullptr);
-  if (!keys) return failure_of(keys.error());
+    if (auto u = client::NetworkView::use_file(profile, options.network_json); !u) return api::failure_of(u.error());
+  auto pw = api::secret_bytes(options.passphrase ? &*options.passphrase : nullptr);
+  auto keys = profile.load_keys(pw ? &*pw : nullptr);
+  if (!keys) return api::failure_of(keys.error());
   auto impl = std::make_unique<Impl>();
+  impl->user = options.transport;
+  if (impl->user) impl->transport = std::make_unique<api::TransportBridge>(*impl->user);
+  else impl->transport = std::make_unique<api::HttpsTransport>(std::chrono::seconds(40));  // a retrieve may wait 25 s at its destination
   client::MessengerOptions o;
   o.onion = options.onion;
-  auto m = client::Messenger::open(profile, std::move(*keys), impl->transport, impl->rng, impl->clock, o);
-  if (!m) return failure_of(m.error());
+  o.warn = options.warn;
+  auto m = client::Messenger::open(profile, std::move(*keys), *impl->transport, impl->rng, impl->clock, o);
+  if (!m) return api::failure_of(m.error());
   impl->m = std::move(*m);
-  if (auto r = impl->m->refresh_consensus(3600); !r) return failure_of(r.error());
+  auto pimpl = std::make_unique<Profile::Impl>(options.profile_dir);
+  pimpl->borrowed = &impl->m->store();
+  impl->profile.reset(new Profile(std::move(pimpl)));
+  if (auto r = impl->m->refresh_consensus(3600); !r) return api::failure_of(r.error());
   return std::unique_ptr<Messenger>(new Messenger(std::move(impl)));
 }
 
 std::string Messenger::account_id() const { return impl_->m->me().hex(); }
 
+Profile& Messenger::profile() { return *impl_->profile; }
+
 Outcome<Delivery> Messenger::send(const std::string& to, const std::string& text, std::uint32_t disappear_after_s) {
   auto who = client::resolve_peer(impl_->m->store(), to);
-  if (!who) return failure_of(who.error());
+  if (!who) return api::failure_of(who.error());
   return delivery_of(impl_->m->send(*who, text, disappear_after_s));
 }
 
@@ -92,59 +73,37 @@ Outcome<Delivery> Messenger::retry(std::int64_t id) { return delivery_of(impl_->
 
 Outcome<std::vector<Message>> Messenger::receive(int wait_s) {
   auto r = impl_->m->receive(wait_s);
-  if (!r) return failure_of(r.error());
+  if (!r) return api::failure_of(r.error());
   std::vector<Message> out;
-  for (const auto& m : *r) out.push_back(message_of(m));
+  for (const auto& m : *r) out.push_back(api::message_of(m));
   return out;
 }
 
-Outcome<std::vector<Message>> Messenger::history(const std::string& peer, std::size_t limit) {
-  auto& store = impl_->m->store();
-  auto who = client::resolve_peer(store, peer);
-  if (!who) return failure_of(who.error());
-  if (auto p = store.purge(impl_->clock.now_ms()); !p) return failure_of(p.error());
-  auto h = store.history(who->hex(), limit);
-  if (!h) return failure_of(h.error());
-  std::vector<Message> out;
-  for (const auto& m : *h) out.push_back(message_of(m));
-  return out;
+Outcome<BackupResult> Messenger::backup_now(const Progress& progress) {
+  auto r = impl_->m->backup_now(progress);
+  if (!r) return api::failure_of(r.error());
+  return BackupResult{r->seq,   r->chunks,   r->new_chunks,    r->bytes,         r->new_bytes,
+                      r->parts_uploaded, r->deleted, r->contacts, r->conversations, r->messages, r->cleanup_error};
 }
 
-Outcome<std::vector<Contact>> Messenger::contacts() {
-  auto all = impl_->m->store().contacts();
-  if (!all) return failure_of(all.error());
-  std::vector<Contact> out;
-  for (const auto& c : *all) out.push_back(contact_of(c));
-  return out;
+Outcome<RestoreResult> Messenger::restore_backup(const Progress& progress) {
+  auto r = impl_->m->restore_backup(progress);
+  if (!r) return api::failure_of(r.error());
+  return RestoreResult{r->seq, r->created_ms, r->contacts, r->conversations, r->messages, r->added, r->skipped};
 }
 
-Outcome<Contact> Messenger::add_contact(const std::string& account_id, const std::string& nickname) {
-  auto id = crypto::AccountId::parse(account_id);
-  if (!id) return Failure{"bad_account_id", "'" + account_id.substr(0, 70) + "' is not an account ID (05 followed by 64 hex digits)"};
-  if (!nickname.empty())
-    if (auto ok = client::check_nickname(nickname); !ok) return failure_of(ok.error());
+Outcome<bool> Messenger::backup_if_due() {
   auto& store = impl_->m->store();
-  if (auto r = store.add_contact(id->hex(), nickname); !r) return failure_of(r.error());
-  return contact_now(store, id->hex());
-}
-
-Outcome<Contact> Messenger::set_blocked(const std::string& peer, bool blocked) {
-  auto& store = impl_->m->store();
-  auto who = client::resolve_peer(store, peer);
-  if (!who) return failure_of(who.error());
-  if (auto r = store.set_blocked(who->hex(), blocked); !r) return failure_of(r.error());
-  return contact_now(store, who->hex());
-}
-
-Outcome<Contact> Messenger::remove_contact(const std::string& peer) {
-  auto& store = impl_->m->store();
-  auto who = client::resolve_peer(store, peer);
-  if (!who) return failure_of(who.error());
-  auto c = store.contact(who->hex());
-  if (!c) return failure_of(c.error());
-  if (!*c) return Failure{"unknown_contact", peer + " is not a contact"};
-  if (auto r = store.remove_contact(who->hex()); !r) return failure_of(r.error());
-  return contact_of(**c);
+  auto every = store.setting(api::kAutoBackupSetting);
+  if (!every) return api::failure_of(every.error());
+  std::int64_t minutes = *every ? std::atoll((*every)->c_str()) : api::kAutoBackupDefaultMinutes;
+  if (minutes <= 0) return false;
+  auto due = impl_->m->backup_due(minutes * 60'000);
+  if (!due) return api::failure_of(due.error());
+  if (!*due) return false;
+  auto r = impl_->m->backup_now();
+  if (!r) return api::failure_of(r.error());
+  return true;
 }
 
 }  // namespace sotto

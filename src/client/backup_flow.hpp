@@ -46,7 +46,8 @@ using Progress = std::function<void(std::size_t done, std::size_t total)>;
 Result<BackupReport> backup_now(SwarmClient& nodes, LocalStore& store, const crypto::Keypair& keys, base::Rng& rng,
                                 const Progress& progress = {});
 // Restores the newest intact backup from the swarm into `store` (a chunk that fails names
-// itself, and the previous backup is tried). NoBackup if there is none.
+// itself, and the previous backup is tried). NoBackup if there is none, BackupDamaged if
+// none is intact (the error says why for each).
 Result<RestoreReport> restore_backup(SwarmClient& nodes, LocalStore& store, const crypto::Keypair& keys, const Progress& progress = {});
 // The last backup made or restored in this profile, if any.
 Result<std::optional<backup::Manifest>> last_backup(LocalStore& store);

@@ -128,8 +128,10 @@ Result<RestoreReport> restore_backup(SwarmClient& nodes, LocalStore& store, cons
   }
   std::string why;
   for (const auto& s : report.skipped) why += (why.empty() ? "" : "; ") + s;
-  if (manifests.empty() && report.skipped.empty()) return Error(Errc::NoBackup, "this account has no backup in the network");
-  return Error(Errc::NoBackup, "no intact backup of this account in the network (" + why + ")");
+  if (by_hash.empty()) return Error(Errc::NoBackup, "this account has no backup in the network");
+  if (report.skipped.empty())  // parts, but no manifest (or only altered ones, which do not hash to their hash)
+    why = std::to_string(by_hash.size()) + " parts of backups are stored, but no manifest that verifies";
+  return Error(Errc::BackupDamaged, "no intact backup of this account in the network (" + why + ")");
 }
 
 }  // namespace sotto::client

@@ -21,7 +21,8 @@ enum class Errc {
   Refused,             // the swarm refused the request (its status and reason say why)
   Blocked,             // the contact is blocked
   BadNickname,         // not usable as a nickname
-  NoBackup,            // the swarm holds no intact backup of this account
+  NoBackup,            // the swarm holds no backup of this account
+  BackupDamaged,       // it holds backups of this account, but none is intact
 };
 SOTTO_DECLARE_ERRC(Errc)
 

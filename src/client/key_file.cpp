@@ -23,6 +23,7 @@ std::string to_token(Errc e) {
     case Errc::Blocked: return "blocked";
     case Errc::BadNickname: return "bad_nickname";
     case Errc::NoBackup: return "no_backup";
+    case Errc::BackupDamaged: return "backup_damaged";
   }
   return "unknown";
 }

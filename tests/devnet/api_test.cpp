@@ -7,23 +7,20 @@
 #include <fstream>
 #include <thread>
 
-#include "base/rng.hpp"
 #include "client/profile.hpp"
 #include "crypto/account_id.hpp"
 #include "devnet/devnet_fixture.hpp"
 #include "proto/signed_strings.hpp"
+#include "sotto/account.hpp"
 #include "sotto/messenger.hpp"
 
 namespace sotto {
 namespace {
 
 std::string make_account(const std::string& dir) {
-  base::SystemRng rng;
-  crypto::Seed16 seed;
-  rng.fill(seed.span());
-  client::Profile p(dir);
-  if (!p.create_account(seed, nullptr, crypto::PwhashParams::minimum(), rng)) throw std::runtime_error("create_account");
-  return crypto::account_id_of(*p.load_keys(nullptr)).hex();
+  auto made = create_account(dir, nullptr);
+  if (!made) throw std::runtime_error("create_account: " + made.failure().message);
+  return made->account_id;
 }
 
 OpenOptions options(const std::string& dir, const std::string& network_json = {}) {
@@ -49,11 +46,11 @@ TEST(Api, AConversationThroughThePublicApi) {
   ASSERT_TRUE(bob_listener) << bob_listener.failure().message;
   EXPECT_EQ((*alice)->account_id(), alice_id);
 
-  ASSERT_TRUE((*alice)->add_contact(bob_id, "bob"));
-  auto bad = (*alice)->add_contact("05abc", "x");
+  ASSERT_TRUE((*alice)->profile().add_contact(bob_id, "bob"));
+  auto bad = (*alice)->profile().add_contact("05abc", "x");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.failure().code, "bad_account_id");
-  auto nick = (*alice)->add_contact(bob_id, "05ab");
+  auto nick = (*alice)->profile().add_contact(bob_id, "05ab");
   ASSERT_FALSE(nick);
   EXPECT_EQ(nick.failure().code, "bad_nickname");
   auto unknown = (*alice)->send("carol", "hi");
@@ -111,22 +108,22 @@ TEST(Api, AConversationThroughThePublicApi) {
     }
   EXPECT_TRUE(found);
 
-  auto h = (*alice)->history("bob", 10);
+  auto h = (*alice)->profile().history("bob", 10);
   ASSERT_TRUE(h) << h.failure().message;
   ASSERT_EQ(h->size(), 2u);
   EXPECT_EQ((*h)[0].body, "hi bob");
   EXPECT_TRUE((*h)[0].outgoing);
   EXPECT_EQ((*h)[0].state, "sent");
   EXPECT_EQ((*h)[1].state, "received");
-  auto blocked = (*alice)->set_blocked("bob", true);
+  auto blocked = (*alice)->profile().set_blocked("bob", true);
   ASSERT_TRUE(blocked);
   EXPECT_TRUE(blocked->blocked);
   auto refused = (*alice)->send("bob", "blocked?");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.failure().code, "blocked");
-  auto removed = (*alice)->remove_contact("bob");
+  auto removed = (*alice)->profile().remove_contact("bob");
   ASSERT_TRUE(removed);
-  auto left = (*alice)->contacts();  // removed, but still blocked (without its nickname)
+  auto left = (*alice)->profile().contacts();  // removed, but still blocked (without its nickname)
   ASSERT_TRUE(left);
   ASSERT_EQ(left->size(), 1u);
   EXPECT_TRUE((*left)[0].blocked);
