@@ -12,7 +12,7 @@
 #include "daemon/long_poll.hpp"
 #include "daemon/node.hpp"
 #include "daemon/onion_relay.hpp"
-#include "daemon/peer_link.hpp"
+#include "daemon/https_peer_link.hpp"
 #include "daemon/reader_pool.hpp"
 #include "daemon/storage_service.hpp"
 #include "daemon/swarm_worker.hpp"

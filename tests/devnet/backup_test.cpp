@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "client/backup.hpp"
 #include "client/local_store.hpp"
 #include "client/profile.hpp"
 #include "crypto/account_id.hpp"
@@ -149,6 +150,23 @@ TEST(Backup, APhraseAloneBringsBackTheWholeHistory) {
                                        {"params", {{"pubkey", alice}, {"messages", hashes}, {"pubkey_ed25519", eve_keys.ed25519_public().hex()},
                                                    {"signature", eve_sign(proto::signed_delete(hashes))}}}});
   EXPECT_EQ(ds, 401) << db.dump();
+
+  // The owner deletes the manifests: the parts are there, no backup is intact. A restore
+  // says so (backup_damaged, and that the account itself is restored), not "no backup".
+  std::vector<std::string> manifests;
+  for (const auto& m : ob["messages"]) {
+    auto data = base::from_base64(m["data"].get<std::string>());
+    if (data && client::backup::is_manifest(*data)) manifests.push_back(m["hash"]);
+  }
+  ASSERT_EQ(manifests.size(), 2u);  // backups 1 and 2
+  auto [xs, xb] = devnet::rpc(member, {{"method", "delete"},
+                                       {"params", {{"pubkey", alice}, {"messages", manifests}, {"pubkey_ed25519", keys->ed25519_public().hex()},
+                                                   {"signature", base::to_base64(crypto::sign(keys->ed25519_secret(), as_bytes(proto::signed_delete(manifests))))}}}});
+  ASSERT_EQ(xs, 200) << xb.dump();
+  auto damaged = cli.run("tablet", {"--json", "restore", "--network", net}, phrase + "\n");
+  EXPECT_NE(damaged.exit_code, 0) << damaged.out;
+  EXPECT_NE(damaged.err.find("\"code\":\"backup_damaged\""), std::string::npos) << damaged.err;
+  EXPECT_NE(damaged.err.find("the account itself is restored"), std::string::npos) << damaged.err;
 }
 
 TEST(Backup, ANodesQuotaStopsABackupWithAClearError) {

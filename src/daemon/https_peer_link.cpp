@@ -1,4 +1,4 @@
-#include "daemon/peer_link.hpp"
+#include "daemon/https_peer_link.hpp"
 
 #include "net/address.hpp"
 #include "net/client.hpp"
