@@ -101,6 +101,7 @@ int cmd_restore(const Options& opt, const PassphraseOptions& pp) {
     phrase = std::move(*in);
   }
   if (!phrase || phrase->empty()) return fail(opt, "wrong_word_count", "no recovery phrase was given (pipe it to standard input)");
+  if (auto ok = check_recovery_phrase(*phrase); !ok) return fail(opt, ok.failure());  // before the profile and the passphrase
   auto dir = empty_profile(opt);
   if (!dir) return fail(opt, dir.failure());
   auto pass = new_passphrase(pp);

@@ -52,6 +52,7 @@ int cmd_dev_encrypt(const Options& opt, const PassphraseOptions& pp, const std::
 int cmd_dev_decrypt(const Options& opt, const PassphraseOptions& pp, const std::optional<std::string>& data) {
   auto text = arg_or_stdin(data, "the message data");
   if (!text) return fail(opt, text.failure());
+  if (auto ok = dev::check_message_data(*text); !ok) return fail(opt, ok.failure());  // before the passphrase
   auto dir = profile_dir(opt);
   if (!dir) return fail(opt, dir.failure());
   auto pass = unlock(opt, pp);

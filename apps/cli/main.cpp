@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "sotto/messenger.hpp"
 
 int main(int argc, char** argv) {
   using namespace sotto::cli;
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
   send->add_option("to", peer, "Account ID (05 + 64 hex) or nickname")->required();
   send->add_option("text", body, "The message")->required();
   send->add_option("--disappear", disappear_s, "Delete the message this many seconds after it is sent (here, there, and on the nodes)")
-      ->check(CLI::Range(1u, 14u * 86400u));
+      ->check(CLI::Range(1u, sotto::kMaxDisappearSeconds));
   add_network(send);
   std::int64_t retry_id = 0;
   auto* retry = app.add_subcommand("retry", "Send a message that failed again (its id is in `sotto history`)");

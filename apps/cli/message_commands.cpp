@@ -97,8 +97,7 @@ int listen_loop(const Options& opt, Messenger& m, std::int64_t count, std::int64
 
 int cmd_send(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo, const std::string& to, const std::string& text,
              std::uint32_t disappear_s) {
-  if (text.empty()) return fail(opt, "empty_message", "the message is empty");
-  if (text.size() > 60'000) return fail(opt, "too_long", "the message is longer than 60,000 bytes");
+  if (auto ok = check_message(text, disappear_s); !ok) return fail(opt, ok.failure());
   {  // the recipient first: a typo costs no passphrase and no network
     auto p = open_local(opt);
     if (!p) return fail(opt, p.failure());

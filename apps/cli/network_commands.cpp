@@ -56,10 +56,11 @@ int cmd_network_use(const Options& opt, const std::string& file) {
 int cmd_network_update(const Options& opt, const std::string& from) {
   auto p = open_local(opt);
   if (!p) return fail(opt, p.failure());
-  auto u = (*p)->update_network(from);
+  auto said = [&opt](const std::string& url, const std::string& why) {
+    if (!opt.json) std::cerr << "sotto: nothing taken from " << url << ": " << printable(why) << std::endl;
+  };
+  auto u = (*p)->update_network(from, nullptr, said);
   if (!u) return fail(opt, u.failure());
-  if (!opt.json)
-    for (const auto& [url, why] : u->refused) std::cerr << "sotto: nothing taken from " << url << ": " << printable(why) << std::endl;
   if (u->consensus) {
     json s = summary(*u->consensus);
     if (u->up_to_date) s["up_to_date"] = true;

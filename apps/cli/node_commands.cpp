@@ -46,6 +46,7 @@ int cmd_dev_store(const Options& opt, const DevRoute& how, const std::string& to
 }
 
 int cmd_dev_fetch(const Options& opt, const PassphraseOptions& pp, const DevRoute& how) {
+  if (auto ok = dev::check_route(route_of(how)); !ok) return fail(opt, ok.failure());  // before the passphrase
   auto dir = profile_dir(opt);
   if (!dir) return fail(opt, dir.failure());
   auto pass = unlock(opt, pp);

@@ -11,17 +11,23 @@ namespace sotto::cli {
 Outcome<std::unique_ptr<Messenger>> open_messenger(const Options& opt, const PassphraseOptions& pp, const MessageOptions& mo) {
   auto dir = profile_dir(opt);
   if (!dir) return dir.failure();
+  auto local = Profile::open(*dir);
+  if (!local) return local.failure();
+  if (!mo.network_file.empty())  // before the passphrase: a wrong file costs none
+    if (auto u = (*local)->use_network(mo.network_file); !u) return u.failure();
   auto pass = unlock(opt, pp);
   if (!pass) return pass.failure();
   OpenOptions o;
   o.profile_dir = *dir;
   o.passphrase = std::move(*pass);
-  o.network_json = mo.network_file;
   o.onion = !mo.direct;
   o.warn = [](const std::string& what) { std::cerr << "sotto: " << printable(what) << std::endl; };
   auto m = Messenger::open(o);
+  // "no_network" also says that no consensus could be fetched (and why): only a profile
+  // that has no network.json at all gets the advice to give one.
   if (!m && m.failure().code == "no_network")
-    return Failure{"no_network", "this profile has no network yet: give --network FILE once (the network's network.json)"};
+    if (auto st = (*local)->network_status(); !st && st.failure().code == "no_network")
+      return Failure{"no_network", "this profile has no network yet: give --network FILE once (the network's network.json)"};
   return m;
 }
 

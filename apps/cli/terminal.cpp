@@ -30,12 +30,12 @@ Outcome<Secret> read_all(int fd, const std::string& what) {
     if (n == 0) break;
     if (buf.size() + static_cast<std::size_t>(n) > kMaxSecretInput) {
       wipe(buf);
-      std::memset(chunk, 0, sizeof chunk);
+      wipe(chunk, sizeof chunk);
       return Failure{"io", what + " is larger than " + std::to_string(kMaxSecretInput) + " bytes"};
     }
     buf.append(chunk, static_cast<std::size_t>(n));
   }
-  std::memset(chunk, 0, sizeof chunk);
+  wipe(chunk, sizeof chunk);
   return Secret(std::move(buf));
 }
 
@@ -72,7 +72,7 @@ std::optional<Secret> prompt_hidden(const std::string& prompt) {
     if (n <= 0 || c == '\n') break;
     line.push_back(c);
   }
-  c = 0;
+  wipe(&c, sizeof c);
   if (restore) ::tcsetattr(fd, TCSAFLUSH, &old);
   ::close(fd);
   if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -24,8 +24,9 @@ struct ProfileState {
   bool has_account = false;
   bool encrypted = false;  // its key file needs a passphrase
 };
-// What the profile at `dir` holds. A directory another user owns or may write to is
-// refused ("io").
+// What the profile at `dir` holds (a missing directory holds nothing). Its directory's
+// owner and mode are checked where the key is read or written: one another user owns or
+// may write to is refused there ("io").
 Outcome<ProfileState> profile_state(const std::string& dir);
 
 // Ok when `dir` has no account yet ("account_exists" otherwise, saying where): a program
@@ -45,6 +46,9 @@ Outcome<NewAccount> create_account(const std::string& dir, const Secret* passphr
 // in any case) in `dir`. Failures say which word is unknown (by position), that one is
 // missing, or that the checksum word does not match.
 Outcome<NewAccount> restore_account(const std::string& dir, const Secret& recovery_phrase, const Secret* passphrase);
+// Ok when `recovery_phrase` decodes (the same failures as restore_account's): a program can
+// say a word is wrong before it asks for a new passphrase.
+Outcome<Ok> check_recovery_phrase(const Secret& recovery_phrase);
 
 // The profile's account ID and recovery phrase (the key file unlocked with `passphrase`
 // when it is encrypted: "passphrase_required", "wrong_passphrase").

@@ -30,6 +30,9 @@ struct Decrypted {
   std::optional<std::string> display_name;
 };
 Outcome<Decrypted> decrypt(const std::string& profile_dir, const Secret* passphrase, const std::string& data_base64);
+// Ok when `data_base64` could be a stored message ("bad_base64"; "too_large" past 76,800
+// bytes): checked before a passphrase is asked for.
+Outcome<Ok> check_message_data(const std::string& data_base64);
 
 // Where a call goes: straight to the node at `node_url` (https://HOST:PORT; a 421 is
 // followed once to the first member it names), straight to a member of the account's
@@ -39,6 +42,8 @@ struct Route {
   std::string node_url;
   bool direct = false;
 };
+// Ok unless `node_url` is given and is not https://HOST:PORT ("io"; the scheme may be left out).
+Outcome<Ok> check_route(const Route& route);
 struct Answer {
   int status = 0;
   std::string body;               // the node's reply (JSON or a sentence), untrusted
@@ -47,8 +52,14 @@ struct Answer {
   std::vector<std::string> path;  // the onion path (Ed25519 hex, guard first), empty when straight
 };
 
-// Any storage RPC: `params_json` is the params object; to the swarm of params.pubkey, else
-// to any node.
+// Failures of the calls below: "bad_params", "bad_data", the account ID's, "no_network"
+// (no current consensus, or the swarm moved since), "no_path", "unreachable", and "io"
+// (a node's refusal, its status and sentence in the message, or a reply that is not the
+// documented JSON). Straight to a node, each step of a request waits 15 s at most.
+//
+// Any storage RPC: `params_json` is the params object (16 MiB, 16 deep at most); to the
+// swarm of params.pubkey, else to any node. Through an onion path any status is the
+// answer; straight to a node, only a 200.
 Outcome<Answer> rpc(const std::string& profile_dir, const Route& route, const std::string& method, const std::string& params_json,
                     Transport* transport = nullptr);
 

@@ -63,11 +63,18 @@ struct OpenOptions {
   std::optional<Secret> passphrase;  // when the key file is encrypted
   std::string network_json;          // a network.json to use (kept in the profile); empty: the one kept
   bool onion = true;                 // false: straight to the nodes (they see this address)
-  // The network: libsotto's own HTTPS transport when null. Must outlive the Messenger.
+  // The network: libsotto's own HTTPS transport when null. Shared with the Messenger;
+  // give each Messenger its own (a Transport carries one request at a time).
   std::shared_ptr<Transport> transport;
   // Told what went wrong in the background without failing a call (a CLI prints it).
   std::function<void(const std::string&)> warn;
 };
+
+// Ok when `text` may be sent (Messenger::send checks the same first): "empty_message",
+// "too_long" (over 60,000 bytes), "bad_disappear" (over 14 days).
+constexpr std::size_t kMaxMessageText = 60'000;
+constexpr std::uint32_t kMaxDisappearSeconds = 14 * 86'400;
+Outcome<Ok> check_message(const std::string& text, std::uint32_t disappear_after_s = 0);
 
 class Messenger {
  public:
@@ -79,11 +86,14 @@ class Messenger {
   Messenger(const Messenger&) = delete;
   Messenger& operator=(const Messenger&) = delete;
 
+  // The account's ID (05 + 64 hex).
   std::string account_id() const;
-  // The profile's local side (contacts, history, settings, the network).
+  // The profile's local side (contacts, history, settings, the network), valid as long as
+  // this Messenger. A network changed through it (use_network, update_network) is the
+  // one the next Messenger opened on the profile uses.
   Profile& profile();
 
-  // `to`: an account ID (05 + 64 hex) or a contact's nickname. Stored in the recipient's
+  // `to`: an account ID (05 + 64 hex) or a contact's nickname; `text` as check_message says. Stored in the recipient's
   // swarm through an onion path; fails unless a member confirmed with a signed receipt
   // (the message then stays in the profile as failed: retry(id) sends it again).
   // `disappear_after_s` > 0: deleted that long after it is sent, here, there and on the nodes.
@@ -99,13 +109,12 @@ class Messenger {
   Outcome<BackupResult> backup_now(const Progress& progress = {});
   Outcome<RestoreResult> restore_backup(const Progress& progress = {});
   // The automatic backup: made when something changed since the last one and none was
-  // tried within the profile's setting (backup_status().auto_minutes; 0: off). False when
+  // tried within the profile's setting (backup_status().auto_minutes; 0: off). Empty when
   // none was due.
-  Outcome<bool> backup_if_due();
-
-  struct Impl;
+  Outcome<std::optional<BackupResult>> backup_if_due();
 
  private:
+  struct Impl;
   explicit Messenger(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

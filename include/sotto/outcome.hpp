@@ -10,7 +10,8 @@ namespace sotto {
 
 // What went wrong: a stable token (e.g. "unknown_contact", "bad_account_id", "unreachable",
 // "no_path", "no_network", "refused", "connect_failed", "timeout") and a sentence for
-// people (it never holds a key, a message's text or a whole account ID).
+// people (it never holds a key, a passphrase or a message's text; it may quote what the
+// program passed in, such as an account ID or a nickname that names no contact).
 struct Failure {
   std::string code;
   std::string message;
@@ -34,6 +35,7 @@ class Outcome {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   const Failure& failure() const { return std::get<1>(v_); }
+  // value() and failure() on the wrong side throw std::bad_variant_access: test first.
 
  private:
   std::variant<T, Failure> v_;

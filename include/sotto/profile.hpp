@@ -5,6 +5,7 @@
 // object per thread; two processes on one profile work side by side. Public API.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,8 +70,8 @@ struct NetworkUpdate {
 
 class Profile {
  public:
-  // The profile at `dir` (made if missing). It may have no account yet: what needs one
-  // says "no_account".
+  // The profile at `dir`, which create_account or restore_account made (its contacts and
+  // history work before an account exists; a missing directory fails them with "io").
   static Outcome<std::unique_ptr<Profile>> open(const std::string& dir);
   ~Profile();
   Profile(const Profile&) = delete;
@@ -107,12 +108,13 @@ class Profile {
   // node), or else from the authorities and then the seed nodes, checks it (a majority of
   // the authorities' signatures, current, newer than the one held) and keeps it. When no
   // source gave one, `consensus` is empty and `refused` says why for each. Failures:
-  // "bad_url", "no_network"; `transport`: libsotto's own when null.
-  Outcome<NetworkUpdate> update_network(const std::string& from = {}, Transport* transport = nullptr);
-
-  struct Impl;
+  // "bad_url" (before anything is fetched), "no_network"; `transport`: libsotto's own when
+  // null; `refused`, if given, is told each refusal as it happens (source, why).
+  Outcome<NetworkUpdate> update_network(const std::string& from = {}, Transport* transport = nullptr,
+                                        const std::function<void(const std::string&, const std::string&)>& refused = {});
 
  private:
+  struct Impl;
   friend class Messenger;
   explicit Profile(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -29,5 +29,8 @@ class Secret {
 
 // Overwrites every byte of `s` (which the compiler may not leave out), then empties it.
 void wipe(std::string& s);
+// Overwrites `size` bytes at `data` (a buffer that held a secret) so that the compiler
+// cannot leave it out.
+void wipe(void* data, std::size_t size);
 
 }  // namespace sotto

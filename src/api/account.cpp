@@ -67,6 +67,13 @@ Outcome<NewAccount> restore_account(const std::string& dir, const Secret& recove
   return create(dir, *seed, passphrase);
 }
 
+Outcome<Ok> check_recovery_phrase(const Secret& recovery_phrase) {
+  if (recovery_phrase.empty()) return Failure{"wrong_word_count", "no recovery phrase was given"};
+  auto seed = crypto::decode_phrase(recovery_phrase.str());  // a Seed16: wiped as it goes
+  if (!seed) return api::failure_of(seed.error());
+  return Ok{};
+}
+
 Outcome<std::string> account_id(const std::string& dir, const Secret* passphrase) {
   auto pw = api::secret_bytes(passphrase);
   auto keys = client::Profile(dir).load_keys(pw ? &*pw : nullptr);

@@ -26,6 +26,9 @@ namespace sotto::dev {
 
 namespace wire = proto::rpc;
 
+// A node's reply, read to check that it is JSON a program can print without recursing deep.
+constexpr base::JsonLimits kReplyLimits{16 << 20, proto::kMaxRpcJsonDepth, std::size_t{1} << 20};
+
 namespace {
 
 Result<crypto::Keypair> unlock(const std::string& dir, const Secret* passphrase) {
@@ -46,12 +49,19 @@ struct Targets {
   std::vector<directory::ConsensusNode> all;      // the consensus's nodes (for paths)
 };
 
+// --node https://HOST:PORT (the scheme may be left out).
+Result<Node> parse_node(const std::string& url) {
+  auto at = client::parse_node_url(url.rfind("https://", 0) == 0 ? url : "https://" + url);
+  if (!at) return Error(client::Errc::Io, "--node must be https://HOST:PORT with a port of 1-65535");
+  return Node{at->first, at->second};
+}
+
 Result<Targets> targets(const std::string& dir, const Route& route, std::optional<ByteArray<33>> account) {
   Targets out;
   if (!route.node_url.empty()) {
-    auto at = client::parse_node_url(route.node_url.rfind("https://", 0) == 0 ? route.node_url : "https://" + route.node_url);
-    if (!at) return Error(client::Errc::Io, "--node must be https://HOST:PORT with a port of 1-65535");
-    out.direct.push_back({at->first, at->second});
+    auto n = parse_node(route.node_url);
+    if (!n) return std::move(n).error();
+    out.direct.push_back(*n);
     return out;
   }
   auto view = client::NetworkView::open(client::Profile(dir), base::SystemClock().now_ms() / 1000);
@@ -86,7 +96,9 @@ Result<Answer> call_node(client::Transport& t, Node node, const std::string& bod
       node = {swarm->nodes[0].ip, swarm->nodes[0].port_https};
       continue;
     }
-    return Answer{r->status, std::move(r->body), false, "", {}};
+    if (r->status != 200) return Error(client::Errc::Refused, "the node answered " + std::to_string(r->status) + ": " + r->body.substr(0, 300));
+    if (!base::read_json(r->body, kReplyLimits)) return Error(client::Errc::Refused, "the node's reply is not JSON");
+    return Answer{r->status, std::move(r->body), true, "", {}};
   }
   return Error(client::Errc::Refused, "the node sent us on more than once");
 }
@@ -95,13 +107,14 @@ Result<Answer> call_node(client::Transport& t, Node node, const std::string& bod
 // another member would say the same); through onion paths, a member whose paths all
 // failed in transit is followed by the next one.
 Result<Answer> call_any(const Targets& to, const std::string& body, Transport* user) {
-  api::HttpsTransport own(std::chrono::seconds(40));
+  api::HttpsTransport own_direct(std::chrono::seconds(15)), own_onion;  // a path has three more hops to wait for
   std::optional<api::TransportBridge> bridge;
   if (user) bridge.emplace(*user);
-  client::Transport& t = bridge ? static_cast<client::Transport&>(*bridge) : own;
+  client::Transport& direct = bridge ? static_cast<client::Transport&>(*bridge) : own_direct;
+  client::Transport& t = bridge ? static_cast<client::Transport&>(*bridge) : own_onion;
   Error last(client::Errc::Unreachable, "no node to ask");
   for (const auto& n : to.direct) {
-    auto r = call_node(t, n, body);
+    auto r = call_node(direct, n, body);
     if (r || r.error().is(client::Errc::Refused)) return r;
     last = std::move(r).error();
   }
@@ -131,7 +144,28 @@ Result<Answer> call_ok(const Targets& to, const std::string& body, Transport* us
   return r;
 }
 
+// A dev call's failure: a node's refusal is said as "io", as `sotto dev` always has (the
+// messenger's calls say "refused").
+Failure dev_failure(const Error& e) {
+  if (e.is(client::Errc::Refused)) return Failure{"io", e.message()};
+  return api::failure_of(e);
+}
+
 }  // namespace
+
+Outcome<Ok> check_route(const Route& route) {
+  if (route.node_url.empty()) return Ok{};
+  if (auto n = parse_node(route.node_url); !n) return api::failure_of(n.error());
+  return Ok{};
+}
+
+Outcome<Ok> check_message_data(const std::string& data_base64) {
+  auto raw = base::from_base64(data_base64);
+  if (!raw) return Failure{"bad_base64", "the message data is not base64: " + raw.error().message()};
+  if (raw->size() > proto::kMaxMessageData)
+    return Failure{"too_large", "the data is " + std::to_string(raw->size()) + " bytes; a stored message has at most 76800"};
+  return Ok{};
+}
 
 Outcome<Encrypted> encrypt(const std::string& profile_dir, const Secret* passphrase, const std::string& to, const std::string& text) {
   auto recipient = crypto::AccountId::parse(to);
@@ -151,10 +185,8 @@ Outcome<Encrypted> encrypt(const std::string& profile_dir, const Secret* passphr
 }
 
 Outcome<Decrypted> decrypt(const std::string& profile_dir, const Secret* passphrase, const std::string& data_base64) {
+  if (auto ok = check_message_data(data_base64); !ok) return ok.failure();
   auto raw = base::from_base64(data_base64);
-  if (!raw) return Failure{"bad_base64", "the message data is not base64: " + raw.error().message()};
-  if (raw->size() > proto::kMaxMessageData)
-    return Failure{"too_large", "the data is " + std::to_string(raw->size()) + " bytes; a stored message has at most 76800"};
   auto keys = unlock(profile_dir, passphrase);
   if (!keys) return api::failure_of(keys.error());
   auto dm = proto::decode_dm(*keys, *raw);
@@ -165,7 +197,7 @@ Outcome<Decrypted> decrypt(const std::string& profile_dir, const Secret* passphr
 
 Outcome<Answer> rpc(const std::string& profile_dir, const Route& route, const std::string& method, const std::string& params_json,
                     Transport* transport) {
-  auto params = base::read_json_object(params_json, {1 << 20, 16, 1 << 16});
+  auto params = base::read_json_object(params_json, {16 << 20, 16, std::size_t{1} << 20});
   if (!params) return Failure{"bad_params", "the params must be a JSON object, e.g. '{\"pubkey\": \"05…\"}'"};
   std::optional<ByteArray<33>> account;
   if (auto pk = params->find("pubkey"); pk != params->end() && pk->is_string())
@@ -173,8 +205,8 @@ Outcome<Answer> rpc(const std::string& profile_dir, const Route& route, const st
   auto to = targets(profile_dir, route, account);
   if (!to) return api::failure_of(to.error());
   auto r = call_any(*to, nlohmann::json{{"method", method}, {"params", *params}}.dump(), transport);
-  if (!r) return api::failure_of(r.error());
-  r->body_is_json = static_cast<bool>(base::read_json(r->body, {16 << 20, proto::kMaxRpcJsonDepth, std::size_t{1} << 20}));
+  if (!r) return dev_failure(r.error());
+  r->body_is_json = static_cast<bool>(base::read_json(r->body, kReplyLimits));
   return *r;
 }
 
@@ -191,7 +223,7 @@ Outcome<Stored> store(const std::string& profile_dir, const Route& route, const 
   s.ttl = 86'400'000;
   s.data = std::move(*raw);
   auto r = call_ok(*where, wire::encode(s), transport);
-  if (!r) return api::failure_of(r.error());
+  if (!r) return dev_failure(r.error());
   Stored out;
   out.answer = *r;
   auto reply = wire::decode_swarm_reply(r->body);
@@ -221,7 +253,7 @@ Outcome<FetchResult> fetch(const std::string& profile_dir, const Secret* passphr
   r.auth.pubkey_ed25519 = keys->ed25519_public();
   r.auth.signature = crypto::sign(keys->ed25519_secret(), as_bytes(proto::signed_retrieve(0, *r.timestamp)));
   auto a = call_ok(*where, wire::encode(r), transport);
-  if (!a) return api::failure_of(a.error());
+  if (!a) return dev_failure(a.error());
   auto reply = wire::decode_retrieve_reply(a->body);
   if (!reply) return api::failure_of(reply.error());
   FetchResult out;

@@ -63,7 +63,15 @@ std::string Messenger::account_id() const { return impl_->m->me().hex(); }
 
 Profile& Messenger::profile() { return *impl_->profile; }
 
+Outcome<Ok> check_message(const std::string& text, std::uint32_t disappear_after_s) {
+  if (text.empty()) return Failure{"empty_message", "the message is empty"};
+  if (text.size() > kMaxMessageText) return Failure{"too_long", "the message is longer than 60,000 bytes"};
+  if (disappear_after_s > kMaxDisappearSeconds) return Failure{"bad_disappear", "a message can disappear after 14 days at most (the nodes keep none longer)"};
+  return Ok{};
+}
+
 Outcome<Delivery> Messenger::send(const std::string& to, const std::string& text, std::uint32_t disappear_after_s) {
+  if (auto ok = check_message(text, disappear_after_s); !ok) return ok.failure();
   auto who = client::resolve_peer(impl_->m->store(), to);
   if (!who) return api::failure_of(who.error());
   return delivery_of(impl_->m->send(*who, text, disappear_after_s));
@@ -79,11 +87,17 @@ Outcome<std::vector<Message>> Messenger::receive(int wait_s) {
   return out;
 }
 
+namespace {
+BackupResult result_of(const client::BackupReport& r) {
+  return BackupResult{r.seq,     r.chunks,   r.new_chunks, r.bytes,         r.new_bytes, r.parts_uploaded,
+                      r.deleted, r.contacts, r.conversations, r.messages, r.cleanup_error};
+}
+}  // namespace
+
 Outcome<BackupResult> Messenger::backup_now(const Progress& progress) {
   auto r = impl_->m->backup_now(progress);
   if (!r) return api::failure_of(r.error());
-  return BackupResult{r->seq,   r->chunks,   r->new_chunks,    r->bytes,         r->new_bytes,
-                      r->parts_uploaded, r->deleted, r->contacts, r->conversations, r->messages, r->cleanup_error};
+  return result_of(*r);
 }
 
 Outcome<RestoreResult> Messenger::restore_backup(const Progress& progress) {
@@ -92,18 +106,18 @@ Outcome<RestoreResult> Messenger::restore_backup(const Progress& progress) {
   return RestoreResult{r->seq, r->created_ms, r->contacts, r->conversations, r->messages, r->added, r->skipped};
 }
 
-Outcome<bool> Messenger::backup_if_due() {
+Outcome<std::optional<BackupResult>> Messenger::backup_if_due() {
   auto& store = impl_->m->store();
   auto every = store.setting(api::kAutoBackupSetting);
   if (!every) return api::failure_of(every.error());
   std::int64_t minutes = *every ? std::atoll((*every)->c_str()) : api::kAutoBackupDefaultMinutes;
-  if (minutes <= 0) return false;
+  if (minutes <= 0) return std::optional<BackupResult>();
   auto due = impl_->m->backup_due(minutes * 60'000);
   if (!due) return api::failure_of(due.error());
-  if (!*due) return false;
+  if (!*due) return std::optional<BackupResult>();
   auto r = impl_->m->backup_now();
   if (!r) return api::failure_of(r.error());
-  return true;
+  return std::optional<BackupResult>(result_of(*r));
 }
 
 }  // namespace sotto

@@ -50,7 +50,8 @@ Outcome<NetworkStatus> Profile::network_status() {
   return out;
 }
 
-Outcome<NetworkUpdate> Profile::update_network(const std::string& from, Transport* transport) {
+Outcome<NetworkUpdate> Profile::update_network(const std::string& from, Transport* transport,
+                                               const std::function<void(const std::string&, const std::string&)>& refused) {
   auto view = client::NetworkView::open(impl_->profile, now_s());
   if (!view) return api::failure_of(view.error());
   std::vector<std::string> sources;
@@ -60,16 +61,21 @@ Outcome<NetworkUpdate> Profile::update_network(const std::string& from, Transpor
     for (const auto& a : view->network().authorities) sources.push_back(a.url);
     for (const auto& s : view->network().seed_nodes) sources.push_back(s.url);
   }
+  std::vector<std::pair<std::string, std::uint16_t>> at;
+  for (const auto& url : sources) {
+    auto a = client::parse_node_url(url);
+    if (!a) return Failure{"bad_url", url + " is not https://HOST:PORT"};
+    at.push_back(*a);
+  }
   api::HttpsTransport own(std::chrono::seconds(10));
   std::optional<api::TransportBridge> bridge;
   if (transport) bridge.emplace(*transport);
   client::Transport& t = bridge ? static_cast<client::Transport&>(*bridge) : own;
   NetworkUpdate out;
   out.held_epoch = view->held_epoch();
-  for (const auto& url : sources) {
-    auto at = client::parse_node_url(url);
-    if (!at) return Failure{"bad_url", url + " is not https://HOST:PORT"};
-    auto r = t.get(at->first, at->second, "/directory/v1/consensus");
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const std::string& url = sources[i];
+    auto r = t.get(at[i].first, at[i].second, "/directory/v1/consensus");
     std::string why;
     if (!r) {
       why = r.error().message();
@@ -87,6 +93,7 @@ Outcome<NetworkUpdate> Profile::update_network(const std::string& from, Transpor
       if (got.error().is(directory::Errc::Replayed) && view->current()) out.up_to_date = true;
       why = got.error().token() + ": " + got.error().message();
     }
+    if (refused) refused(url, why);
     out.refused.emplace_back(url, why);
   }
   if (out.up_to_date) out.consensus = summary(*view->current());

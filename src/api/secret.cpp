@@ -36,5 +36,6 @@ Secret& Secret::operator=(Secret&& other) noexcept {
 Secret::~Secret() { wipe(s_); }
 
 void wipe(std::string& s) { base::wipe_string(s); }
+void wipe(void* data, std::size_t size) { base::secure_wipe(data, size); }
 
 }  // namespace sotto

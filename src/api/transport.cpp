@@ -4,6 +4,7 @@
 #include "api/failure.hpp"
 #include "api/https_transport.hpp"
 #include "client/errc.hpp"
+#include "net/errc.hpp"
 
 namespace sotto {
 
@@ -42,15 +43,29 @@ std::optional<base::SecretBytes> secret_bytes(const Secret* s) {
   return base::SecretBytes(std::string_view(s->str()));
 }
 
+namespace {
+
+// A program's transport failure as the library's error: the documented codes keep their
+// meaning (and token); another code is kept in the sentence, as an unreachable node.
+Error error_of(const Failure& f) {
+  if (f.code == "connect_failed") return Error(net::Errc::ConnectFailed, f.message);
+  if (f.code == "timeout") return Error(net::Errc::Timeout, f.message);
+  if (f.code == "closed") return Error(net::Errc::Closed, f.message);
+  if (f.code == "stopped") return Error(net::Errc::Stopped, f.message);
+  return Error(client::Errc::Unreachable, f.code + ": " + f.message);
+}
+
+}  // namespace
+
 Result<client::TransportReply> TransportBridge::post(const std::string& host, std::uint16_t port, std::string_view target, std::string_view body) {
   auto r = t_.post(host, port, std::string(target), std::string(body));
-  if (!r) return Error(client::Errc::Unreachable, r.failure().message);
+  if (!r) return error_of(r.failure());
   return client::TransportReply{r->status, std::move(r->body)};
 }
 
 Result<client::TransportReply> TransportBridge::get(const std::string& host, std::uint16_t port, std::string_view target) {
   auto r = t_.get(host, port, std::string(target));
-  if (!r) return Error(client::Errc::Unreachable, r.failure().message);
+  if (!r) return error_of(r.failure());
   return client::TransportReply{r->status, std::move(r->body)};
 }
 

@@ -7,7 +7,6 @@ namespace sotto::daemon {
 SwarmWorker::SwarmWorker(const crypto::Keypair& keys, const base::Clock& clock, node::PeerLink& link, const node::ConsensusSwarm& swarm,
                          std::string reader_path, node::StoreMessages store)
     : keys_(keys),
-      clock_(clock),
       swarm_(swarm),
       reader_path_(std::move(reader_path)),
       pusher_(keys, clock, link),

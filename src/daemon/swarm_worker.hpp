@@ -45,7 +45,6 @@ class SwarmWorker {
   bool stopping() const;
 
   const crypto::Keypair& keys_;
-  const base::Clock& clock_;
   const node::ConsensusSwarm& swarm_;
   std::string reader_path_;
   node::Pusher pusher_;
