@@ -26,7 +26,10 @@ open(f"{d}/objects", "w").write('{"a":' * (n // 6) + "1" + "}" * (n // 6))
 open(f"{d}/unclosed", "w").write('[{"a":' * (n // 6))
 open(f"{d}/in_a_field", "w").write('{"method":"expire","params":{"expiry":' + "[" * (n // 3) + "]" * (n // 3) + "}}")
 PY
-for t in "${targets[@]}"; do
+# One target per core at a time; each writes its verdict to a file, read in order at the end.
+jobs=${FUZZ_JOBS:-$(nproc)}
+run_one() {
+  local t=$1 name seeds corpus limits
   name=$(basename "$t")
   mkdir -p "$scratch/$name"
   seeds="$root/tests/fuzz/corpus/${name%_fuzz}"
@@ -40,16 +43,27 @@ for t in "${targets[@]}"; do
   if "$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "${limits[@]}" \
        -artifact_prefix="$root/tests/fuzz/artifacts/$name-" "${corpus[@]}" >"$scratch/$name.log" 2>&1; then
     execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$scratch/$name.log" | grep -oE '[0-9]+$' || echo '?')
-    echo "fuzz: $name ok ($execs inputs in ${seconds} s${limits:+, up to 1 MiB})"
-    passed=$((passed + 1))
+    echo "fuzz: $name ok ($execs inputs in ${seconds} s${limits:+, up to 1 MiB})" >"$scratch/$name.verdict"
   else
-    echo "fuzz: $name FAILED; the report:"
-    # The finding itself (sanitizer report, failed check, leak, timeout), then the log's end.
-    grep -E -A 25 'ERROR: |runtime error:|fuzz check failed|==[0-9]+==|SUMMARY:|ALARM' "$scratch/$name.log" | head -n 80 || true
-    echo "fuzz: $name: the end of its log:"
-    tail -n 15 "$scratch/$name.log"
-    failed=$((failed + 1))
+    {
+      echo "fuzz: $name FAILED; the report:"
+      # The finding itself (sanitizer report, failed check, leak, timeout), then the log's end.
+      grep -E -A 25 'ERROR: |runtime error:|fuzz check failed|==[0-9]+==|SUMMARY:|ALARM' "$scratch/$name.log" | head -n 80 || true
+      echo "fuzz: $name: the end of its log:"
+      tail -n 15 "$scratch/$name.log"
+    } >"$scratch/$name.verdict"
+    touch "$scratch/$name.failed"
   fi
+}
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  run_one "$t" &
+done
+wait
+for t in "${targets[@]}"; do
+  name=$(basename "$t")
+  if [ -f "$scratch/$name.verdict" ]; then cat "$scratch/$name.verdict"; else echo "fuzz: $name FAILED: it left no verdict"; touch "$scratch/$name.failed"; fi
+  if [ -e "$scratch/$name.failed" ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 done
 echo "fuzz: $passed targets clean, $failed with findings"
 [ "$failed" -eq 0 ]

@@ -14,8 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kBackupSetting = "backup.manifests";  // [{seq, hash, manifest}], newest first, at most 2
-constexpr const char* kHighestSetting = "backup.highest_seq";  // the highest seq made, restored or seen in the swarm
 constexpr const char* kChangesSetting = "backup.changes";  // LocalStore::changes() when the last backup began
 constexpr const char* kAttemptSetting = "backup.last_attempt_ms";
 constexpr std::int64_t kRefreshAfterMs = 90LL * 86'400'000;

@@ -21,6 +21,10 @@
 
 namespace sotto::client {
 
+// The profile settings (LocalStore) the backup keeps between runs.
+inline constexpr const char* kBackupSetting = "backup.manifests";    // [{seq, hash, manifest}], newest first, at most 2
+inline constexpr const char* kHighestSetting = "backup.highest_seq";  // the highest seq made, restored or seen in the swarm
+
 struct BackupReport {
   std::int64_t seq = 0;
   std::size_t chunks = 0, new_chunks = 0;

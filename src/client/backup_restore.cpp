@@ -16,9 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kBackupSetting = "backup.manifests";
-constexpr const char* kHighestSetting = "backup.highest_seq";
-
 struct Found {
   backup::Manifest m;
   std::string hash, text;

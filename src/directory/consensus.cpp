@@ -18,9 +18,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kDomain = "sotto-consensus-v1";
+constexpr std::string_view kConsensusDomain = "sotto-consensus-v1";
 
-Error bad(const std::string& why) { return Error(Errc::Malformed, "consensus: " + why); }
+Error consensus_error(const std::string& why) { return Error(Errc::Malformed, "consensus: " + why); }
 
 std::string id_hex(std::uint64_t id) {
   std::uint8_t b[8];
@@ -56,7 +56,7 @@ void set_times(Consensus& c, const Network& net) {
 
 Result<Consensus> parse_object(const json& o) {
   if (!o.is_object() || o.size() != 12)
-    return bad("must be an object of exactly type, network_id, epoch, method, valid_after, fresh_until, valid_until, "
+    return consensus_error("must be an object of exactly type, network_id, epoch, method, valid_after, fresh_until, valid_until, "
                "prev_epoch, prev_digest, params, votes, nodes");
   auto str = [&](const json& x, const char* name) -> const std::string* {
     auto it = x.find(name);
@@ -72,46 +72,46 @@ Result<Consensus> parse_object(const json& o) {
   constexpr std::int64_t kBig = std::int64_t{1} << 50;
   Consensus c;
   auto type = str(o, "type");
-  if (!type || *type != "consensus") return bad("'type' must be \"consensus\"");
+  if (!type || *type != "consensus") return consensus_error("'type' must be \"consensus\"");
   auto network_id = str(o, "network_id");
-  if (!network_id || !valid_network_id(*network_id)) return bad("'network_id' must be 1 to 64 of a-z, 0-9 and -");
+  if (!network_id || !valid_network_id(*network_id)) return consensus_error("'network_id' must be 1 to 64 of a-z, 0-9 and -");
   c.network_id = *network_id;
   auto epoch = integer(o, "epoch", 0, kBig), method = integer(o, "method", 1, 1000);
   auto va = integer(o, "valid_after", 0, kBig), fu = integer(o, "fresh_until", 0, kBig), vu = integer(o, "valid_until", 0, kBig);
   auto pe = integer(o, "prev_epoch", -1, kBig);
-  if (!epoch || !method || !va || !fu || !vu || !pe) return bad("epoch, method, times and prev_epoch must be integers in range");
+  if (!epoch || !method || !va || !fu || !vu || !pe) return consensus_error("epoch, method, times and prev_epoch must be integers in range");
   c.epoch = *epoch, c.method = static_cast<int>(*method), c.valid_after = *va, c.fresh_until = *fu, c.valid_until = *vu, c.prev_epoch = *pe;
   auto pd = str(o, "prev_digest");
-  if (!pd || !(pd->empty() || is_lower_hex(*pd, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
-  if (pd->empty() != (c.prev_epoch < 0) || (c.prev_epoch >= c.epoch)) return bad("'prev_epoch' and 'prev_digest' do not agree");
+  if (!pd || !(pd->empty() || is_lower_hex(*pd, 64))) return consensus_error("'prev_digest' must be empty or 64 lowercase hex digits");
+  if (pd->empty() != (c.prev_epoch < 0) || (c.prev_epoch >= c.epoch)) return consensus_error("'prev_epoch' and 'prev_digest' do not agree");
   c.prev_digest = *pd;
   auto params = o.find("params");
-  if (params == o.end() || !params->is_object() || params->size() != 3) return bad("'params' must hold swarm_min, swarm_ideal, swarm_max");
+  if (params == o.end() || !params->is_object() || params->size() != 3) return consensus_error("'params' must hold swarm_min, swarm_ideal, swarm_max");
   auto mn = integer(*params, "swarm_min", 1, 1000), id = integer(*params, "swarm_ideal", 1, 1000), mx = integer(*params, "swarm_max", 1, 1000);
-  if (!mn || !id || !mx) return bad("swarm sizes must be integers 1-1000");
+  if (!mn || !id || !mx) return consensus_error("swarm sizes must be integers 1-1000");
   c.params = {static_cast<int>(*mn), static_cast<int>(*id), static_cast<int>(*mx)};
   auto votes = o.find("votes");
-  if (votes == o.end() || !votes->is_array()) return bad("'votes' must be an array");
+  if (votes == o.end() || !votes->is_array()) return consensus_error("'votes' must be an array");
   for (const auto& v : *votes) {
-    if (!v.is_string() || !is_lower_hex(v.get_ref<const std::string&>(), 64)) return bad("'votes' must hold 64-hex digests");
-    if (!c.votes.empty() && !(c.votes.back() < v.get_ref<const std::string&>())) return bad("'votes' must be ascending without repeats");
+    if (!v.is_string() || !is_lower_hex(v.get_ref<const std::string&>(), 64)) return consensus_error("'votes' must hold 64-hex digests");
+    if (!c.votes.empty() && !(c.votes.back() < v.get_ref<const std::string&>())) return consensus_error("'votes' must be ascending without repeats");
     c.votes.push_back(v.get<std::string>());
   }
   auto nodes = o.find("nodes");
-  if (nodes == o.end() || !nodes->is_array() || nodes->empty()) return bad("'nodes' must be a non-empty array");
+  if (nodes == o.end() || !nodes->is_array() || nodes->empty()) return consensus_error("'nodes' must be a non-empty array");
   for (const auto& n : *nodes) {
     std::string where = "nodes[" + std::to_string(c.nodes.size()) + "]";
-    if (!n.is_object() || n.size() != 6) return bad(where + " must hold exactly ed25519, x25519, ip, port_https, software, swarm_id");
+    if (!n.is_object() || n.size() != 6) return consensus_error(where + " must hold exactly ed25519, x25519, ip, port_https, software, swarm_id");
     auto ed = str(n, "ed25519"), x = str(n, "x25519"), ip = str(n, "ip"), sw = str(n, "software"), sid = str(n, "swarm_id");
     auto port = integer(n, "port_https", 1, 65535);
-    if (!ed || !is_lower_hex(*ed, 64) || !x || !is_lower_hex(*x, 64)) return bad(where + ": keys must be 64 lowercase hex digits");
-    if (!ip || !sw || !port || !sid || !is_lower_hex(*sid, 16)) return bad(where + ": ip, port_https, software or swarm_id is invalid");
+    if (!ed || !is_lower_hex(*ed, 64) || !x || !is_lower_hex(*x, 64)) return consensus_error(where + ": keys must be 64 lowercase hex digits");
+    if (!ip || !sw || !port || !sid || !is_lower_hex(*sid, 16)) return consensus_error(where + ": ip, port_https, software or swarm_id is invalid");
     ConsensusNode cn;
     cn.ed25519 = *crypto::Ed25519Public::from_hex(*ed);
     cn.x25519 = *crypto::X25519Public::from_hex(*x);
     auto derived = crypto::to_x25519(cn.ed25519);
-    if (!derived || *derived != cn.x25519) return bad(where + ": x25519 is not the conversion of ed25519");
-    if (!c.nodes.empty() && !(c.nodes.back().ed25519 < cn.ed25519)) return bad("'nodes' must be in ascending ed25519 order without repeats");
+    if (!derived || *derived != cn.x25519) return consensus_error(where + ": x25519 is not the conversion of ed25519");
+    if (!c.nodes.empty() && !(c.nodes.back().ed25519 < cn.ed25519)) return consensus_error("'nodes' must be in ascending ed25519 order without repeats");
     cn.ip = *ip;
     cn.port_https = static_cast<std::uint16_t>(*port);
     cn.software = *sw;
@@ -139,7 +139,7 @@ std::vector<std::uint64_t> Consensus::swarm_ids() const {
 std::string canonical_json(const Consensus& c) { return to_object(c).dump(); }
 
 std::string signed_bytes(const Consensus& c) {
-  std::string out(kDomain);
+  std::string out(kConsensusDomain);
   out += '\0';
   out += canonical_json(c);
   return out;
@@ -258,16 +258,16 @@ std::string to_json(const Consensus& c, std::span<const ConsensusSignature> sign
 
 Result<Consensus> accept_consensus(std::string_view text, const Network& net, std::optional<std::int64_t> held_epoch,
                                    std::int64_t now_s) {
-  if (text.size() > kMaxConsensusJson) return bad("larger than 8 MiB");
+  if (text.size() > kMaxConsensusJson) return consensus_error("larger than 8 MiB");
   // {"consensus": {"nodes": [{...}]}, "signatures": [{...}]}: 4 levels.
   auto parsed = base::read_json_object(text, {kMaxConsensusJson, 8, std::size_t{1} << 20});
-  if (!parsed) return bad(parsed.error().message());
+  if (!parsed) return consensus_error(parsed.error().message());
   const json& j = *parsed;
-  if (j.size() != 2) return bad("not a JSON object of 'consensus' and 'signatures'");
+  if (j.size() != 2) return consensus_error("not a JSON object of 'consensus' and 'signatures'");
   auto cj = j.find("consensus");
   auto sj = j.find("signatures");
-  if (cj == j.end() || sj == j.end() || !sj->is_array()) return bad("'consensus' must be an object and 'signatures' an array");
-  if (sj->size() > 4 * net.authorities.size() + 4) return bad("too many signatures");
+  if (cj == j.end() || sj == j.end() || !sj->is_array()) return consensus_error("'consensus' must be an object and 'signatures' an array");
+  if (sj->size() > 4 * net.authorities.size() + 4) return consensus_error("too many signatures");
   auto c = parse_object(*cj);
   if (!c) return std::move(c).error();
   if (c->network_id != net.network_id) return Error(Errc::WrongNetwork, "consensus: for network '" + c->network_id + "', not this one");
@@ -275,9 +275,9 @@ Result<Consensus> accept_consensus(std::string_view text, const Network& net, st
   expect.epoch = c->epoch;
   set_times(expect, net);
   if (c->valid_after != expect.valid_after || c->fresh_until != expect.fresh_until || c->valid_until != expect.valid_until)
-    return bad("its times are not those of epoch " + std::to_string(c->epoch) + " of this network");
+    return consensus_error("its times are not those of epoch " + std::to_string(c->epoch) + " of this network");
   if (c->params.min != net.swarm.min || c->params.ideal != net.swarm.ideal || c->params.max != net.swarm.max)
-    return bad("its swarm sizes are not this network's");
+    return consensus_error("its swarm sizes are not this network's");
   // Signatures: distinct authorities of net, over this document's signed bytes.
   const std::string digest = digest_hex(*c);
   const std::string bytes = signed_bytes(*c);

@@ -11,9 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kDomain = "sotto-descriptor-v1";
+constexpr std::string_view kDescriptorDomain = "sotto-descriptor-v1";
 
-Error bad(const std::string& why) { return Error(Errc::Malformed, "descriptor: " + why); }
+Error descriptor_error(const std::string& why) { return Error(Errc::Malformed, "descriptor: " + why); }
 
 // Dotted IPv4, four decimal octets 0-255 without leading zeros.
 bool valid_ipv4(std::string_view s) {
@@ -49,7 +49,7 @@ json to_object(const Descriptor& d) {
 std::string canonical_json(const Descriptor& d) { return to_object(d).dump(); }  // std::map: keys sorted
 
 std::string signed_bytes(const Descriptor& d) {
-  std::string out(kDomain);
+  std::string out(kDescriptorDomain);
   out += '\0';
   out += canonical_json(d);
   return out;
@@ -64,35 +64,35 @@ std::string to_json(const SignedDescriptor& s) {
 }
 
 Result<SignedDescriptor> read_descriptor(const json& j) {
-  if (!j.is_object()) return bad("not a JSON object");
+  if (!j.is_object()) return descriptor_error("not a JSON object");
   auto dj = j.find("descriptor");
   auto sj = j.find("signature");
-  if (dj == j.end() || !dj->is_object()) return bad("'descriptor' must be an object");
+  if (dj == j.end() || !dj->is_object()) return descriptor_error("'descriptor' must be an object");
   if (sj == j.end() || !sj->is_string() || !is_lower_hex(sj->get_ref<const std::string&>(), 128))
-    return bad("'signature' must be 128 lowercase hex digits");
+    return descriptor_error("'signature' must be 128 lowercase hex digits");
   const json& o = *dj;
-  if (o.size() != 8) return bad("must hold exactly type, network_id, ed25519, x25519, ip, port_https, software, published");
+  if (o.size() != 8) return descriptor_error("must hold exactly type, network_id, ed25519, x25519, ip, port_https, software, published");
   auto str = [&](const char* name) -> const std::string* {
     auto it = o.find(name);
     return it != o.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
   };
   auto type = str("type");
-  if (!type || *type != "descriptor") return bad("'type' must be \"descriptor\"");
+  if (!type || *type != "descriptor") return descriptor_error("'type' must be \"descriptor\"");
   auto net = str("network_id");
-  if (!net || !valid_network_id(*net)) return bad("'network_id' must be 1 to 64 of a-z, 0-9 and -");
+  if (!net || !valid_network_id(*net)) return descriptor_error("'network_id' must be 1 to 64 of a-z, 0-9 and -");
   auto ed = str("ed25519");
   auto x = str("x25519");
-  if (!ed || !is_lower_hex(*ed, 64)) return bad("'ed25519' must be 64 lowercase hex digits");
-  if (!x || !is_lower_hex(*x, 64)) return bad("'x25519' must be 64 lowercase hex digits");
+  if (!ed || !is_lower_hex(*ed, 64)) return descriptor_error("'ed25519' must be 64 lowercase hex digits");
+  if (!x || !is_lower_hex(*x, 64)) return descriptor_error("'x25519' must be 64 lowercase hex digits");
   auto ip = str("ip");
-  if (!ip || !valid_ipv4(*ip)) return bad("'ip' must be a dotted IPv4 address");
+  if (!ip || !valid_ipv4(*ip)) return descriptor_error("'ip' must be a dotted IPv4 address");
   auto port = o.find("port_https");
   if (port == o.end() || !port->is_number_unsigned() || port->get<std::uint64_t>() < 1 || port->get<std::uint64_t>() > 65535)
-    return bad("'port_https' must be an integer from 1 to 65535");
+    return descriptor_error("'port_https' must be an integer from 1 to 65535");
   auto sw = str("software");
-  if (!sw || !valid_software(*sw)) return bad("'software' must be 1 to 32 of a-z, 0-9, '.' and '-'");
+  if (!sw || !valid_software(*sw)) return descriptor_error("'software' must be 1 to 32 of a-z, 0-9, '.' and '-'");
   auto pub = o.find("published");
-  if (pub == o.end() || !pub->is_number_integer()) return bad("'published' must be an integer (unix ms)");
+  if (pub == o.end() || !pub->is_number_integer()) return descriptor_error("'published' must be an integer (unix ms)");
 
   SignedDescriptor s;
   Descriptor& d = s.descriptor;
@@ -120,9 +120,9 @@ Result<void> check_descriptor(const SignedDescriptor& s, std::string_view networ
 }
 
 Result<SignedDescriptor> parse_descriptor(std::string_view text, std::string_view network_id, std::optional<std::int64_t> now_ms) {
-  if (text.size() > kMaxDescriptorJson) return bad("larger than 1 KiB");
+  if (text.size() > kMaxDescriptorJson) return descriptor_error("larger than 1 KiB");
   auto j = base::read_json(text, {kMaxDescriptorJson, 4, 64});
-  if (!j) return bad(j.error().message());
+  if (!j) return descriptor_error(j.error().message());
   auto s = read_descriptor(*j);
   if (!s) return s;
   if (auto c = check_descriptor(*s, network_id, now_ms); !c) return std::move(c).error();

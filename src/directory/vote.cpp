@@ -14,9 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kDomain = "sotto-vote-v1";
+constexpr std::string_view kVoteDomain = "sotto-vote-v1";
 
-Error bad(const std::string& why) { return Error(Errc::Malformed, "vote: " + why); }
+Error vote_error(const std::string& why) { return Error(Errc::Malformed, "vote: " + why); }
 
 json to_object(const Vote& v) {
   json nodes = json::array();
@@ -30,7 +30,7 @@ json to_object(const Vote& v) {
 std::string canonical_json(const Vote& v) { return to_object(v).dump(); }  // std::map: keys sorted at every level
 
 std::string signed_bytes(const Vote& v) {
-  std::string out(kDomain);
+  std::string out(kVoteDomain);
   out += '\0';
   out += canonical_json(v);
   return out;
@@ -49,46 +49,46 @@ std::string to_json(const SignedVote& s) {
 }
 
 Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::int64_t epoch) {
-  if (text.size() > kMaxVoteJson) return bad("larger than 8 MiB");
+  if (text.size() > kMaxVoteJson) return vote_error("larger than 8 MiB");
   // {"vote": {"nodes": [{"descriptor": {...}}]}}: 5 levels.
   auto parsed = base::read_json_object(text, {kMaxVoteJson, 8, std::size_t{1} << 20});
-  if (!parsed) return bad(parsed.error().message());
+  if (!parsed) return vote_error(parsed.error().message());
   const json& j = *parsed;
-  if (j.size() != 2) return bad("not a JSON object of 'vote' and 'signature'");
+  if (j.size() != 2) return vote_error("not a JSON object of 'vote' and 'signature'");
   auto vj = j.find("vote");
   auto sj = j.find("signature");
-  if (vj == j.end() || !vj->is_object()) return bad("'vote' must be an object");
+  if (vj == j.end() || !vj->is_object()) return vote_error("'vote' must be an object");
   if (sj == j.end() || !sj->is_string() || !is_lower_hex(sj->get_ref<const std::string&>(), 128))
-    return bad("'signature' must be 128 lowercase hex digits");
+    return vote_error("'signature' must be 128 lowercase hex digits");
   const json& o = *vj;
-  if (o.size() != 7) return bad("must hold exactly type, network_id, epoch, authority, methods, prev_digest, nodes");
+  if (o.size() != 7) return vote_error("must hold exactly type, network_id, epoch, authority, methods, prev_digest, nodes");
   auto str = [&](const char* name) -> const std::string* {
     auto it = o.find(name);
     return it != o.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
   };
   auto type = str("type");
-  if (!type || *type != "vote") return bad("'type' must be \"vote\"");
+  if (!type || *type != "vote") return vote_error("'type' must be \"vote\"");
   auto network_id = str("network_id");
-  if (!network_id || !valid_network_id(*network_id)) return bad("'network_id' must be 1 to 64 of a-z, 0-9 and -");
+  if (!network_id || !valid_network_id(*network_id)) return vote_error("'network_id' must be 1 to 64 of a-z, 0-9 and -");
   auto e = o.find("epoch");
-  if (e == o.end() || !e->is_number_integer() || e->get<std::int64_t>() < 0) return bad("'epoch' must be a non-negative integer");
+  if (e == o.end() || !e->is_number_integer() || e->get<std::int64_t>() < 0) return vote_error("'epoch' must be a non-negative integer");
   auto auth = str("authority");
-  if (!auth || !is_lower_hex(*auth, 64)) return bad("'authority' must be 64 lowercase hex digits");
+  if (!auth || !is_lower_hex(*auth, 64)) return vote_error("'authority' must be 64 lowercase hex digits");
   auto methods = o.find("methods");
-  if (methods == o.end() || !methods->is_array() || methods->empty()) return bad("'methods' must be a non-empty array");
+  if (methods == o.end() || !methods->is_array() || methods->empty()) return vote_error("'methods' must be a non-empty array");
   SignedVote s;
   Vote& v = s.vote;
   v.methods.clear();
   for (const auto& m : *methods) {
-    if (!m.is_number_integer() || m.get<std::int64_t>() < 1 || m.get<std::int64_t>() > 1000) return bad("'methods' must hold integers 1-1000");
+    if (!m.is_number_integer() || m.get<std::int64_t>() < 1 || m.get<std::int64_t>() > 1000) return vote_error("'methods' must hold integers 1-1000");
     int x = static_cast<int>(m.get<std::int64_t>());
-    if (!v.methods.empty() && x <= v.methods.back()) return bad("'methods' must be ascending without repeats");
+    if (!v.methods.empty() && x <= v.methods.back()) return vote_error("'methods' must be ascending without repeats");
     v.methods.push_back(x);
   }
   auto prev = str("prev_digest");
-  if (!prev || !(prev->empty() || is_lower_hex(*prev, 64))) return bad("'prev_digest' must be empty or 64 lowercase hex digits");
+  if (!prev || !(prev->empty() || is_lower_hex(*prev, 64))) return vote_error("'prev_digest' must be empty or 64 lowercase hex digits");
   auto nodes = o.find("nodes");
-  if (nodes == o.end() || !nodes->is_array()) return bad("'nodes' must be an array");
+  if (nodes == o.end() || !nodes->is_array()) return vote_error("'nodes' must be an array");
 
   v.network_id = *network_id;
   v.epoch = e->get<std::int64_t>();
@@ -108,7 +108,7 @@ Result<SignedVote> parse_vote(std::string_view text, const Network& net, std::in
     auto d = read_descriptor(n);
     if (!d) return Error(d.error().code(), "vote: node " + std::to_string(v.nodes.size()) + ": " + d.error().detail());
     if (!v.nodes.empty() && !(v.nodes.back().descriptor.ed25519 < d->descriptor.ed25519))
-      return bad("'nodes' must be in ascending ed25519 order without repeats");
+      return vote_error("'nodes' must be in ascending ed25519 order without repeats");
     v.nodes.push_back(std::move(*d));
   }
   if (!crypto::verify(s.signature, as_bytes(signed_bytes(v)), v.authority)) return Error(Errc::BadSignature, "vote: the signature does not verify");

@@ -14,16 +14,6 @@
 
 namespace sotto::net {
 
-namespace {
-
-struct Job {
-  std::shared_ptr<http::request<http::string_body>> req;
-  AsyncClient::Callback done;
-  bool retried = false;
-};
-
-}  // namespace
-
 // Everything below runs on the client's one thread (post() and stop() hop onto it), so
 // nothing needs a lock but the outstanding counter.
 struct AsyncClient::Impl {
@@ -41,6 +31,12 @@ struct AsyncClient::Impl {
   // handler in behind the stop lambda (it would never run once the thread has ended).
   std::mutex post_mu;
   bool stop_requested = false;  // guarded by post_mu
+
+  struct Job {
+    std::shared_ptr<http::request<http::string_body>> req;
+    AsyncClient::Callback done;
+    bool retried = false;
+  };
 
   struct Conn {
     Impl& owner;
@@ -215,7 +211,7 @@ void AsyncClient::post(std::string target, std::string body, std::vector<std::pa
     return done(Error(Errc::Stopped, "the client stopped"));
   }
   ++impl_->outstanding;
-  asio::post(impl_->ioc, [i = impl_.get(), job = Job{std::move(req), std::move(done)}]() mutable {
+  asio::post(impl_->ioc, [i = impl_.get(), job = Impl::Job{std::move(req), std::move(done)}]() mutable {
     if (i->stopping) {
       job.done(Error(Errc::Stopped, "the client stopped"));
       --i->outstanding;
@@ -236,7 +232,7 @@ void AsyncClient::stop() {
     asio::post(i.ioc, [&i] {
       i.stopping = true;
       while (!i.queue.empty()) {
-        Job j = std::move(i.queue.front());
+        Impl::Job j = std::move(i.queue.front());
         i.queue.pop_front();
         j.done(Error(Errc::Stopped, "the client stopped"));
         --i.outstanding;

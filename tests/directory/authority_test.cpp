@@ -11,16 +11,16 @@
 namespace sotto::directory {
 namespace {
 
-constexpr std::int64_t kGenesis = 1'700'000'000, kEpochS = 80, kEpochMs = kEpochS * 1000;
+constexpr std::int64_t kAuthorityGenesis = 1'700'000'000, kEpochS = 80, kEpochMs = kEpochS * 1000;
 
 struct Fixture {
   Network net;
   crypto::Keypair node = test::keypair(test::seed_hex(0x07));
   std::unique_ptr<Authority> auth;
-  std::int64_t t = (kGenesis + 10 * kEpochS) * 1000;  // some time in epoch 10
+  std::int64_t t = (kAuthorityGenesis + 10 * kEpochS) * 1000;  // some time in epoch 10
   Fixture() {
     net.network_id = "sotto-test";
-    net.genesis = kGenesis;
+    net.genesis = kAuthorityGenesis;
     net.epoch_seconds = kEpochS;
     net.swarm = {1, 1, 3};
     auto k = test::keypair(test::seed_hex(0x01));

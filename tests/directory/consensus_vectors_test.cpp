@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-const json& vectors() {
+const json& consensus_vectors() {
   static const json v = [] {
     std::ifstream in(std::string(SOTTO_CONSENSUS_VECTORS));
     std::stringstream s;
@@ -36,7 +36,7 @@ Network network(const json& o) {
 }
 
 const json& scenario(const std::string& name) {
-  for (const auto& c : vectors()["consensus"])
+  for (const auto& c : consensus_vectors()["consensus"])
     if (c["name"] == name) return c;
   throw std::runtime_error("no scenario " + name);
 }
@@ -60,7 +60,7 @@ Result<Consensus> compute(const json& c) {
 }
 
 TEST(ConsensusVectors, TheRngDrawsTheSameNumbers) {
-  for (const auto& r : vectors()["rng"]) {
+  for (const auto& r : consensus_vectors()["rng"]) {
     auto seed = *base::from_hex_fixed<32>(r["seed"].get<std::string>());
     SwarmRng a(seed);
     for (const auto& x : r["next"]) EXPECT_EQ(a.next(), u64(x));
@@ -73,8 +73,8 @@ TEST(ConsensusVectors, TheRngDrawsTheSameNumbers) {
 }
 
 TEST(ConsensusVectors, NewSwarmIdsAreTheSame) {
-  ASSERT_GE(vectors()["gap_ids"].size(), 8u);
-  for (const auto& g : vectors()["gap_ids"]) {
+  ASSERT_GE(consensus_vectors()["gap_ids"].size(), 8u);
+  for (const auto& g : consensus_vectors()["gap_ids"]) {
     std::vector<std::uint64_t> ids;
     for (const auto& i : g["ids"]) ids.push_back(u64(i));
     std::sort(ids.begin(), ids.end());
@@ -85,8 +85,8 @@ TEST(ConsensusVectors, NewSwarmIdsAreTheSame) {
 }
 
 TEST(ConsensusVectors, EveryScenarioGivesTheSameDocumentDigestAndSignatures) {
-  ASSERT_GE(vectors()["consensus"].size(), 9u);
-  for (const auto& c : vectors()["consensus"]) {
+  ASSERT_GE(consensus_vectors()["consensus"].size(), 9u);
+  for (const auto& c : consensus_vectors()["consensus"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     auto got = compute(c);
     const json& want = c["expected"];
@@ -118,8 +118,8 @@ std::string reason(const Result<Consensus>& r) {
 
 TEST(ConsensusVectors, AcceptanceGivesTheSameVerdicts) {
   Network net = network(scenario("small_genesis")["network"]);
-  ASSERT_GE(vectors()["validity"].size(), 15u);
-  for (const auto& v : vectors()["validity"]) {
+  ASSERT_GE(consensus_vectors()["validity"].size(), 15u);
+  for (const auto& v : consensus_vectors()["validity"]) {
     SCOPED_TRACE(v["name"].get<std::string>());
     std::string text = json{{"consensus", v["consensus"]}, {"signatures", v["signatures"]}}.dump();
     std::optional<std::int64_t> held;
@@ -134,8 +134,8 @@ TEST(ConsensusVectors, BadVotesAreRefusedForTheSameReason) {
                                           {"not_authority", Errc::NotAuthority}, {"unsorted", Errc::Malformed},
                                           {"duplicate_node", Errc::Malformed},   {"bad_descriptor_signature", Errc::BadSignature},
                                           {"bad_signature", Errc::BadSignature}};
-  ASSERT_GE(vectors()["bad_votes"].size(), 10u);
-  for (const auto& b : vectors()["bad_votes"]) {
+  ASSERT_GE(consensus_vectors()["bad_votes"].size(), 10u);
+  for (const auto& b : consensus_vectors()["bad_votes"]) {
     SCOPED_TRACE(b["name"].get<std::string>());
     auto r = parse_vote(b["vote"].dump(), net, b["expected_epoch"]);
     if (b["expected"] == "ok") {

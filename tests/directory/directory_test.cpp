@@ -16,14 +16,14 @@ namespace {
 
 using nlohmann::json;
 
-json vectors() {
+json directory_vectors() {
   std::ifstream in(std::string(SOTTO_DIRECTORY_VECTORS));
   std::stringstream s;
   s << in.rdbuf();
   return json::parse(s.str());
 }
 
-std::string seed_hex(int byte) {
+std::string repeated_seed_hex(int byte) {
   char b[3];
   std::snprintf(b, sizeof b, "%02x", byte);
   std::string out;
@@ -32,11 +32,11 @@ std::string seed_hex(int byte) {
 }
 
 TEST(Descriptor, MatchesTheIndependentVectors) {
-  auto v = vectors();
+  auto v = directory_vectors();
   std::int64_t now = v["now_ms"];
   ASSERT_EQ(v["descriptors"].size(), 3u);
   for (const auto& c : v["descriptors"]) {
-    auto keys = test::keypair(seed_hex(c["seed_byte"]));
+    auto keys = test::keypair(repeated_seed_hex(c["seed_byte"]));
     auto parsed = parse_descriptor(c["json"].get<std::string>(), "sotto-devnet-vectors", now);
     ASSERT_TRUE(parsed) << parsed.error().message();
     const Descriptor& d = parsed->descriptor;
@@ -66,8 +66,8 @@ std::string variant(const std::function<void(json&)>& edit, bool resign, const c
 }
 
 TEST(Descriptor, BadInputGetsItsErrorAndNothingElse) {
-  auto keys = test::keypair(seed_hex(7));
-  auto other = test::keypair(seed_hex(8));
+  auto keys = test::keypair(repeated_seed_hex(7));
+  auto other = test::keypair(repeated_seed_hex(8));
   const std::int64_t now = 1'795'700'000'000;
   auto code = [&](const std::string& text) {
     auto r = parse_descriptor(text, "net-a", now);
@@ -115,7 +115,7 @@ std::string network_json(const std::string& authorities, const std::string& extr
 }
 
 TEST(Network, ParsesAndChecksEveryField) {
-  std::string a = test::keypair(seed_hex(1)).ed25519_public().hex(), b = test::keypair(seed_hex(2)).ed25519_public().hex();
+  std::string a = test::keypair(repeated_seed_hex(1)).ed25519_public().hex(), b = test::keypair(repeated_seed_hex(2)).ed25519_public().hex();
   std::string two = R"([{"ed25519":")" + a + R"(","url":"https://127.0.0.1:23001"},{"ed25519":")" + b + R"(","url":"https://127.0.0.1:23002"}])";
   auto n = parse_network(network_json(two, R"("swarm":{"min":2,"ideal":3,"max":4},)"));
   ASSERT_TRUE(n) << n.error().message();

@@ -10,29 +10,29 @@
 namespace sotto::node {
 namespace {
 
-constexpr std::int64_t kNow = 1'795'700'000'000;
+constexpr std::int64_t kAuthNow = 1'795'700'000'000;
 
 TEST(PeerAuth, AMemberSignedRequestPassesOnceAndNothingElseDoes) {
   auto a = test::keypair(std::string(64, '1')), b = test::keypair(std::string(64, '2'));
   auto members = [&](const crypto::Ed25519Public& k) { return k == a.ed25519_public(); };
   PeerVerifier v;
-  std::string h = sign_peer_request(a, "POST", "/sotto/v1/replicate", "body", kNow);
-  auto ok = v.verify(h, "POST", "/sotto/v1/replicate", "body", kNow + 1000, members);
+  std::string h = sign_peer_request(a, "POST", "/sotto/v1/replicate", "body", kAuthNow);
+  auto ok = v.verify(h, "POST", "/sotto/v1/replicate", "body", kAuthNow + 1000, members);
   ASSERT_TRUE(ok) << ok.error().message();
   EXPECT_EQ(*ok, a.ed25519_public());
   auto is = [&](const Result<crypto::Ed25519Public>& r, node::PeerErrc e) { return !r && r.error().is(e); };
-  EXPECT_TRUE(is(v.verify(h, "POST", "/sotto/v1/replicate", "body", kNow + 1000, members), node::PeerErrc::Replayed));
-  std::string h2 = sign_peer_request(a, "POST", "/sotto/v1/replicate", "body", kNow + 1);
-  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "other body", kNow, members), node::PeerErrc::BadSignature));
-  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/push", "body", kNow, members), node::PeerErrc::BadSignature));
-  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "body", kNow + 61'000, members), node::PeerErrc::OutOfWindow));
-  std::string hb = sign_peer_request(b, "POST", "/sotto/v1/replicate", "body", kNow);
-  EXPECT_TRUE(is(v.verify(hb, "POST", "/sotto/v1/replicate", "body", kNow, members), node::PeerErrc::NotMember));
+  EXPECT_TRUE(is(v.verify(h, "POST", "/sotto/v1/replicate", "body", kAuthNow + 1000, members), node::PeerErrc::Replayed));
+  std::string h2 = sign_peer_request(a, "POST", "/sotto/v1/replicate", "body", kAuthNow + 1);
+  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "other body", kAuthNow, members), node::PeerErrc::BadSignature));
+  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/push", "body", kAuthNow, members), node::PeerErrc::BadSignature));
+  EXPECT_TRUE(is(v.verify(h2, "POST", "/sotto/v1/replicate", "body", kAuthNow + 61'000, members), node::PeerErrc::OutOfWindow));
+  std::string hb = sign_peer_request(b, "POST", "/sotto/v1/replicate", "body", kAuthNow);
+  EXPECT_TRUE(is(v.verify(hb, "POST", "/sotto/v1/replicate", "body", kAuthNow, members), node::PeerErrc::NotMember));
   std::string zeros = h.substr(0, 65) + "0" + h.substr(65);  // the same time with a leading zero
   for (const std::string& bad : std::vector<std::string>{"", "x", h.substr(1), h + "0", std::string(64, 'g') + h.substr(64), zeros})
-    EXPECT_TRUE(is(v.verify(bad, "POST", "/sotto/v1/replicate", "body", kNow, members), node::PeerErrc::Unsigned)) << bad;
+    EXPECT_TRUE(is(v.verify(bad, "POST", "/sotto/v1/replicate", "body", kAuthNow, members), node::PeerErrc::Unsigned)) << bad;
   // Unsigned: the same request without the header never passes.
-  EXPECT_FALSE(v.verify("", "POST", "/sotto/v1/replicate", "body", kNow, members));
+  EXPECT_FALSE(v.verify("", "POST", "/sotto/v1/replicate", "body", kAuthNow, members));
 }
 
 }  // namespace

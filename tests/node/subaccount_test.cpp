@@ -27,13 +27,13 @@ json vectors() {
 // sotto uses pubkey_ed25519 as every other method does.
 const std::set<std::string> kListsFor05{"05_revoked_subaccounts", "05_scn_revoked_list"};
 
-struct Node {
+struct VectorNode {
   base::FakeClock clock;
   crypto::Keypair keys;
   std::unique_ptr<storage::MessageStore> store = std::move(*storage::MessageStore::open(":memory:"));
   SingleNodeSwarm swarm;
   Context ctx;
-  Node(std::int64_t now, const std::string& seed)
+  VectorNode(std::int64_t now, const std::string& seed)
       : clock(now),
         keys(test::keypair(seed)),
         swarm(NodeAddress{keys.ed25519_public(), keys.x25519_public(), "127.0.0.1", 22021}),
@@ -46,7 +46,7 @@ struct Node {
 };
 
 // Runs one case and checks its status (and, where given, the hash or the member's fields).
-void run_case(Node& n, const json& c) {
+void run_case(VectorNode& n, const json& c) {
   SCOPED_TRACE(c["id"].get<std::string>());
   auto [status, body] = n.call(c);
   const json& expect = c["expect"];
@@ -77,7 +77,7 @@ class Subaccounts : public ::testing::TestWithParam<std::string> {};
 TEST_P(Subaccounts, EveryCaseGetsSessionsAnswer) {
   json v = vectors();
   const json& block = v[GetParam()];
-  Node n(v["now_ms"], block["response_models"]["node"]["seed"]);
+  VectorNode n(v["now_ms"], block["response_models"]["node"]["seed"]);
   ASSERT_GE(block["cases"].size(), 30u);
   for (const auto& c : block["cases"]) run_case(n, c);
 }
@@ -85,7 +85,7 @@ TEST_P(Subaccounts, EveryCaseGetsSessionsAnswer) {
 TEST_P(Subaccounts, RevocationScenarioRunsInOrder) {
   json v = vectors();
   const json& block = v[GetParam()];
-  Node n(v["now_ms"], block["response_models"]["node"]["seed"]);
+  VectorNode n(v["now_ms"], block["response_models"]["node"]["seed"]);
   ASSERT_GE(block["scenario"].size(), 10u);
   for (const auto& c : block["scenario"]) run_case(n, c);
 }
@@ -103,7 +103,7 @@ TEST_P(Subaccounts, SignedRepliesMatchTheModel) {
     throw std::runtime_error("no case " + id);
   };
   {  // both messages stored, the expiries set in one array request by the account key
-    Node n(v["now_ms"], models["node"]["seed"]);
+    VectorNode n(v["now_ms"], models["node"]["seed"]);
     ASSERT_EQ(n.call(find(prefix + "_setup_store_A")).first, 200);
     ASSERT_EQ(n.call(find(prefix + "_setup_store_B")).first, 200);
     auto [status, body] = n.call(find(prefix + "_expire_array_account_key"));
@@ -111,7 +111,7 @@ TEST_P(Subaccounts, SignedRepliesMatchTheModel) {
     EXPECT_EQ(n.member(body), models[prefix + "_expire_array_account_key"]["member"]);
   }
   {  // a Write-only token extends one of the two and reports the other unchanged
-    Node n(v["now_ms"], models["node"]["seed"]);
+    VectorNode n(v["now_ms"], models["node"]["seed"]);
     ASSERT_EQ(n.call(find(prefix + "_setup_store_A")).first, 200);
     ASSERT_EQ(n.call(find(prefix + "_setup_store_B")).first, 200);
     const json& model = models[prefix + "_expire_array_sub_write_extend"]["member"];
@@ -133,7 +133,7 @@ TEST_P(Subaccounts, SignedRepliesMatchTheModel) {
     EXPECT_EQ(n.member(body), model);
   }
   {
-    Node n(v["now_ms"], models["node"]["seed"]);
+    VectorNode n(v["now_ms"], models["node"]["seed"]);
     auto [status, body] = n.call(find(prefix + "_revoke_list"));
     ASSERT_EQ(status, 200) << body;
     EXPECT_EQ(n.member(body), models[prefix + "_revoke_list"]["member"]);
