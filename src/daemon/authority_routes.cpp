@@ -15,6 +15,7 @@ int status_for(const Error& e) {
   if (e.is(Errc::KeyMismatch) || e.is(Errc::Replayed) || e.is(Errc::Forged)) return 409;
   if (e.is(Errc::OutOfWindow) || e.is(Errc::Stale)) return 406;
   if (e.is(Errc::TooFrequent)) return 429;
+  if (e.is(Errc::WrongAddress)) return 403;
   return 400;
 }
 
@@ -90,7 +91,7 @@ void route(AuthorityDaemon::Parts& p, const net::HttpRequest& req, const net::Re
     Result<void> r;
     {
       std::lock_guard lock(p.mu);
-      r = p.engine->register_node(req.body, wall_ms());
+      r = p.engine->register_node(req.body, req.remote_ip, wall_ms());
     }
     if (!r) return text(reply, status_for(r.error()), r.error().detail());
     return accepted(reply, "registered");

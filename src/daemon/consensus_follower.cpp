@@ -6,6 +6,7 @@
 #include "base/log.hpp"
 #include "net/address.hpp"
 #include "net/client.hpp"
+#include "net/errc.hpp"
 
 namespace sotto::daemon {
 
@@ -43,6 +44,12 @@ bool ConsensusFollower::is_node_ip(const std::string& ip) const {
   std::lock_guard lock(mu_);
   const auto* c = holder_.current();
   return c && std::any_of(c->nodes.begin(), c->nodes.end(), [&](const directory::ConsensusNode& n) { return n.ip == ip; });
+}
+
+bool ConsensusFollower::is_network_ip(const std::string& ip) const {
+  for (const auto& a : net_.authorities)
+    if (auto at = net::parse_https_url(a.url); at && at->host == ip) return true;
+  return is_node_ip(ip);
 }
 
 std::optional<node::NodeAddress> ConsensusFollower::find_node(const crypto::Ed25519Public& node) const {
@@ -124,8 +131,16 @@ void ConsensusFollower::register_now() {
   for (const auto& a : net_.authorities) {
     auto at = net::parse_https_url(a.url);
     if (!at) continue;
+    // From the announced address, which the authority checks against the descriptor's;
+    // a node behind NAT whose announced address is not on this host connects from what
+    // the system picks (and the authority says so, 403, if it differs).
     net::HttpClient c(at->host, at->port, true, timeout);
+    c.set_local_ip(net::outbound_ip(ip_, at->host));
     auto r = c.post("/directory/v1/register", body);
+    if (!r && r.error().is(net::Errc::BindFailed)) {
+      c.set_local_ip("");
+      r = c.post("/directory/v1/register", body);
+    }
     if (!r || (r->status != 200 && r->status != 429))
       log::warn("register_failed", {log::kv("authority", base::Plain(a.url)),
                                     log::kv("reason", base::Plain(r ? std::to_string(r->status) + " " + r->body.substr(0, 200) : r.error().message()))});

@@ -47,6 +47,8 @@ class ConsensusFollower {
   std::string consensus_json() const;
   // True if a node of the current consensus announces `ip`.
   bool is_node_ip(const std::string& ip) const;
+  // The same, or an authority of network.json is at `ip` (its URL's host, as written).
+  bool is_network_ip(const std::string& ip) const;
   // Where `node` listens, if the current consensus lists it.
   std::optional<node::NodeAddress> find_node(const crypto::Ed25519Public& node) const;
   // True if `node` holds or held `account`'s swarm (in the current consensus or one of the

@@ -19,7 +19,10 @@ struct NodeOptions {
   std::string log_level = "info";
   double rate_per_second = 300, rate_burst = 600;
   std::size_t max_connections = 1000;
-  std::size_t max_connections_per_ip = 100;
+  std::size_t max_connections_per_ip = 100;   // per IPv4 address or IPv6 /64
+  std::size_t max_connections_per_net = 200;  // per IPv4 /24 or IPv6 /48
+  std::size_t reserved_connections = 200;     // of max_connections, for the network's nodes and authorities only
+  int header_timeout_ms = 5000;               // a new connection's handshake and first header
   int sweep_seconds = 10;
   int commit_interval_ms = 0;  // > 0: at most one group commit (one fsync) per interval
   node::storage::Limits limits;

@@ -156,7 +156,7 @@ void build_network(NodeDaemon::Parts& p, directory::Network net) {
     return std::shared_ptr<node::storage::MessageStore>(std::move(*r));
   };
   p.peers = std::make_unique<node::PeerService>(p.clock, std::move(h));
-  p.worker = std::make_unique<SwarmWorker>(*p.keys, p.clock, *p.link, f.swarm(), p.db_path, store);
+  p.worker = std::make_unique<SwarmWorker>(*p.keys, p.clock, *p.link, f.swarm(), p.db_path, p.db_path + ".pushes", store);
 }
 
 Result<void> build_service(NodeDaemon::Parts& p) {
@@ -171,6 +171,14 @@ Result<void> build_service(NodeDaemon::Parts& p) {
   pub.rate_burst = o.rate_burst;
   pub.max_connections = o.max_connections;
   pub.max_connections_per_ip = o.max_connections_per_ip;
+  pub.max_connections_per_net = o.max_connections_per_net;
+  pub.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+  // The network's nodes and authorities skip the per-address and per-net bounds and have
+  // slots of their own: a flood of idle connections cannot cut this node off.
+  if (p.follower) {
+    pub.reserved_connections = o.reserved_connections;
+    pub.trusted = [f = p.follower.get()](const std::string& ip) { return f->is_network_ip(ip); };
+  }
   // Relays, replication and pushes come from other nodes, each carrying many clients'
   // traffic: on the node-to-node endpoints the per-IP rate limit is for clients only.
   if (p.follower)
@@ -205,6 +213,8 @@ Result<void> build_service(NodeDaemon::Parts& p) {
     auto s = p.server->stats();
     p.metrics.gauge("connections_open", static_cast<double>(s.connections_open));
     p.metrics.gauge("connections_refused", static_cast<double>(s.connections_refused));
+    p.metrics.gauge("header_timeouts", static_cast<double>(s.header_timeouts));
+    p.metrics.gauge("connections_evicted", static_cast<double>(s.evicted));
     p.metrics.gauge("rate_limited", static_cast<double>(s.rate_limited));
     p.metrics.gauge("requests_too_large", static_cast<double>(s.too_large));
     p.metrics.gauge("long_polls_waiting", static_cast<double>(p.polls.waiting()));

@@ -22,8 +22,10 @@ namespace sotto::daemon {
 class SwarmWorker {
  public:
   // All must outlive the worker; `reader_path` is the message database (read-only here).
+  // `pending_path` keeps the pushes waiting for retry between runs (node::encode_pending);
+  // start() reads it, each round of work rewrites it.
   SwarmWorker(const crypto::Keypair& keys, const base::Clock& clock, node::PeerLink& link, const node::ConsensusSwarm& swarm,
-              std::string reader_path, node::StoreMessages store);
+              std::string reader_path, std::string pending_path, node::StoreMessages store);
   ~SwarmWorker();
   void start();
   void stop();
@@ -43,10 +45,14 @@ class SwarmWorker {
   void run();
   void do_work(Work w);
   bool stopping() const;
+  void load_pending();
+  void save_pending();
 
   const crypto::Keypair& keys_;
   const node::ConsensusSwarm& swarm_;
   std::string reader_path_;
+  std::string pending_path_;
+  std::string saved_pending_;  // what pending_path_ holds now
   node::Pusher pusher_;
   node::AntiEntropy anti_entropy_;
   std::uint64_t round_ = 0;  // which peer anti-entropy picks next (the worker's)

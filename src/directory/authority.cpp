@@ -9,14 +9,27 @@ namespace sotto::directory {
 namespace {
 constexpr std::int64_t kRegisterEveryMs = 10'000;
 constexpr std::int64_t kKeepEpochs = 4;
-constexpr std::size_t kMaxRegistered = 20'000;
 }  // namespace
 
 Authority::Authority(Network net, crypto::Keypair keys) : net_(std::move(net)), keys_(std::move(keys)) {}
 
-Result<void> Authority::register_node(std::string_view descriptor_json, std::int64_t now_ms) {
+void Authority::count(const Registered& r, int delta) {
+  const std::string& ip = r.descriptor.descriptor.ip;
+  if (delta > 0) {
+    ++per_ip_[ip];
+    if (r.last_pass_ms < 0) ++untested_;
+    return;
+  }
+  if (auto it = per_ip_.find(ip); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  if (r.last_pass_ms < 0) --untested_;
+}
+
+Result<void> Authority::register_node(std::string_view descriptor_json, std::string_view from_ip, std::int64_t now_ms) {
   auto d = parse_descriptor(descriptor_json, net_.network_id, now_ms);
   if (!d) return std::move(d).error();
+  // Only a node registers itself: from anywhere else, anyone could fill the authority with
+  // descriptors of addresses that are not theirs.
+  if (d->descriptor.ip != from_ip) return Error(Errc::WrongAddress, "register: sent from another address than the descriptor's");
   auto it = nodes_.find(d->descriptor.ed25519);
   if (it != nodes_.end()) {
     const Descriptor& held = it->second.descriptor.descriptor;
@@ -27,6 +40,9 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::int
     if (now_ms - it->second.registered_ms < std::min(kRegisterEveryMs, net_.epoch_seconds * 500))
       return Error(Errc::TooFrequent, "register: too soon after the last registration of this node");
     bool moved = held.ip != d->descriptor.ip || held.port_https != d->descriptor.port_https;
+    if (moved && per_ip_[d->descriptor.ip] >= registrations_per_ip())
+      return Error(Errc::TooFrequent, "register: that address has as many registered nodes as it may");
+    count(it->second, -1);
     it->second.descriptor = std::move(*d);
     it->second.registered_ms = now_ms;
     if (moved) {  // test the new address first, at once
@@ -34,10 +50,25 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::int
       it->second.failures = 0;
       it->second.next_test_ms = now_ms;
     }
+    count(it->second, +1);
     return {};
   }
   if (nodes_.size() >= kMaxRegistered) return Error(Errc::TooFrequent, "register: this authority holds as many nodes as it takes");
-  nodes_.emplace(d->descriptor.ed25519, Registered{std::move(*d), now_ms, -1, -1, 0, now_ms});
+  if (per_ip_[d->descriptor.ip] >= registrations_per_ip())
+    return Error(Errc::TooFrequent, "register: that address has as many registered nodes as it may");
+  if (untested_ >= kMaxUntested) {
+    // Room is made by forgetting the not-passing registration that failed the most tests
+    // (an unreachable address has nothing to lose); if none failed one yet, wait.
+    auto worst = nodes_.end();
+    for (auto i = nodes_.begin(); i != nodes_.end(); ++i)
+      if (i->second.last_pass_ms < 0 && i->second.failures > 0 && (worst == nodes_.end() || i->second.failures > worst->second.failures))
+        worst = i;
+    if (worst == nodes_.end()) return Error(Errc::TooFrequent, "register: too many new nodes wait for their test; try again later");
+    count(worst->second, -1);
+    nodes_.erase(worst);
+  }
+  auto [at, added] = nodes_.emplace(d->descriptor.ed25519, Registered{std::move(*d), now_ms, -1, -1, 0, now_ms});
+  count(at->second, +1);
   return {};
 }
 
@@ -48,6 +79,7 @@ void Authority::tested(const crypto::Ed25519Public& node, const std::string& ip,
   if (d.ip != ip || d.port_https != port) return;  // it moved while being tested
   const std::int64_t epoch_ms = net_.epoch_seconds * 1000;
   Registered& r = it->second;
+  count(r, -1);  // its counts may change: counted again below
   if (passed) {
     if (r.first_pass_ms < 0) r.first_pass_ms = now_ms;
     r.last_pass_ms = now_ms;
@@ -60,9 +92,10 @@ void Authority::tested(const crypto::Ed25519Public& node, const std::string& ip,
     std::int64_t wait = r.failures <= 6 ? (epoch_ms << (r.failures - 1)) / 8 : 4 * epoch_ms;
     r.next_test_ms = now_ms + std::max<std::int64_t>(wait, 100);
   }
+  count(r, +1);
 }
 
-std::vector<Descriptor> Authority::due_for_test(std::int64_t now_ms) const {
+std::vector<Descriptor> Authority::due_for_test(std::int64_t now_ms, std::size_t limit) const {
   std::vector<const Registered*> due;
   for (const auto& [k, r] : nodes_)
     if (r.next_test_ms <= now_ms) due.push_back(&r);
@@ -73,14 +106,18 @@ std::vector<Descriptor> Authority::due_for_test(std::int64_t now_ms) const {
            std::make_tuple(b->last_pass_ms < 0, b->next_test_ms, b->descriptor.descriptor.ed25519);
   });
   std::vector<Descriptor> out;
-  for (const auto* r : due) out.push_back(r->descriptor.descriptor);
+  for (std::size_t i = 0; i < due.size() && i < limit; ++i) out.push_back(due[i]->descriptor.descriptor);
   return out;
 }
 
 SignedVote Authority::vote(std::int64_t epoch, std::int64_t now_ms) {
   const std::int64_t epoch_ms = net_.epoch_seconds * 1000;
   // Registrations not renewed for 3 epochs are forgotten (nodes register every epoch).
-  std::erase_if(nodes_, [&](const auto& kv) { return now_ms - kv.second.registered_ms > 3 * epoch_ms; });
+  std::erase_if(nodes_, [&](const auto& kv) {
+    bool gone = now_ms - kv.second.registered_ms > 3 * epoch_ms;
+    if (gone) count(kv.second, -1);
+    return gone;
+  });
   std::map<std::string, std::vector<const Registered*>> by_ip;
   for (const auto& [key, r] : nodes_) {
     bool fresh = now_ms - r.registered_ms <= 3 * epoch_ms;

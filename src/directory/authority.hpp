@@ -25,18 +25,26 @@ class Authority {
   const crypto::Ed25519Public& key() const { return keys_.ed25519_public(); }
   const Network& network() const { return net_; }
 
-  // POST /directory/v1/register: a signed descriptor. Refused: as parse_descriptor, an
-  // older descriptor than the one held for the key (Replayed), or a second registration of
-  // one key within 10 s (TooFrequent).
-  Result<void> register_node(std::string_view descriptor_json, std::int64_t now_ms);
+  // POST /directory/v1/register: a signed descriptor, sent from `from_ip` (the
+  // connection's address), which must be the descriptor's own (WrongAddress). Refused too:
+  // as parse_descriptor, an older descriptor than the one held for the key (Replayed), a
+  // second registration of one key within 10 s, a new key when its address already has
+  // registrations_per_ip() of them, or when kMaxUntested registrations are not passing
+  // tests and none of them has failed one yet (TooFrequent; else the one that failed most
+  // is forgotten to make room): a flood of registrations cannot crowd out honest nodes.
+  Result<void> register_node(std::string_view descriptor_json, std::string_view from_ip, std::int64_t now_ms);
+  static constexpr std::size_t kMaxRegistered = 20'000;
+  static constexpr std::size_t kMaxUntested = 1'000;
+  std::size_t registrations_per_ip() const { return 4 * static_cast<std::size_t>(std::max(net_.max_nodes_per_ip, 1)); }
   // A reachability test of `node` passed or failed (the daemon's tester, or a simulation).
   // Ignored when the node registered another address since the test began. Sets when the
   // node is due again (docs/authority.md, "Reachability"): a passing node once an epoch; a
   // failing one after epoch/8, epoch/4, epoch/2, then 1, 2 and at most 4 epochs (back-off).
   void tested(const crypto::Ed25519Public& node, const std::string& ip, std::uint16_t port, bool passed, std::int64_t now_ms);
-  // The nodes whose next test is due at `now_ms` (a new or moved registration at once):
-  // those passing first, then the longest overdue.
-  std::vector<Descriptor> due_for_test(std::int64_t now_ms) const;
+  // At most `limit` of the nodes whose next test is due at `now_ms` (a new or moved
+  // registration at once): those passing first, then the longest overdue. The tester asks
+  // again each round, so the order is decided anew as tests finish and nodes register.
+  std::vector<Descriptor> due_for_test(std::int64_t now_ms, std::size_t limit = SIZE_MAX) const;
   // A node is dropped from the votes after this many failed tests in a row (one failure,
   // a timeout on a busy machine, does not drop it).
   static constexpr int kDropAfterFailures = 3;
@@ -96,6 +104,10 @@ class Authority {
   Network net_;
   crypto::Keypair keys_;
   std::map<crypto::Ed25519Public, Registered> nodes_;
+  // Counts over nodes_, kept as it changes: registrations by address, and those not passing.
+  std::map<std::string, std::size_t> per_ip_;
+  std::size_t untested_ = 0;
+  void count(const Registered& r, int delta);
   std::map<std::int64_t, Epoch> epochs_;  // the last few only
   std::optional<Consensus> current_;
   std::optional<std::string> current_json_;

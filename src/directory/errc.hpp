@@ -17,7 +17,8 @@ enum class Errc {
   Replayed,       // not newer than the consensus held (a replay or a rollback)
   Stale,          // past valid_until + tolerance, or too far ahead of its time
   NoConsensus,    // too few votes, no common method, or no node: nothing to sign
-  TooFrequent,    // the same request again too soon
+  TooFrequent,    // the same request again too soon, or more than the authority takes
+  WrongAddress,   // a registration sent from another address than the descriptor's
 };
 SOTTO_DECLARE_ERRC(Errc)
 

@@ -22,6 +22,7 @@ std::string to_token(Errc e) {
     case Errc::Stale: return "stale";
     case Errc::NoConsensus: return "no_consensus";
     case Errc::TooFrequent: return "too_frequent";
+    case Errc::WrongAddress: return "wrong_address";
   }
   return "unknown";
 }

@@ -1,5 +1,7 @@
 #include "net/client.hpp"
 
+#include <algorithm>
+
 #include <optional>
 #include <variant>
 
@@ -13,6 +15,7 @@ struct HttpClient::Impl {
   std::uint16_t port;
   bool tls;
   std::chrono::milliseconds timeout;
+  std::string local_ip;
   asio::io_context ioc;
   ssl::context ctx{ssl::context::tls_client};
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream;
@@ -52,7 +55,22 @@ struct HttpClient::Impl {
       plain_stream.emplace(ioc);
     }
     lowest().expires_after(timeout);
-    ec = run([&](auto cb) { lowest().async_connect(eps, [cb](beast::error_code e, const tcp::endpoint&) { cb(e); }); });
+    if (!local_ip.empty()) {  // bound first, then connected to the first address of its family
+      auto local = asio::ip::make_address(local_ip, ec);
+      if (ec) return Error(Errc::BadAddress, "the local address must be an IP address, not '" + local_ip + "'");
+      auto it = std::find_if(eps.begin(), eps.end(), [&](const auto& e) { return e.endpoint().address().is_v4() == local.is_v4(); });
+      if (it == eps.end()) return Error(Errc::BadAddress, "no address of " + host + " in the local address's family");
+      tcp::endpoint to = it->endpoint();
+      lowest().socket().open(to.protocol(), ec);
+      if (!ec) lowest().socket().bind(tcp::endpoint(local, 0), ec);
+      if (ec) {
+        drop();
+        return Error(Errc::BindFailed, "cannot bind to " + local_ip + ": " + ec.message());
+      }
+      ec = run([&](auto cb) { lowest().async_connect(to, [cb](beast::error_code e) { cb(e); }); });
+    } else {
+      ec = run([&](auto cb) { lowest().async_connect(eps, [cb](beast::error_code e, const tcp::endpoint&) { cb(e); }); });
+    }
     if (ec) {
       drop();
       return Error(Errc::ConnectFailed, "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
@@ -103,6 +121,11 @@ HttpClient::HttpClient(std::string host, std::uint16_t port, bool tls, std::chro
   impl_->timeout = timeout;
   impl_->ctx.set_verify_mode(ssl::verify_none);
 }
+void HttpClient::set_local_ip(std::string ip) {
+  impl_->local_ip = std::move(ip);
+  impl_->drop();
+}
+
 HttpClient::~HttpClient() = default;
 
 Result<HttpResponse> HttpClient::request(std::string_view method, std::string_view target, std::string_view body,

@@ -23,6 +23,10 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
+  // Connections from this local address (an IP of this host; "" lets the system pick):
+  // a node registers from the address it announces (docs/authority.md).
+  void set_local_ip(std::string ip);
+
   // Connects on first use and again after the server closed the connection. Io errors
   // name what failed (connect, handshake, timeout, a closed connection).
   Result<HttpResponse> request(std::string_view method, std::string_view target, std::string_view body = {},

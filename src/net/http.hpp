@@ -14,7 +14,7 @@ struct HttpRequest {
   std::string method;  // "POST", "GET", ...
   std::string target;  // "/storage_rpc/v1"
   std::string body;
-  std::string remote_ip;
+  std::string remote_ip;  // the client's address (an IPv4-mapped IPv6 one as IPv4)
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -43,6 +43,20 @@ std::string client_key(const asio::ip::address& a) {
   std::fill(bytes.begin() + 8, bytes.end(), 0);
   return asio::ip::address_v6(bytes).to_string() + "/64";
 }
+
+// The network a client is in, for the per-net bound: an IPv4 /24 or an IPv6 /48 (what one
+// operator or one site usually holds).
+std::string net_key(const asio::ip::address& a) {
+  if (!a.is_v6() || a.to_v6().is_v4_mapped()) {
+    auto v4 = a.is_v6() ? asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()) : a.to_v4();
+    auto bytes = v4.to_bytes();
+    bytes[3] = 0;
+    return asio::ip::address_v4(bytes).to_string() + "/24";
+  }
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 6, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/48";
+}
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -57,17 +71,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::vector<std::thread> threads;
   RateLimiter limiter;
   std::atomic<bool> stopping{false};
-  std::atomic<std::uint64_t> open{0}, refused{0}, limited{0}, too_large{0};
+  std::atomic<std::uint64_t> open{0}, refused{0}, limited{0}, too_large{0}, header_timeouts{0}, evicted{0};
 
   // Idle keep-alive connections, closed at stop(); busy ones finish their reply first.
   std::mutex mu;
   std::set<std::shared_ptr<void>> sessions;  // guarded by mu
-  std::map<std::string, std::size_t> per_ip;  // open connections by client_key(); guarded by mu
+  std::map<std::string, std::size_t> per_ip;   // open untrusted connections by client_key(); guarded by mu
+  std::map<std::string, std::size_t> per_net;  // and by net_key(); guarded by mu
 
   Impl(ServerConfig c, HttpHandler h)
       : cfg(std::move(c)), handler(std::move(h)), limiter(cfg.rate_per_second, cfg.rate_burst) {}
 
   void do_accept();
+  // When the untrusted share is full: an idle connection of the address that holds the
+  // most, if it holds at least two more than `newcomer` does, closed to make room.
+  bool evict_for(const std::string& newcomer);
   template <class Stream>
   struct Session;
 };
@@ -164,6 +182,11 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   std::string remote_ip;
   std::string unmapped_ip;  // remote_ip, an IPv4-mapped address as IPv4
   std::string client;  // client_key(): what the per-client bounds count
+  std::string net;     // net_key()
+  bool counted = false;  // in per_ip and per_net (an untrusted client)
+  bool first = true;     // no request has come yet: the header deadline holds
+  std::atomic<bool> waiting{false};  // for a request header, nothing in flight: may be evicted (read on the acceptor's strand)
+  std::chrono::steady_clock::time_point header_deadline = std::chrono::steady_clock::now();
   bool busy = false;  // a request is being handled or answered
   std::optional<HttpResponse> sync_reply;  // a reply the handler gave before it returned
 
@@ -171,8 +194,9 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   Session(std::shared_ptr<Impl> s, A&&... args) : srv(std::move(s)), stream(std::forward<A>(args)...) {}
 
   void start() {
+    header_deadline = std::chrono::steady_clock::now() + srv->cfg.header_timeout;
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      lowest(stream).expires_after(srv->cfg.read_timeout);
+      lowest(stream).expires_at(header_deadline);
       stream.async_handshake(ssl::stream_base::server,
                              [self = this->shared_from_this()](beast::error_code hec) {
                                if (hec) return self->finish();
@@ -191,13 +215,18 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     // Eager: a body that came in the same reads as the header is parsed with it, and the
     // request is then complete without a second read.
     parser->eager(true);
-    lowest(stream).expires_after(srv->cfg.idle_timeout);
+    if (first) lowest(stream).expires_at(header_deadline);
+    else lowest(stream).expires_after(srv->cfg.idle_timeout);
+    waiting = true;
     http::async_read_header(stream, buffer, *parser, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->waiting = false;
       if (ec == http::error::body_limit) {  // 413, written while busy (stop() lets it finish)
         self->busy = true;
         return self->on_request(ec);
       }
+      if (ec == beast::error::timeout && self->first) ++self->srv->header_timeouts;
       if (ec) return self->finish();
+      self->first = false;
       self->busy = true;
       if (self->parser->is_done()) return self->on_request({});
       lowest(self->stream).expires_after(self->srv->cfg.read_timeout);
@@ -222,7 +251,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.body = std::move(req.body());
-    r.remote_ip = remote_ip;
+    r.remote_ip = unmapped_ip;
     r.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
     for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     bool keep = req.keep_alive();
@@ -298,7 +327,10 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
     std::lock_guard lock(srv->mu);
     if (srv->sessions.erase(this->shared_from_this())) {
       --srv->open;
-      if (auto it = srv->per_ip.find(client); it != srv->per_ip.end() && --it->second == 0) srv->per_ip.erase(it);
+      if (counted) {
+        if (auto it = srv->per_ip.find(client); it != srv->per_ip.end() && --it->second == 0) srv->per_ip.erase(it);
+        if (auto it = srv->per_net.find(net); it != srv->per_net.end() && --it->second == 0) srv->per_net.erase(it);
+      }
     }
   }
 
@@ -330,11 +362,22 @@ void Server::Impl::do_accept() {
     std::string ip = addr_ec ? std::string() : ep.address().to_string();
     std::string unmapped = addr_ec ? std::string() : unmapped_ip_of(ep.address());
     std::string key = addr_ec ? std::string() : client_key(ep.address());
-    bool refuse = addr_ec || self->open >= self->cfg.max_connections;
-    if (!refuse) {
+    std::string net = addr_ec ? std::string() : net_key(ep.address());
+    const auto& c = self->cfg;
+    const bool trusted = !addr_ec && c.trusted && c.trusted(unmapped);
+    // The last reserved_connections slots are the trusted ones'.
+    const std::size_t limit = trusted ? c.max_connections : c.max_connections - std::min(c.reserved_connections, c.max_connections);
+    bool refuse = addr_ec || self->open >= limit;
+    // Full of untrusted connections: the heaviest holder makes room for a lighter one, so
+    // that idle connections held from a few addresses cannot keep new clients out.
+    if (refuse && !addr_ec && !trusted && self->evict_for(key)) refuse = false;
+    if (!refuse && !trusted) {
       std::lock_guard lock(self->mu);
-      auto it = self->per_ip.find(key);
-      refuse = self->cfg.max_connections_per_ip > 0 && it != self->per_ip.end() && it->second >= self->cfg.max_connections_per_ip;
+      auto over = [](const std::map<std::string, std::size_t>& m, const std::string& k, std::size_t bound) {
+        auto it = m.find(k);
+        return bound > 0 && it != m.end() && it->second >= bound;
+      };
+      refuse = over(self->per_ip, key, c.max_connections_per_ip) || over(self->per_net, net, c.max_connections_per_net);
     }
     if (refuse) {
       ++self->refused;
@@ -350,6 +393,8 @@ void Server::Impl::do_accept() {
       s->remote_ip = ip;
       s->unmapped_ip = unmapped;
       s->client = key;
+      s->net = net;
+      s->counted = !trusted;
       keep = s;
       start = [s] { asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); }); };
     } else {
@@ -357,6 +402,8 @@ void Server::Impl::do_accept() {
       s->remote_ip = ip;
       s->unmapped_ip = unmapped;
       s->client = key;
+      s->net = net;
+      s->counted = !trusted;
       keep = s;
       start = [s] { asio::dispatch(s->stream.get_executor(), [s] { s->start(); }); };
     }
@@ -364,11 +411,48 @@ void Server::Impl::do_accept() {
       std::lock_guard lock(self->mu);
       self->sessions.insert(keep);
       ++self->open;
-      ++self->per_ip[key];
+      if (!trusted) ++self->per_ip[key], ++self->per_net[net];
     }
     start();  // after it is counted, so that its finish() finds it
     self->do_accept();
   });
+}
+
+namespace {
+// Whether `p` is an idle connection of `client`; it is then claimed (no longer counted as
+// waiting), so that it is chosen once.
+template <class S>
+bool claim_idle(const std::shared_ptr<void>& p, const std::string& client) {
+  auto& s = *std::static_pointer_cast<S>(p);
+  return s.counted && s.client == client && s.waiting.exchange(false);
+}
+}  // namespace
+
+bool Server::Impl::evict_for(const std::string& newcomer) {
+  std::shared_ptr<void> victim;
+  {
+    std::lock_guard lock(mu);
+    auto heaviest = std::max_element(per_ip.begin(), per_ip.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto mine = per_ip.find(newcomer);
+    std::size_t held = mine == per_ip.end() ? 0 : mine->second;
+    if (heaviest == per_ip.end() || heaviest->second < held + 2) return false;
+    for (const auto& p : sessions)
+      if (cfg.tls ? claim_idle<Session<TlsStream>>(p, heaviest->first) : claim_idle<Session<PlainStream>>(p, heaviest->first)) {
+        victim = p;
+        break;
+      }
+  }
+  if (!victim) return false;
+  ++evicted;
+  // On its own strand, where it closes only if still idle (else it finishes its request).
+  if (cfg.tls) {
+    auto t = std::static_pointer_cast<Session<TlsStream>>(victim);
+    asio::post(lowest(t->stream).get_executor(), [t] { t->close_if_idle(); });
+  } else {
+    auto u = std::static_pointer_cast<Session<PlainStream>>(victim);
+    asio::post(u->stream.get_executor(), [u] { u->close_if_idle(); });
+  }
+  return true;
 }
 
 Server::Server(ServerConfig config, HttpHandler handler)
@@ -437,7 +521,14 @@ void Server::stop() {
 }
 
 ServerStats Server::stats() const {
-  return {impl_->open.load(), impl_->refused.load(), impl_->limited.load(), impl_->too_large.load()};
+  ServerStats s;
+  s.connections_open = impl_->open.load();
+  s.connections_refused = impl_->refused.load();
+  s.header_timeouts = impl_->header_timeouts.load();
+  s.rate_limited = impl_->limited.load();
+  s.too_large = impl_->too_large.load();
+  s.evicted = impl_->evicted.load();
+  return s;
 }
 
 }  // namespace sotto::net

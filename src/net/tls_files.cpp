@@ -1,11 +1,9 @@
 #include "net/tls_files.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fstream>
 
 #include "base/errc.hpp"
+#include "base/fd_io.hpp"
 
 namespace sotto::net {
 
@@ -24,18 +22,8 @@ Result<CertificatePem> load_or_create_certificate(const fs::path& dir, const std
   if (!pem) return pem;
   // Written under a temporary name with its final mode from the start, synced, then renamed
   // into place: a crash never leaves a half-written file, and the key is never readable.
-  auto write = [](const fs::path& p, const std::string& text, mode_t mode) {
-    fs::path tmp = p;
-    tmp += ".tmp";
-    ::unlink(tmp.c_str());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0) return false;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    ok = ::close(fd) == 0 && ok;
-    return ok && ::rename(tmp.c_str(), p.c_str()) == 0;
-  };
-  if (!write(key, pem->key, 0600) || !write(crt, pem->cert, 0644))
-    return Error(base::Errc::Io, "cannot write the TLS certificate into " + dir.string());
+  if (auto w = base::write_file_atomic(key.string(), pem->key, 0600); !w) return std::move(w).error();
+  if (auto w = base::write_file_atomic(crt.string(), pem->cert, 0644); !w) return std::move(w).error();
   return pem;
 }
 

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "support/directory_world.hpp"
 
 namespace sotto::directory {
@@ -29,7 +32,15 @@ struct Fixture {
   }
   Result<void> register_at(std::int64_t now, const std::string& ip = "10.0.0.1") {
     Descriptor d{net.network_id, node.ed25519_public(), node.x25519_public(), ip, 22021, "0.1.0", now};
-    return auth->register_node(to_json(sign_descriptor(d, node.ed25519_secret())), now);
+    return auth->register_node(to_json(sign_descriptor(d, node.ed25519_secret())), ip, now);
+  }
+  // A descriptor of its own for node number `i`, at `ip`, sent from `from`.
+  Result<void> register_other(int i, const std::string& ip, std::int64_t now, const std::string& from) {
+    char seed[65];
+    std::snprintf(seed, sizeof seed, "%064x", i + 0x1000);
+    auto k = test::keypair(seed);
+    Descriptor d{net.network_id, k.ed25519_public(), k.x25519_public(), ip, 22021, "0.1.0", now};
+    return auth->register_node(to_json(sign_descriptor(d, k.ed25519_secret())), from, now);
   }
   bool due(std::int64_t now) const { return !auth->due_for_test(now).empty(); }
   bool in_vote(std::int64_t now) { return !auth->vote(10, now).vote.nodes.empty(); }
@@ -88,6 +99,73 @@ TEST(Reachability, AMovedNodeIsTestedAtOnceAtItsNewAddressAndOldResultsDoNotCoun
   EXPECT_FALSE(f.in_vote(now));
   f.auth->tested(f.node.ed25519_public(), "10.0.0.2", 22021, true, now);
   EXPECT_TRUE(f.in_vote(now));
+}
+
+// Only a node registers itself: a descriptor sent from another address is refused, and
+// nothing is held.
+TEST(Registration, ADescriptorSentFromAnotherAddressIsRefused) {
+  Fixture f;
+  Descriptor d{f.net.network_id, f.node.ed25519_public(), f.node.x25519_public(), "10.0.0.1", 22021, "0.1.0", f.t};
+  auto r = f.auth->register_node(to_json(sign_descriptor(d, f.node.ed25519_secret())), "10.9.9.9", f.t);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(Errc::WrongAddress));
+  EXPECT_FALSE(f.due(f.t));
+}
+
+// 20,000 bogus registrations from 10 addresses: each address holds at most
+// registrations_per_ip(), and an honest node from elsewhere registers, is among the first
+// tested, and is in the next vote.
+TEST(Registration, AFloodFromTenAddressesDoesNotKeepAnHonestNodeOut) {
+  Fixture f;
+  std::size_t held = 0, refused = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    std::string ip = "192.0.2." + std::to_string(1 + i % 10);
+    auto r = f.register_other(i, ip, f.t, ip);
+    if (r) ++held;
+    else if (r.error().is(Errc::TooFrequent)) ++refused;
+  }
+  EXPECT_EQ(held, 10 * f.auth->registrations_per_ip());
+  EXPECT_EQ(held + refused, 20'000u);
+  std::int64_t later = f.t + 1000;
+  ASSERT_TRUE(f.register_at(later, "10.0.0.1"));
+  // The bogus ones registered first and are tested first, but in rounds of 16 the honest
+  // node's turn comes within a few rounds, not after a pass through thousands.
+  bool found = false;
+  for (int round = 0; round < 10 && !found; ++round) {
+    for (const auto& n : f.auth->due_for_test(later, 16)) {
+      bool honest = n.ed25519 == f.node.ed25519_public();
+      f.auth->tested(n.ed25519, n.ip, n.port_https, honest, later);
+      found = found || honest;
+    }
+  }
+  EXPECT_TRUE(found);
+  auto v = f.auth->vote(10, later);
+  ASSERT_EQ(v.vote.nodes.size(), 1u);
+  EXPECT_EQ(v.vote.nodes[0].descriptor.ed25519, f.node.ed25519_public());
+}
+
+// New registrations that have not passed a test have a cap of their own; when it is full,
+// the one that failed the most tests is forgotten to make room, and if none failed yet the
+// newcomer waits (429).
+TEST(Registration, UntestedRegistrationsHaveACapAndTheWorstMakesRoom) {
+  Fixture f;
+  const std::size_t per_ip = f.auth->registrations_per_ip();
+  const int n = static_cast<int>(Authority::kMaxUntested);
+  for (int i = 0; i < n; ++i) {
+    std::string ip = "198.51." + std::to_string(i / static_cast<int>(per_ip) / 250) + "." + std::to_string(1 + (i / static_cast<int>(per_ip)) % 250);
+    ASSERT_TRUE(f.register_other(i, ip, f.t, ip)) << i;
+  }
+  auto full = f.register_at(f.t, "10.0.0.1");
+  ASSERT_FALSE(full);
+  EXPECT_TRUE(full.error().is(Errc::TooFrequent));
+  // One of them fails its test: it makes room for the next newcomer.
+  auto first = f.auth->due_for_test(f.t, 1);
+  ASSERT_EQ(first.size(), 1u);
+  f.auth->tested(first[0].ed25519, first[0].ip, first[0].port_https, false, f.t);
+  ASSERT_TRUE(f.register_at(f.t + 1, "10.0.0.1"));
+  auto after = f.auth->due_for_test(f.t + 1);
+  EXPECT_EQ(after.size(), Authority::kMaxUntested);  // the failed one is gone, the newcomer in
+  EXPECT_TRUE(std::none_of(after.begin(), after.end(), [&](const Descriptor& d) { return d.ed25519 == first[0].ed25519; }));
 }
 
 }  // namespace

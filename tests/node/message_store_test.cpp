@@ -134,34 +134,77 @@ TEST(MessageStore, SweepsLargeBacklogsInBatches) {
   EXPECT_EQ(f.db->stats()->messages, 0u);
 }
 
+// Signed namespaces (here 1) are refused beyond the quota; unsigned ones make room instead
+// (the next test).
 TEST(MessageStore, QuotaRefusesAStoreAndABatchIsAllOrNothing) {
   Limits l;
   l.max_account_messages = 3;
   l.max_account_bytes = 10'000;
   Fixture f(l);
-  ASSERT_TRUE(f.put(1, 1));
-  ASSERT_TRUE(f.put(1, 2));
-  ASSERT_TRUE(f.put(1, 3));
-  auto over = f.put(1, 4);
+  ASSERT_TRUE(f.put(1, 1, 1));
+  ASSERT_TRUE(f.put(1, 2, 1));
+  ASSERT_TRUE(f.put(1, 3, 1));
+  auto over = f.put(1, 4, 1);
   ASSERT_FALSE(over);
   EXPECT_TRUE(over.error().is(Errc::QuotaExceeded));
-  EXPECT_TRUE(f.put(2, 4));  // another account is not affected
+  EXPECT_TRUE(f.put(2, 4, 1));  // another account is not affected
   // Bytes quota.
-  auto big = f.put(3, 5, 0, kNow + kDay, 10'001);
+  auto big = f.put(3, 5, 1, kNow + kDay, 10'001);
   ASSERT_FALSE(big);
   EXPECT_TRUE(big.error().is(Errc::QuotaExceeded));
   // A batch whose last request is over quota stores none of them.
   Bytes d(10, 9);
-  std::vector<StoreRequest> batch{{account(4), 0, hash(10), kNow, kNow + kDay, d},
-                                  {account(4), 0, hash(11), kNow, kNow + kDay, d},
-                                  {account(1), 0, hash(12), kNow, kNow + kDay, d}};
+  std::vector<StoreRequest> batch{{account(4), 1, hash(10), kNow, kNow + kDay, d},
+                                  {account(4), 1, hash(11), kNow, kNow + kDay, d},
+                                  {account(1), 1, hash(12), kNow, kNow + kDay, d}};
   auto b = f.db->store_batch(batch);
   ASSERT_FALSE(b);
-  EXPECT_TRUE(f.get(4).empty());
+  EXPECT_TRUE(f.get(4, 1).empty());
   // Deleting frees quota (the counters follow every delete path).
   std::vector<MessageHash> h1{hash(1)};
   ASSERT_EQ(f.db->delete_hashes(account(1), h1)->size(), 1u);
-  EXPECT_TRUE(f.put(1, 4));
+  EXPECT_TRUE(f.put(1, 4, 1));
+}
+
+// A flood of unsigned stores (anyone may store to a public inbox) keeps to its share of the
+// quota and pushes out only the oldest unsigned messages: the newest always arrive, and
+// the account's signed stores (backups, outboxes) keep the rest of the quota.
+TEST(MessageStore, UnsignedStoresKeepToTheirShareAndEvictTheOldestUnsigned) {
+  Limits l;
+  l.max_account_messages = 10;
+  l.max_account_bytes = 100'000;
+  Fixture f(l);  // unsigned share: 5 messages, 50,000 bytes
+  ASSERT_TRUE(f.put(1, 1, 1));  // a signed message first
+  for (std::uint32_t i = 100; i < 300; ++i) ASSERT_TRUE(f.put(1, i, 0)) << i;
+  auto inbox = f.get(1, 0);
+  ASSERT_EQ(inbox.size(), 5u);
+  EXPECT_EQ(inbox.front(), hash(295));  // the newest five
+  EXPECT_EQ(inbox.back(), hash(299));
+  EXPECT_EQ(f.db->evicted(), 195u);
+  // Signed stores still have their share: four more fit, the fifth is over the quota.
+  for (std::uint32_t i = 2; i < 6; ++i) EXPECT_TRUE(f.put(1, i, 1)) << i;
+  EXPECT_EQ(f.get(1, 1).size(), 5u);
+  auto over = f.put(1, 6, 1);
+  ASSERT_FALSE(over);
+  EXPECT_TRUE(over.error().is(Errc::QuotaExceeded));
+  // The inbox still takes new messages (the oldest unsigned go), never the signed ones.
+  ASSERT_TRUE(f.put(1, 400, 0));
+  EXPECT_EQ(f.get(1, 0).size(), 5u);
+  EXPECT_EQ(f.get(1, 1).size(), 5u);
+  // Another unsigned namespace of the same account: room is made in the others if needed.
+  ASSERT_TRUE(f.put(1, 500, -10));
+  EXPECT_EQ(f.get(1, -10).size(), 1u);
+  EXPECT_EQ(f.get(1, 0).size(), 4u);
+  // By bytes: one unsigned message larger than the unsigned share never fits.
+  auto huge = f.put(1, 600, 0, kNow + kDay, 50'001);
+  ASSERT_FALSE(huge);
+  EXPECT_TRUE(huge.error().is(Errc::QuotaExceeded));
+  EXPECT_EQ(f.get(1, 0).size(), 4u);  // and nothing was evicted for it
+  // Large unsigned messages make room by bytes: 20,000 each, at most two in 50,000.
+  for (std::uint32_t i = 700; i < 705; ++i) ASSERT_TRUE(f.put(1, i, 0, kNow + kDay, 20'000));
+  auto big = f.get(1, 0);
+  ASSERT_EQ(big.size(), 2u);
+  EXPECT_EQ(big.back(), hash(704));
 }
 
 TEST(MessageStore, TheDatabaseSizeCapMakesStoresFailCleanly) {
@@ -359,6 +402,18 @@ TEST(MessageStore, AnOlderOutboxCopyFromAPeerNeverReplacesTheNewerMessage) {
   EXPECT_EQ(f.get(1, -21), std::vector<MessageHash>{hash(1)});
 }
 
+// Takes a database of this version's schema back to version 2's (whose triggers knew
+// nothing of unsigned usage); the caller sets the version.
+constexpr const char* kBackToVersion2 = R"sql(
+    DROP TRIGGER messages_counted_in; DROP TRIGGER messages_counted_out;
+    ALTER TABLE accounts DROP COLUMN umsgs; ALTER TABLE accounts DROP COLUMN ubytes;
+    CREATE TRIGGER messages_counted_in AFTER INSERT ON messages BEGIN
+      UPDATE accounts SET msgs = msgs + 1, bytes = bytes + length(NEW.data) WHERE id = NEW.account; END;
+    CREATE TRIGGER messages_counted_out AFTER DELETE ON messages BEGIN
+      UPDATE accounts SET msgs = msgs - 1, bytes = bytes - length(OLD.data) WHERE id = OLD.account;
+      DELETE FROM accounts WHERE id = OLD.account AND msgs = 0; END;
+    )sql";
+
 TEST(MessageStore, AVersionOneDatabaseMigratesAndKeepsItsMessages) {
   test::TempDir tmp;
   std::string path = tmp.sub("v1.db");
@@ -368,9 +423,8 @@ TEST(MessageStore, AVersionOneDatabaseMigratesAndKeepsItsMessages) {
   }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE revoked_subaccounts; UPDATE meta SET value = 1 WHERE key = 'schema_version'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  std::string to_v1 = std::string(kBackToVersion2) + "DROP TABLE revoked_subaccounts; UPDATE meta SET value = 1 WHERE key = 'schema_version';";
+  ASSERT_EQ(sqlite3_exec(raw, to_v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
   sqlite3_close(raw);
   EXPECT_FALSE(MessageStore::open_reader(path));  // a reader never migrates
   Fixture f({}, path);
@@ -383,6 +437,28 @@ TEST(MessageStore, AVersionOneDatabaseMigratesAndKeepsItsMessages) {
   EXPECT_TRUE(*(*reader)->is_revoked(account(1), token(1)));
 }
 
+// Version 2 knew nothing of unsigned usage: the migration counts what each account holds.
+TEST(MessageStore, AVersionTwoDatabaseMigratesWithItsUnsignedUsageCounted) {
+  test::TempDir tmp;
+  std::string path = tmp.sub("v2.db");
+  Limits l;
+  l.max_account_messages = 4;
+  {
+    Fixture f(l, path);
+    ASSERT_TRUE(f.put(1, 1, 1));
+    for (std::uint32_t i = 10; i < 12; ++i) ASSERT_TRUE(f.put(1, i, 0));
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, (std::string(kBackToVersion2) + "UPDATE meta SET value = 2 WHERE key = 'schema_version';").c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+  Fixture f(l, path);
+  // Two unsigned held, a share of two: the next evicts one (uncounted, none would go).
+  ASSERT_TRUE(f.put(1, 12, 0));
+  EXPECT_EQ(f.get(1, 0), (std::vector<MessageHash>{hash(11), hash(12)}));
+  EXPECT_EQ(f.get(1, 1).size(), 1u);
+}
+
 TEST(MessageStore, AGroupCommitsTogetherAndAFailedStoreInsideItChangesNothingElse) {
   Limits l;
   l.max_account_messages = 2;
@@ -391,17 +467,17 @@ TEST(MessageStore, AGroupCommitsTogetherAndAFailedStoreInsideItChangesNothingEls
   {
     Fixture f(l, path);
     ASSERT_TRUE(f.db->begin_group());
-    EXPECT_TRUE(f.put(1, 1));
-    EXPECT_TRUE(f.put(1, 2));
-    EXPECT_FALSE(f.put(1, 3));  // over quota: its savepoint rolls back, the group lives on
+    EXPECT_TRUE(f.put(1, 1, 1));
+    EXPECT_TRUE(f.put(1, 2, 1));
+    EXPECT_FALSE(f.put(1, 3, 1));  // over quota (signed): its savepoint rolls back, the group lives on
     EXPECT_TRUE(f.put(2, 4));
-    EXPECT_EQ(f.get(1).size(), 2u);  // visible inside the group
+    EXPECT_EQ(f.get(1, 1).size(), 2u);  // visible inside the group
     EXPECT_FALSE(f.db->begin_group());  // not nestable
     ASSERT_TRUE(f.db->end_group());
     EXPECT_FALSE(f.db->end_group());
   }
   Fixture again(l, path);
-  EXPECT_EQ(again.get(1).size(), 2u);
+  EXPECT_EQ(again.get(1, 1).size(), 2u);
   EXPECT_EQ(again.get(2).size(), 1u);
 }
 

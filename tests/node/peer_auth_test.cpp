@@ -35,5 +35,35 @@ TEST(PeerAuth, AMemberSignedRequestPassesOnceAndNothingElseDoes) {
   EXPECT_FALSE(v.verify("", "POST", "/sotto/v1/replicate", "body", kAuthNow, members));
 }
 
+// The replay memory is bounded per sender and in all: a member that floods it is refused
+// (Busy, and the service answers 503), never let through with the memory forgotten; the
+// others still pass; once two windows have gone by, the sender passes again.
+TEST(PeerAuth, TheReplayMemoryIsBoundedPerSenderAndInAllAndFloodsAreRefusedNotForgotten) {
+  auto a = test::keypair(std::string(64, '1')), b = test::keypair(std::string(64, '2')), c = test::keypair(std::string(64, '3'));
+  auto members = [](const crypto::Ed25519Public&) { return true; };
+  PeerVerifier v(/*max_per_peer=*/5, /*max_all=*/8);
+  auto send = [&](const crypto::Keypair& k, int i, std::int64_t now) {
+    std::string body = "body " + std::to_string(i);
+    return v.verify(sign_peer_request(k, "POST", "/sotto/v1/replicate", body, now), "POST", "/sotto/v1/replicate", body, now, members);
+  };
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(send(a, i, kAuthNow));
+  auto over = send(a, 5, kAuthNow);
+  ASSERT_FALSE(over);
+  EXPECT_TRUE(over.error().is(PeerErrc::Busy));
+  // The first five are still remembered: a replay of one is refused as such.
+  std::string first = sign_peer_request(a, "POST", "/sotto/v1/replicate", "body 0", kAuthNow);
+  auto again = v.verify(first, "POST", "/sotto/v1/replicate", "body 0", kAuthNow, members);
+  EXPECT_TRUE(!again && again.error().is(PeerErrc::Replayed));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(send(b, i, kAuthNow));  // another sender still passes, up to the total
+  auto full = send(c, 0, kAuthNow);
+  EXPECT_TRUE(!full && full.error().is(PeerErrc::Busy));
+  EXPECT_EQ(v.size(), 8u);
+  // Two windows later the memory has let them go.
+  const std::int64_t later = kAuthNow + 2 * kPeerWindowMs + 1;
+  EXPECT_TRUE(send(a, 6, later));
+  EXPECT_TRUE(send(c, 1, later));
+  EXPECT_EQ(v.size(), 2u);
+}
+
 }  // namespace
 }  // namespace sotto::node

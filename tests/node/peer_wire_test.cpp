@@ -21,10 +21,12 @@ storage::AccountKey account() {
   return a;
 }
 
-storage::Message message(const std::string& text, std::int64_t expiry = kNow + 60'000, std::int64_t ts = kNow) {
+storage::Message message(const std::string& text, std::int64_t expiry = kNow + 60'000, std::int64_t ts = kNow, proto::Namespace ns = 0) {
   Bytes data(text.begin(), text.end());
-  return {proto::message_hash_raw(account(), 0, data), 0, ts, expiry, data};
+  return {proto::message_hash_raw(account(), ns, data), ns, ts, expiry, data};
 }
+
+PeerMessage peer(const storage::Message& m) { return {m.hash, m.ns, m.timestamp_ms, m.expiry_ms, m.data}; }
 
 TEST(PeerWire, APushRoundTripsAndOnlyMessagesThatAreTheirHashAreStored) {
   auto m1 = message("one"), m2 = message("two");
@@ -36,27 +38,82 @@ TEST(PeerWire, APushRoundTripsAndOnlyMessagesThatAreTheirHashAreStored) {
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(*p->epoch, 12);
   ASSERT_EQ(p->messages.size(), 2u);
-  auto reqs = to_store(p->account, p->messages, kNow);
-  ASSERT_TRUE(reqs);
-  EXPECT_EQ(reqs->size(), 2u);
-  EXPECT_TRUE((*reqs)[0].keep_newer);
+  auto checked = to_store(p->account, p->messages, kNow);
+  ASSERT_EQ(checked.store.size(), 2u);
+  EXPECT_TRUE(checked.refused.empty());
+  EXPECT_TRUE(checked.store[0].keep_newer);
+}
 
-  // A message filed under another's hash refuses the batch; one expired on the way is
-  // skipped; an expiry beyond the longest TTL or a timestamp from the future refuses it.
-  auto forged = p->messages;
-  forged[1].hash = forged[0].hash;
-  auto r = to_store(account(), forged, kNow);
-  ASSERT_FALSE(r);
-  EXPECT_TRUE(r.error().is(PeerErrc::BadMessage));
+// A message that breaks a rule is refused alone and named; the rest of the batch is stored
+// (a whole 4 MiB batch once failed for one message, and every batch after it was lost).
+TEST(PeerWire, AMessageThatBreaksARuleIsRefusedAloneAndTheBatchIsStored) {
+  auto good = message("good"), forged = message("forged");
+  forged.hash = good.hash;
+  forged.hash[0] ^= 1;
   auto old = message("old", kNow - 1);
-  std::vector<PeerMessage> expired{{old.hash, 0, old.timestamp_ms, old.expiry_ms, old.data}};
-  EXPECT_TRUE(to_store(account(), expired, kNow)->empty());
-  auto far = message("far", kNow + 31LL * 86'400'000);
-  std::vector<PeerMessage> too_far{{far.hash, 0, far.timestamp_ms, far.expiry_ms, far.data}};
-  EXPECT_FALSE(to_store(account(), too_far, kNow));
-  auto ahead = message("ahead", kNow + 60'000, kNow + 11'000);
-  std::vector<PeerMessage> from_future{{ahead.hash, 0, ahead.timestamp_ms, ahead.expiry_ms, ahead.data}};
-  EXPECT_FALSE(to_store(account(), from_future, kNow));
+  auto too_far = message("far", kNow + 31LL * 86'400'000);                          // ns 0: at most 14 days
+  auto from_future = message("ahead", kNow + 600'000, kNow + 2 * 60'000);           // beyond a minute of skew
+  auto inbox_too_far = message("private", kNow + 15LL * 86'400'000, kNow, 1);        // not a public inbox: 30 days
+  std::vector<PeerMessage> batch{peer(forged), peer(good), peer(old), peer(too_far), peer(from_future), peer(inbox_too_far)};
+  auto checked = to_store(account(), batch, kNow);
+  ASSERT_EQ(checked.store.size(), 2u);
+  EXPECT_EQ(checked.store[0].hash, good.hash);
+  EXPECT_EQ(checked.store[1].hash, inbox_too_far.hash);  // 15 days is within a private namespace's 30
+  EXPECT_EQ(checked.expired, 1u);
+  ASSERT_EQ(checked.refused.size(), 3u);
+  EXPECT_EQ(checked.refused[0].hash, forged.hash);
+  EXPECT_NE(checked.refused[0].why.find("hash"), std::string::npos);
+  EXPECT_NE(checked.refused[1].why.find("TTL"), std::string::npos);
+  EXPECT_NE(checked.refused[2].why.find("future"), std::string::npos);
+}
+
+// The rules are a client store's, per namespace: a backup (namespace 31) lives 180 days and
+// moves with its swarm; a public inbox (namespace 0) 14 days.
+TEST(PeerWire, EachNamespaceKeepsItsOwnLongestTtl) {
+  auto backup = message("backup part", kNow + 179LL * 86'400'000, kNow, proto::kBackupNamespace);
+  auto backup_over = message("backup part 2", kNow + 181LL * 86'400'000, kNow, proto::kBackupNamespace);
+  auto inbox = message("inbox", kNow + 14LL * 86'400'000);
+  auto inbox_over = message("inbox 2", kNow + 15LL * 86'400'000);
+  std::vector<PeerMessage> batch{peer(backup), peer(backup_over), peer(inbox), peer(inbox_over)};
+  auto checked = to_store(account(), batch, kNow);
+  ASSERT_EQ(checked.store.size(), 2u);
+  EXPECT_EQ(checked.store[0].hash, backup.hash);
+  EXPECT_EQ(checked.store[1].hash, inbox.hash);
+  ASSERT_EQ(checked.refused.size(), 2u);
+  EXPECT_EQ(checked.refused[0].hash, backup_over.hash);
+  EXPECT_EQ(checked.refused[1].hash, inbox_over.hash);
+}
+
+// Node clocks up to a minute apart: a sender 59 s ahead sends a message stored "now" by
+// its clock with the longest TTL; the receiver takes it. Behind is never a problem.
+TEST(PeerWire, AMinuteOfClockSkewBetweenNodesRefusesNothing) {
+  const std::int64_t sender_now = kNow + 59'000;
+  auto ahead = message("from a fast clock", sender_now + proto::kTtlMaxPrivateMs, sender_now + proto::kStoreToleranceMs, 1);
+  auto backup = message("backup", sender_now + proto::kTtlMaxBackupMs, sender_now, proto::kBackupNamespace);
+  std::vector<PeerMessage> batch{peer(ahead), peer(backup)};
+  auto checked = to_store(account(), batch, kNow);
+  EXPECT_EQ(checked.store.size(), 2u);
+  EXPECT_TRUE(checked.refused.empty());
+}
+
+// The push reply counts what was stored and refused and names at most ten refusals; a
+// hostile reply is read with limits and a bad one is an error, never a guess.
+TEST(PeerWire, APushReplyNamesItsRefusalsWithinBounds) {
+  std::vector<Refusal> many;
+  for (int i = 0; i < 25; ++i) many.push_back({message("r" + std::to_string(i)).hash, "a timestamp in the future"});
+  auto back = decode_stored(encode_stored(7, many));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->stored, 7u);
+  EXPECT_EQ(back->refused, 25u);
+  ASSERT_EQ(back->refusals.size(), kMaxRefusalsReported);
+  EXPECT_EQ(back->refusals[3].hash, many[3].hash);
+  auto none = decode_stored(encode_stored(3, {}));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->refused, 0u);
+  EXPECT_FALSE(decode_stored(R"({"stored": -1})"));
+  EXPECT_FALSE(decode_stored(R"({"stored": "3"})"));
+  EXPECT_FALSE(decode_stored(R"({"refused": 3})"));
+  EXPECT_FALSE(decode_stored(test::nesting_bomb(1 << 20)));
 }
 
 TEST(PeerWire, AntiEntropysMessagesRoundTrip) {

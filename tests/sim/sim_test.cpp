@@ -176,7 +176,7 @@ class Sim : public node::PeerLink {
           continue;
         }
         directory::Descriptor d{net_.network_id, n->keys.ed25519_public(), n->keys.x25519_public(), n->ip, 22021, "0.1.0", now_ms};
-        auto r = authorities_[a]->register_node(directory::to_json(directory::sign_descriptor(d, n->keys.ed25519_secret())), now_ms);
+        auto r = authorities_[a]->register_node(directory::to_json(directory::sign_descriptor(d, n->keys.ed25519_secret())), d.ip, now_ms);
         EXPECT_TRUE(r) << r.error().message();
         authorities_[a]->tested(n->keys.ed25519_public(), n->ip, 22021, true, now_ms);
       }
@@ -267,6 +267,20 @@ class Sim : public node::PeerLink {
       for (const auto& [k, entry_json] : written["swarm"].items()) *receipts += entry_json.contains("signature");
     }
     return written["hash"];
+  }
+
+  // A backup part (namespace 31, 170 days to live) on every member of the account's swarm
+  // that is up, as a signed store replicated to them leaves it. Returns its hash.
+  std::string put_backup(const AccountKey& account, const std::string& text) {
+    Bytes data(text.begin(), text.end());
+    auto hash = proto::message_hash_raw(account, proto::kBackupNamespace, data);
+    const std::int64_t now = clock_.now_ms();
+    for (auto& n : nodes_)
+      if (n->up && n->swarm.is_ours(account)) {
+        auto r = n->store->store({account, proto::kBackupNamespace, hash, now, now + 170LL * 86'400'000, data});
+        EXPECT_TRUE(r) << r.error().message();
+      }
+    return base::to_base64(hash, base::Padding::No);
   }
 
   // Anti-entropy of `n` with every peer of its swarm that is up, as the daemon's swarm
@@ -373,6 +387,9 @@ TEST(Simulation, MessagesReachTheirSwarmAndSurviveSplitsAndDissolutions) {
   for (int i = 0; i < 300; ++i) {
     auto acct = account(rng);
     stored[acct].insert(sim.store(acct, "message " + std::to_string(i)));
+    // Every tenth account has a backup too, which outlives every other namespace's TTL and
+    // must move with its account all the same.
+    if (i % 10 == 0) stored[acct].insert(sim.put_backup(acct, "backup part " + std::to_string(i)));
   }
   expect_everywhere(sim, stored);
   // Two more nodes: no split, they join existing swarms and receive those swarms' messages.
@@ -485,6 +502,7 @@ TEST(Simulation, AMemberThatWasDownCatchesUpByAntiEntropy) {
     hashes.insert(sim.store(acct, "while one was down " + std::to_string(i), &receipts));
     EXPECT_EQ(receipts, info.members.size() - 1);  // every member that is up signed; the down one is listed as failed
   }
+  hashes.insert(sim.put_backup(acct, "a backup part, 170 days to live"));  // anti-entropy repairs backups too
   late->up = true;
   EXPECT_TRUE(late->holds(acct).empty());
   for (const auto& m : info.members)

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "db/sqlite.hpp"
+#include "node/storage/schema.hpp"
 
 namespace sotto::node::storage {
 
@@ -25,45 +26,6 @@ SOTTO_DEFINE_ERRC(Errc, "sotto.node.storage")
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 2;
-
-// Migrations, in order: migration i takes the schema from version i to i + 1.
-constexpr const char* kMigrations[] = {
-    R"sql(
-    CREATE TABLE accounts (
-      id     INTEGER PRIMARY KEY,
-      pubkey BLOB NOT NULL UNIQUE,
-      msgs   INTEGER NOT NULL DEFAULT 0,
-      bytes  INTEGER NOT NULL DEFAULT 0);
-    CREATE TABLE messages (
-      id        INTEGER PRIMARY KEY,
-      account   INTEGER NOT NULL REFERENCES accounts(id),
-      namespace INTEGER NOT NULL,
-      hash      BLOB NOT NULL UNIQUE,
-      timestamp INTEGER NOT NULL,
-      expiry    INTEGER NOT NULL,
-      data      BLOB NOT NULL);
-    CREATE INDEX messages_by_owner ON messages(account, namespace, id);
-    CREATE INDEX messages_by_expiry ON messages(expiry);
-    CREATE TRIGGER messages_counted_in AFTER INSERT ON messages BEGIN
-      UPDATE accounts SET msgs = msgs + 1, bytes = bytes + length(NEW.data) WHERE id = NEW.account;
-    END;
-    CREATE TRIGGER messages_counted_out AFTER DELETE ON messages BEGIN
-      UPDATE accounts SET msgs = msgs - 1, bytes = bytes - length(OLD.data) WHERE id = OLD.account;
-      DELETE FROM accounts WHERE id = OLD.account AND msgs = 0;
-    END;
-    )sql",
-    // 2: revoked subaccount tokens, per account (not per stored message: a revocation
-    // outlives the account's messages). The newest kMaxRevokedPerAccount are kept.
-    R"sql(
-    CREATE TABLE revoked_subaccounts (
-      id      INTEGER PRIMARY KEY,
-      account BLOB NOT NULL,
-      token   BLOB NOT NULL,
-      UNIQUE (account, token));
-    )sql",
-};
-static_assert(std::size(kMigrations) == kSchemaVersion);
 
 MessageHash hash_of(ByteView b) {
   MessageHash h{};
@@ -156,7 +118,7 @@ Result<void> MessageStore::migrate() {
     return Error(Errc::Corrupt, "the message database has schema version " + std::to_string(version) +
                                     ", newer than this sotto-node understands (" + std::to_string(kSchemaVersion) + ")");
   for (std::int64_t v = version; v < kSchemaVersion; ++v)
-    if (auto r = db_->exec(kMigrations[v]); !r) return r;
+    if (auto r = db_->exec(migration(v)); !r) return r;
   auto set = db_->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)");
   if (!set) return std::move(set).error();
   if (auto r = (*set)->bind(1, kSchemaVersion).run(); !r) return r;
@@ -223,17 +185,7 @@ Result<StoreOutcome> MessageStore::store_one(const StoreRequest& r) {
   // (Created after that delete: the trigger drops an account row whose last message goes.)
   auto id = account_id(r.account, true);
   if (!id) return std::move(id).error();
-  auto usage = db_->prepare("SELECT msgs, bytes FROM accounts WHERE id = ?1");
-  if (!usage) return std::move(usage).error();
-  (*usage)->bind(1, *id);
-  auto u = (*usage)->step();
-  if (!u) return std::move(u).error();
-  auto msgs = static_cast<std::uint64_t>((*usage)->int64(0));
-  auto bytes = static_cast<std::uint64_t>((*usage)->int64(1));
-  (*usage)->reset();
-  if (msgs + 1 > limits_.max_account_messages || bytes + r.data.size() > limits_.max_account_bytes)
-    return Error(Errc::QuotaExceeded, "this account's storage quota on this node is used up (" + std::to_string(msgs) +
-                                          " messages, " + std::to_string(bytes) + " bytes)");
+  if (auto room = make_room(*id, r); !room) return std::move(room).error();
   auto ins = db_->prepare(
       "INSERT INTO messages (account, namespace, hash, timestamp, expiry, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!ins) return std::move(ins).error();

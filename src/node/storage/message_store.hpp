@@ -37,6 +37,11 @@ struct Limits {
   std::uint64_t max_db_bytes = 3'500'000'000;         // Session's cap
   std::uint64_t max_account_messages = 100'000;
   std::uint64_t max_account_bytes = 1'000'000'000;    // bytes of message data
+  // Unsigned stores (public inboxes: anyone may store) use at most this share of an
+  // account's quota; beyond it, or when the whole quota is used, the oldest unsigned
+  // messages make room. The rest is the signed namespaces' (backups, outboxes): a flood
+  // of unsigned stores can neither silence an account nor stop its signed stores.
+  std::uint64_t unsigned_share_percent = 50;
 };
 
 
@@ -170,18 +175,27 @@ class MessageStore {
   // those already stored), for the node to wake retrieves waiting for them. May name a
   // message whose transaction was rolled back afterwards: a waiter then finds nothing.
   std::vector<std::pair<AccountKey, Namespace>> take_fresh();
+  // Unsigned messages evicted to make room (Limits::unsigned_share_percent) since open.
+  std::uint64_t evicted() const { return evicted_; }
 
  private:
   MessageStore(std::unique_ptr<Db> db, Limits limits);
   Result<void> migrate();
   Result<std::int64_t> account_id(const AccountKey& account, bool create);
   Result<StoreOutcome> store_one(const StoreRequest& r);
+  // Whether `r` fits the account's quota, after evicting the oldest unsigned messages when
+  // `r` is unsigned itself. QuotaExceeded when it cannot.
+  Result<void> make_room(std::int64_t account, const StoreRequest& r);
+  // Deletes the `n` oldest unsigned messages of `account` (those of `ns` first); returns
+  // how many messages and bytes went.
+  Result<std::pair<std::uint64_t, std::uint64_t>> evict_unsigned(std::int64_t account, Namespace ns, std::uint64_t msgs, std::uint64_t bytes);
   Result<std::vector<Affected>> bulk(const AccountKey& account, std::optional<Namespace> ns, const char* sql_one_ns,
                                      const char* sql_all_ns, std::optional<std::int64_t> value);
   std::unique_ptr<Db> db_;
   Limits limits_;
   std::int64_t page_size_ = 4096;
   std::vector<std::pair<AccountKey, Namespace>> fresh_;
+  std::uint64_t evicted_ = 0;
 };
 
 // A public outbox namespace (-1, -21, -41, ...) holds one message per account.

@@ -97,8 +97,14 @@ void AntiEntropy::sync_one(const NodeAddress& peer, const storage::AccountKey& a
   std::size_t bytes = 0;
   auto flush = [&] {
     if (!missing.empty()) {
-      if (auto r = call(peer, "/sotto/v1/push", encode_push(account, std::nullopt, missing))) stats.sent += missing.size();
-      else fail(r.error().message());
+      auto r = call(peer, "/sotto/v1/push", encode_push(account, std::nullopt, missing));
+      auto took = r ? decode_stored(r->body) : Result<Stored>(r.error());
+      if (!took) fail(took.error().message());
+      else {
+        stats.sent += took->stored;
+        stats.refused += took->refused;
+        if (!took->refusals.empty() && stats.first_refusal.empty()) stats.first_refusal = "pushed: " + took->refusals.front().why;
+      }
     }
     missing.clear();
     bytes = 0;
@@ -120,10 +126,11 @@ void AntiEntropy::sync_one(const NodeAddress& peer, const storage::AccountKey& a
     auto got = r ? decode_messages(r->body) : Result<std::vector<PeerMessage>>(r.error());
     if (!got) return fail(got.error().message());
     auto keep = std::make_shared<std::vector<PeerMessage>>(std::move(*got));
-    auto reqs = to_store(account, *keep, clock_.now_ms());  // now: a long sync sees newer messages
-    if (!reqs) return fail(reqs.error().message());
-    stats.fetched += reqs->size();
-    store_(keep, std::move(*reqs), [](Result<void>) {});
+    auto checked = to_store(account, *keep, clock_.now_ms());  // now: a long sync sees newer messages
+    stats.refused += checked.refused.size();
+    if (!checked.refused.empty() && stats.first_refusal.empty()) stats.first_refusal = "fetched: " + checked.refused.front().why;
+    stats.fetched += checked.store.size();
+    store_(keep, std::move(checked.store), [](Result<void>) {});
   }
 }
 

@@ -32,7 +32,9 @@ Result<Summary> summary_of(storage::MessageStore& reader, const std::function<bo
 
 struct SyncStats {
   std::size_t sent = 0, fetched = 0;
-  std::string failure;  // the first thing that went wrong (empty: nothing did)
+  std::size_t refused = 0;    // messages one side's rules refused (each alone; the rest went on)
+  std::string first_refusal;  // why the first of them was
+  std::string failure;        // the first thing that went wrong (empty: nothing did)
 };
 
 class AntiEntropy {

@@ -47,15 +47,31 @@ Result<crypto::Ed25519Public> PeerVerifier::verify(std::string_view header, std:
   if (!crypto::verify(*sig, as_bytes(signed_text(method, path, ms, body)), *key))
     return Error(PeerErrc::BadSignature, "peer request: the signature does not verify");
   auto d = crypto::blake2b_256(as_bytes(body));
-  std::string id = std::string(header.substr(0, dot2)) + "." + base::to_hex(d);
+  std::string id_text = std::string(header.substr(0, dot2)) + ".";
+  id_text.append(reinterpret_cast<const char*>(d.data()), d.size());
+  Id id = crypto::blake2b_256(as_bytes(id_text));
   std::lock_guard lock(mu_);
   while (!seen_by_time_.empty() && seen_by_time_.begin()->first < now_ms - 2 * kPeerWindowMs) {
-    seen_.erase(seen_by_time_.begin()->second);
+    const Seen& old = seen_by_time_.begin()->second;
+    seen_.erase(old.id);
+    if (auto it = per_peer_.find(old.sender); it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
     seen_by_time_.erase(seen_by_time_.begin());
   }
-  if (!seen_.emplace(id, ms).second) return Error(PeerErrc::Replayed, "peer request: seen before");
-  seen_by_time_.emplace(ms, id);
+  if (seen_.contains(id)) return Error(PeerErrc::Replayed, "peer request: seen before");
+  std::size_t& mine = per_peer_[*key];
+  if (mine >= max_per_peer_ || seen_.size() >= max_all_) {
+    if (mine == 0) per_peer_.erase(*key);
+    return Error(PeerErrc::Busy, "peer request: too many requests in the last two minutes; try again later");
+  }
+  seen_.emplace(id, ms);
+  seen_by_time_.emplace(ms, Seen{id, *key});
+  ++mine;
   return *key;
+}
+
+std::size_t PeerVerifier::size() const {
+  std::lock_guard lock(mu_);
+  return seen_.size();
 }
 
 }  // namespace sotto::node

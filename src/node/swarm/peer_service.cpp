@@ -8,6 +8,8 @@ namespace sotto::node {
 
 namespace {
 PeerAnswer text(int status, std::string why) { return {status, std::move(why), false}; }
+// A sender over its bounds may try again later (503); any other refusal is about who sent it.
+int refusal_status(const Error& e) { return e.is(PeerErrc::Busy) ? 503 : 401; }
 }  // namespace
 
 Result<crypto::Ed25519Public> PeerService::verify(std::string_view target, const std::string& body, std::string_view auth,
@@ -21,7 +23,7 @@ Result<crypto::Ed25519Public> PeerService::verify(std::string_view target, const
 bool PeerService::handle(std::string_view target, const std::string& body, std::string_view auth, std::function<void(PeerAnswer)> reply) {
   if (target == "/sotto/v1/replicate") {
     auto from = verify(target, body, auth, std::nullopt);
-    if (!from) return reply(text(401, from.error().detail())), true;
+    if (!from) return reply(text(refusal_status(from.error()), from.error().detail())), true;
     hooks_.replicated(body, std::move(reply));  // stored here; never forwarded again
     return true;
   }
@@ -31,7 +33,7 @@ bool PeerService::handle(std::string_view target, const std::string& body, std::
   }
   if (target == "/sotto/v1/summary" || target == "/sotto/v1/hashes" || target == "/sotto/v1/fetch") {
     auto from = verify(target, body, auth, std::nullopt);
-    if (!from) return reply(text(401, from.error().detail())), true;
+    if (!from) return reply(text(refusal_status(from.error()), from.error().detail())), true;
     reply(anti_entropy(target, body));
     return true;
   }
@@ -43,7 +45,7 @@ void PeerService::push(const std::string& body, std::string_view auth, const std
   // before the body is read.
   auto account = account_of(body);
   auto from = verify("/sotto/v1/push", body, auth, account ? std::optional<storage::AccountKey>(*account) : std::nullopt);
-  if (!from) return reply(text(401, from.error().detail()));
+  if (!from) return reply(text(refusal_status(from.error()), from.error().detail()));
   auto p = decode_push(body);
   if (!p) return reply(text(400, "push: " + p.error().detail()));
   if (!hooks_.is_ours(p->account)) {
@@ -63,12 +65,12 @@ void PeerService::push(const std::string& body, std::string_view auth, const std
     return reply(text(421, "push: that account is not this node's swarm's"));
   }
   auto keep = std::make_shared<std::vector<PeerMessage>>(std::move(p->messages));
-  auto reqs = to_store(p->account, *keep, clock_.now_ms());
-  if (!reqs) return reply(text(400, "push: " + reqs.error().detail()));
-  std::size_t n = reqs->size();
-  hooks_.store(keep, std::move(*reqs), [reply, n](Result<void> r) {
+  // Each message on its own: one the rules refuse is named in the reply, the rest stored.
+  auto checked = to_store(p->account, *keep, clock_.now_ms());
+  std::size_t n = checked.store.size();
+  hooks_.store(keep, std::move(checked.store), [reply, n, refused = std::move(checked.refused)](Result<void> r) {
     if (!r) reply(text(500, "push: " + r.error().message()));
-    else reply({200, encode_stored(n), true});
+    else reply({200, encode_stored(n, refused), true});
   });
 }
 

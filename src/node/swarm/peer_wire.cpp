@@ -19,6 +19,7 @@ std::string to_token(PeerErrc e) {
     case PeerErrc::Replayed: return "replayed";
     case PeerErrc::BadMessage: return "bad_message";
     case PeerErrc::NoConnection: return "no_connection";
+    case PeerErrc::Busy: return "busy";
   }
   return "unknown";
 }
@@ -30,9 +31,6 @@ using nlohmann::json;
 
 // A push or a reply of up to a node's body limit (a push batch is about 4 MiB of data).
 constexpr base::JsonLimits kPeerLimits{proto::kMaxRpcBodyBytes, 8, std::size_t{1} << 20};
-// A message may expire at most this far ahead of the receiver's time (the longest TTL a
-// client store may have, and a minute of skew).
-constexpr std::int64_t kMaxExpiryAheadMs = proto::kTtlMaxPrivateMs + 60'000;
 
 Error bad(std::string why) { return Error(PeerErrc::Malformed, std::move(why)); }
 
@@ -125,7 +123,36 @@ Result<PushBody> decode_push(std::string_view body) {
   return p;
 }
 
-std::string encode_stored(std::size_t n) { return json{{"stored", n}}.dump(); }
+std::string encode_stored(std::size_t stored, const std::vector<Refusal>& refused) {
+  json list = json::array();
+  for (std::size_t i = 0; i < refused.size() && i < kMaxRefusalsReported; ++i)
+    list.push_back({{"hash", proto::rpc::hash_text(refused[i].hash)}, {"why", refused[i].why}});
+  return json{{"stored", stored}, {"refused", refused.size()}, {"refusals", std::move(list)}}.dump();
+}
+
+Result<Stored> decode_stored(std::string_view reply) {
+  auto j = base::read_json_object(reply, {std::size_t{64} << 10, 4, 4096});
+  if (!j) return bad("push reply: " + j.error().message());
+  auto count = [&](const char* name) -> std::optional<std::size_t> {
+    auto it = j->find(name);
+    if (it == j->end()) return std::size_t{0};  // a receiver before refusals were counted
+    if (!it->is_number_unsigned()) return std::nullopt;
+    return it->get<std::size_t>();
+  };
+  auto stored = count("stored"), refused = count("refused");
+  if (!stored || !refused || !j->contains("stored")) return bad("push reply: 'stored' and 'refused' must be counts");
+  Stored out{*stored, *refused, {}};
+  if (auto list = j->find("refusals"); list != j->end() && list->is_array())
+    for (const auto& r : *list) {
+      if (out.refusals.size() == kMaxRefusalsReported) break;
+      auto h = r.is_object() ? r.find("hash") : r.end();
+      auto w = r.is_object() ? r.find("why") : r.end();
+      if (h == r.end() || w == r.end() || !h->is_string() || !w->is_string() || w->get_ref<const std::string&>().size() > 200) continue;
+      auto hash = proto::rpc::parse_hash(h->get_ref<const std::string&>());
+      if (hash) out.refusals.push_back({*hash, w->get<std::string>()});
+    }
+  return out;
+}
 
 std::string encode_summary(const Summary& s) {
   json accounts = json::object();
@@ -210,16 +237,28 @@ Result<std::vector<PeerMessage>> decode_messages(std::string_view reply) {
   return messages_of(*m);
 }
 
-Result<std::vector<storage::StoreRequest>> to_store(const storage::AccountKey& account, std::vector<PeerMessage>& messages, std::int64_t now_ms) {
-  std::vector<storage::StoreRequest> out;
-  out.reserve(messages.size());
+Checked to_store(const storage::AccountKey& account, std::vector<PeerMessage>& messages, std::int64_t now_ms) {
+  Checked out;
+  out.store.reserve(messages.size());
   for (auto& m : messages) {
     // The hash is recomputed: a peer cannot file a message under another's hash.
-    if (proto::message_hash_raw(account, m.ns, m.data) != m.hash) return Error(PeerErrc::BadMessage, "a message's hash is not the hash of its content");
-    if (m.expiry <= now_ms) continue;  // expired on the way: nothing to keep
-    if (m.expiry > now_ms + kMaxExpiryAheadMs) return Error(PeerErrc::BadMessage, "an expiry beyond the longest TTL");
-    if (m.timestamp > now_ms + proto::kStoreToleranceMs) return Error(PeerErrc::BadMessage, "a message's timestamp is in the future");
-    out.push_back({account, m.ns, m.hash, m.timestamp, m.expiry, m.data, /*keep_newer=*/true});
+    if (proto::message_hash_raw(account, m.ns, m.data) != m.hash) {
+      out.refused.push_back({m.hash, "its hash is not the hash of its content"});
+      continue;
+    }
+    if (m.expiry <= now_ms) {  // expired on the way: nothing to keep
+      ++out.expired;
+      continue;
+    }
+    if (m.expiry > now_ms + proto::max_ttl_ms(m.ns) + kPeerClockSkewMs) {
+      out.refused.push_back({m.hash, "an expiry beyond namespace " + std::to_string(m.ns) + "'s longest TTL"});
+      continue;
+    }
+    if (m.timestamp > now_ms + proto::kStoreToleranceMs + kPeerClockSkewMs) {
+      out.refused.push_back({m.hash, "a timestamp in the future"});
+      continue;
+    }
+    out.store.push_back({account, m.ns, m.hash, m.timestamp, m.expiry, m.data, /*keep_newer=*/true});
   }
   return out;
 }

@@ -26,6 +26,7 @@ enum class PeerErrc {
   Replayed,       // the same signed request again
   BadMessage,     // a message whose hash is not its content's, or out of bounds
   NoConnection,   // a PeerLink that could not even try (this node stopping, no address)
+  Busy,           // the receiver's bounds for a sender are reached: try again later
 };
 SOTTO_DECLARE_ERRC(PeerErrc)
 
@@ -44,7 +45,7 @@ struct PeerMessage {
 // sender can be checked before the body is read: Malformed without a 66-hex "account".
 Result<storage::AccountKey> account_of(std::string_view body);
 
-// POST /sotto/v1/push: {"account", "epoch"?, "messages": [...]}, answered {"stored": n}.
+// POST /sotto/v1/push: {"account", "epoch"?, "messages": [...]}, answered as encode_stored says.
 struct PushBody {
   storage::AccountKey account{};
   std::optional<std::int64_t> epoch;  // the sender's consensus (anti-entropy's pushes name none)
@@ -52,7 +53,6 @@ struct PushBody {
 };
 std::string encode_push(const storage::AccountKey& account, std::optional<std::int64_t> epoch, const std::vector<const storage::Message*>& messages);
 Result<PushBody> decode_push(std::string_view body);
-std::string encode_stored(std::size_t n);
 
 // POST /sotto/v1/summary: {} (any body), answered {"accounts": {"<66 hex>": {"<ns>": "<64 hex digest>"}}}.
 using Summary = std::map<storage::AccountKey, std::map<proto::Namespace, std::string>>;
@@ -81,13 +81,39 @@ Result<FetchRequest> decode_fetch_request(std::string_view body);
 std::string encode_messages(const std::vector<const storage::Message*>& messages);
 Result<std::vector<PeerMessage>> decode_messages(std::string_view reply);
 
-// Messages another node sent for `account` (a push or a fetch reply), checked for storing:
-// each hash must be the hash of its content, the data and namespace in bounds, the expiry
-// no further ahead than the longest TTL allows, the timestamp not ahead of `now_ms` by
-// more than a store's tolerance. A message already expired is skipped. One that fails
-// refuses the batch (BadMessage, saying which rule). The requests view the messages' data:
-// `messages` must outlive them.
-Result<std::vector<storage::StoreRequest>> to_store(const storage::AccountKey& account, std::vector<PeerMessage>& messages, std::int64_t now_ms);
+// Node clocks may differ by this much (a signed peer request is taken within 60 s too):
+// no message is refused for a skew up to it.
+inline constexpr std::int64_t kPeerClockSkewMs = 60'000;
+// A push reply names at most this many refused messages (and counts them all).
+inline constexpr std::size_t kMaxRefusalsReported = 10;
+
+// Messages another node sent for `account` (a push or a fetch reply), checked for storing
+// by the rules a client's store meets (storage-rpc.md "Namespaces"), with room for clock
+// skew: each hash must be the hash of its content, the expiry no further ahead of
+// `now_ms` than the namespace's longest TTL plus kPeerClockSkewMs, the timestamp no
+// further ahead than a store's tolerance plus kPeerClockSkewMs. A message already expired
+// is skipped; one that breaks a rule is refused alone, with the reason, and the others
+// are stored: a batch is never lost for one message. The requests view the messages'
+// data: `messages` must outlive them.
+struct Refusal {
+  storage::MessageHash hash{};
+  std::string why;
+};
+struct Checked {
+  std::vector<storage::StoreRequest> store;
+  std::vector<Refusal> refused;
+  std::size_t expired = 0;
+};
+Checked to_store(const storage::AccountKey& account, std::vector<PeerMessage>& messages, std::int64_t now_ms);
+
+// A push's reply: {"stored": n, "refused": k, "refusals": [{"hash", "why"}, at most
+// kMaxRefusalsReported]}.
+struct Stored {
+  std::size_t stored = 0, refused = 0;
+  std::vector<Refusal> refusals;
+};
+std::string encode_stored(std::size_t stored, const std::vector<Refusal>& refused);
+Result<Stored> decode_stored(std::string_view reply);
 
 }  // namespace sotto::node
 
