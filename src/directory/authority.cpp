@@ -24,6 +24,11 @@ void Authority::count(const Registered& r, int delta) {
   if (r.last_pass_ms < 0) --untested_;
 }
 
+std::size_t Authority::held_at(const std::string& ip) const {
+  auto it = per_ip_.find(ip);  // never operator[]: a refused address leaves no entry behind
+  return it == per_ip_.end() ? 0 : it->second;
+}
+
 Result<void> Authority::register_node(std::string_view descriptor_json, std::string_view from_ip, std::int64_t now_ms) {
   auto d = parse_descriptor(descriptor_json, net_.network_id, now_ms);
   if (!d) return std::move(d).error();
@@ -40,7 +45,7 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::str
     if (now_ms - it->second.registered_ms < std::min(kRegisterEveryMs, net_.epoch_seconds * 500))
       return Error(Errc::TooFrequent, "register: too soon after the last registration of this node");
     bool moved = held.ip != d->descriptor.ip || held.port_https != d->descriptor.port_https;
-    if (moved && per_ip_[d->descriptor.ip] >= registrations_per_ip())
+    if (moved && held_at(d->descriptor.ip) >= registrations_per_ip())
       return Error(Errc::TooFrequent, "register: that address has as many registered nodes as it may");
     count(it->second, -1);
     it->second.descriptor = std::move(*d);
@@ -54,7 +59,7 @@ Result<void> Authority::register_node(std::string_view descriptor_json, std::str
     return {};
   }
   if (nodes_.size() >= kMaxRegistered) return Error(Errc::TooFrequent, "register: this authority holds as many nodes as it takes");
-  if (per_ip_[d->descriptor.ip] >= registrations_per_ip())
+  if (held_at(d->descriptor.ip) >= registrations_per_ip())
     return Error(Errc::TooFrequent, "register: that address has as many registered nodes as it may");
   if (untested_ >= kMaxUntested) {
     // Room is made by forgetting the not-passing registration that failed the most tests

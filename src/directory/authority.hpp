@@ -108,6 +108,7 @@ class Authority {
   std::map<std::string, std::size_t> per_ip_;
   std::size_t untested_ = 0;
   void count(const Registered& r, int delta);
+  std::size_t held_at(const std::string& ip) const;
   std::map<std::int64_t, Epoch> epochs_;  // the last few only
   std::optional<Consensus> current_;
   std::optional<std::string> current_json_;

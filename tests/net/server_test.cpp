@@ -191,6 +191,19 @@ TEST(Server, LargeAndLaterRepliesArriveWhole) {
   server.stop();
 }
 
+// Plain TCP, no rate limit: the bounds under test alone.
+ServerConfig plain() {
+  ServerConfig c;
+  c.tls = false;
+  c.rate_per_second = 0;
+  return c;
+}
+
+// A server that answers every request 200 "ok".
+HttpHandler ok() {
+  return [](HttpRequest, Reply reply) { reply({200, "ok", "text/plain", {}}); };
+}
+
 // One request on a raw connection: the status line's code, or "" when the server closed it.
 std::string status_of(Raw& r) {
   if (!r.try_send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")) return "";
@@ -201,11 +214,9 @@ std::string status_of(Raw& r) {
 // Slowloris: a connection that sends no header, or only part of one, is closed at the
 // header deadline; one that sends its request in time is served and kept.
 TEST(Server, ANewConnectionMustSendItsHeaderBeforeTheDeadline) {
-  ServerConfig c;
-  c.tls = false;
-  c.rate_per_second = 0;
+  ServerConfig c = plain();
   c.header_timeout = 300ms;
-  Server server(c, [](HttpRequest, Reply reply) { reply({200, "ok", "text/plain", {}}); });
+  Server server(c, ok());
   ASSERT_TRUE(server.start());
   Raw silent(server.port()), trickle(server.port()), prompt(server.port());
   trickle.send("GET / HTTP/1.1\r\nHost:");
@@ -223,12 +234,10 @@ TEST(Server, ANewConnectionMustSendItsHeaderBeforeTheDeadline) {
 // Many addresses of one /24 together hold at most max_connections_per_net; another /24
 // still gets in.
 TEST(Server, OneNetworkHoldsAtMostItsShareOfConnections) {
-  ServerConfig c;
-  c.tls = false;
-  c.rate_per_second = 0;
+  ServerConfig c = plain();
   c.max_connections_per_ip = 2;
   c.max_connections_per_net = 3;
-  Server server(c, [](HttpRequest, Reply reply) { reply({200, "ok", "text/plain", {}}); });
+  Server server(c, ok());
   ASSERT_TRUE(server.start());
   Raw a(server.port(), "127.0.3.1"), b(server.port(), "127.0.3.2"), d(server.port(), "127.0.3.3");
   EXPECT_EQ(status_of(a), "200");
@@ -245,14 +254,12 @@ TEST(Server, OneNetworkHoldsAtMostItsShareOfConnections) {
 // A flood that fills every slot it may take leaves the reserved ones to the network's own
 // nodes, which also skip the per-address and per-net caps.
 TEST(Server, ReservedSlotsAreLeftForTrustedAddresses) {
-  ServerConfig c;
-  c.tls = false;
-  c.rate_per_second = 0;
+  ServerConfig c = plain();
   c.max_connections = 4;
   c.reserved_connections = 2;
   c.max_connections_per_ip = 1;
   c.trusted = [](const std::string& ip) { return ip == "127.0.9.9"; };
-  Server server(c, [](HttpRequest, Reply reply) { reply({200, "ok", "text/plain", {}}); });
+  Server server(c, ok());
   ASSERT_TRUE(server.start());
   Raw f1(server.port(), "127.0.5.1"), f2(server.port(), "127.0.6.1");
   EXPECT_EQ(status_of(f1), "200");
@@ -271,13 +278,11 @@ TEST(Server, ReservedSlotsAreLeftForTrustedAddresses) {
 // full, an idle connection of the address holding the most is closed to let a lighter one
 // in, until the two hold about as many.
 TEST(Server, WhenFullTheHeaviestAddressMakesRoomForANewOne) {
-  ServerConfig c;
-  c.tls = false;
-  c.rate_per_second = 0;
+  ServerConfig c = plain();
   c.max_connections = 4;
   c.max_connections_per_ip = 10;
   c.max_connections_per_net = 10;
-  Server server(c, [](HttpRequest, Reply reply) { reply({200, "ok", "text/plain", {}}); });
+  Server server(c, ok());
   ASSERT_TRUE(server.start());
   std::vector<std::unique_ptr<Raw>> flood;
   for (int i = 0; i < 4; ++i) {
