@@ -179,8 +179,7 @@ struct Server::Impl::Session : std::enable_shared_from_this<Session<Stream>> {
   std::string wire;  // the reply being written: its head, and its body when small
   std::string body;  // a large reply's body
   bool keep_alive = false;  // of the reply being written
-  std::string remote_ip;
-  std::string unmapped_ip;  // remote_ip, an IPv4-mapped address as IPv4
+  std::string unmapped_ip;  // the client's address, an IPv4-mapped one as IPv4
   std::string client;  // client_key(): what the per-client bounds count
   std::string net;     // net_key()
   bool counted = false;  // in per_ip and per_net (an untrusted client)
@@ -359,7 +358,6 @@ void Server::Impl::do_accept() {
     // segments before it (Nagle): a large reply goes out as its head and then its body.
     sock.set_option(tcp::no_delay(true), ignored);
     auto ep = sock.remote_endpoint(addr_ec);
-    std::string ip = addr_ec ? std::string() : ep.address().to_string();
     std::string unmapped = addr_ec ? std::string() : unmapped_ip_of(ep.address());
     std::string key = addr_ec ? std::string() : client_key(ep.address());
     std::string net = addr_ec ? std::string() : net_key(ep.address());
@@ -390,7 +388,6 @@ void Server::Impl::do_accept() {
     std::function<void()> start;
     if (self->cfg.tls) {
       auto s = std::make_shared<Session<TlsStream>>(self, std::move(sock), self->tls);
-      s->remote_ip = ip;
       s->unmapped_ip = unmapped;
       s->client = key;
       s->net = net;
@@ -399,7 +396,6 @@ void Server::Impl::do_accept() {
       start = [s] { asio::dispatch(lowest(s->stream).get_executor(), [s] { s->start(); }); };
     } else {
       auto s = std::make_shared<Session<PlainStream>>(self, std::move(sock));
-      s->remote_ip = ip;
       s->unmapped_ip = unmapped;
       s->client = key;
       s->net = net;
